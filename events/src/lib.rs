@@ -1,0 +1,35 @@
+//! # salle-events — the contract and the log
+//!
+//! Everything in salle is an event in one append-only log; calendars, search,
+//! payments and the ledger are projections of it or reactions to it. This crate
+//! owns the envelope events travel in and the store that keeps them.
+//!
+//! # Layout
+//! - [`envelope`]: stream ids, expected versions, new and recorded events, log positions.
+//! - [`store`]: the [`EventStore`] contract and [`Store`], the handle on one backend.
+//! - [`sqlite`]: the embedded backend (one file, WAL, serial writers).
+//! - [`postgres`]: the shared backend (one-statement appends, gap-free reads behind
+//!   `pg_snapshot_xmin`, NOTIFY as a wake-up only).
+//! - [`tx`]: [`StoreTx`], a write transaction shared by appends, checkpoints and a subscriber's rows.
+//! - [`subscription`]: named, checkpointed subscribers that catch up then follow live.
+//! - [`upcast`]: the registry that upgrades old payloads on read.
+//! - [`error`]: [`Conflict`] (a stale expected version) and [`StoreError`].
+//!
+//! Migrations for both backends live in `migrations/` and are embedded in the binary.
+
+pub mod envelope;
+pub mod error;
+mod idempotency;
+pub mod postgres;
+pub mod sqlite;
+pub mod store;
+pub mod subscription;
+pub mod tx;
+pub mod upcast;
+
+pub use envelope::{AppendResult, ExpectedVersion, LogPosition, Metadata, NewEvent, RecordedEvent, StreamId};
+pub use error::{AppendError, Conflict, StoreError};
+pub use store::{Backend, EventStore, Store, StoreOptions};
+pub use subscription::Subscription;
+pub use tx::StoreTx;
+pub use upcast::Upcasters;

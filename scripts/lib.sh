@@ -1,0 +1,72 @@
+# Helpers shared by the scripts; sourced, not run.
+
+# Builds go outside the clone so fresh clones (CI) reuse earlier builds.
+use_shared_target_dir() {
+    if [[ -z "${CARGO_TARGET_DIR:-}" ]]; then
+        local dir=/var/cache/salle/target
+        if mkdir -p "$dir" 2>/dev/null && [[ -w "$dir" ]]; then
+            export CARGO_TARGET_DIR="$dir"
+        fi
+    fi
+}
+
+pg_answers() {
+    psql "$1" -Atqc 'SELECT 1' >/dev/null 2>&1
+}
+
+# Makes DATABASE_URL point at a PostgreSQL that answers, starting one if needed.
+ensure_postgres() {
+    export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+    if ! command -v psql >/dev/null; then
+        install_debian_packages postgresql postgresql-client
+    fi
+    pg_answers "$DATABASE_URL" && return 0
+
+    # The machine's own cluster, if it is only stopped.
+    if command -v pg_ctlcluster >/dev/null && [[ -d /etc/postgresql ]]; then
+        local version
+        version=$(ls /etc/postgresql | sort -V | tail -n1)
+        pg_ctlcluster --skip-systemctl-redirect "$version" main start >/dev/null 2>&1 || true
+        for _ in $(seq 1 20); do
+            pg_answers "$DATABASE_URL" && return 0
+            sleep 0.5
+        done
+    fi
+
+    # A private server: trust auth on 127.0.0.1:55432, data under /var/cache/salle.
+    local bin datadir port=55432
+    bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)
+    if [[ -z "$bin" ]]; then
+        echo "salle: no PostgreSQL answers at $DATABASE_URL and none is installed." >&2
+        echo "       Install it (apt-get install postgresql) or set DATABASE_URL." >&2
+        exit 1
+    fi
+    datadir=/var/cache/salle/pg
+    local as=()
+    if [[ $(id -u) -eq 0 ]]; then as=(runuser -u postgres --); fi
+    if [[ ! -f "$datadir/PG_VERSION" ]]; then
+        mkdir -p "$datadir"
+        [[ $(id -u) -eq 0 ]] && chown postgres: "$datadir"
+        "${as[@]}" "$bin/initdb" -D "$datadir" -U postgres --auth=trust >/dev/null
+    fi
+    "${as[@]}" "$bin/pg_ctl" -D "$datadir" -l "$datadir/server.log" -w \
+        -o "-p $port -k /tmp -c listen_addresses=127.0.0.1" start >/dev/null || true
+    export DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"
+    if ! pg_answers "$DATABASE_URL"; then
+        echo "salle: could not start a private PostgreSQL (see $datadir/server.log)." >&2
+        exit 1
+    fi
+}
+
+APT_UPDATED=""
+install_debian_packages() {
+    if [[ $(id -u) -ne 0 ]]; then
+        echo "salle: please install $* (as root: apt-get install $*)" >&2
+        exit 1
+    fi
+    if [[ -z "$APT_UPDATED" ]]; then
+        apt-get update -qq
+        APT_UPDATED=1
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}

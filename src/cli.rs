@@ -1,0 +1,159 @@
+//! The command line: `serve`, `migrate`, `events tail`, `bench store`.
+
+use std::io::Write;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use salle_events::{EventStore, LogPosition, Store};
+
+use crate::config::{DEFAULT_BIND, DEFAULT_DATABASE_URL, Settings};
+use crate::startup::Application;
+
+#[derive(Debug, Parser)]
+#[command(name = "salle", version, about = "Salles des établissements publics pour les associations")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Event store: sqlite://FILE (embedded, created on first start) or postgres://…
+    #[arg(long, env = "SALLE_DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
+    pub database_url: String,
+    /// Connections in the database pool.
+    #[arg(long, env = "SALLE_MAX_CONNECTIONS", default_value_t = 16, global = true)]
+    pub max_connections: u32,
+    /// Log format: `text` or `json`.
+    #[arg(long, env = "SALLE_LOG_FORMAT", default_value = "text", global = true)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the marketplace over HTTP (applies migrations first).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "SALLE_BIND", default_value = DEFAULT_BIND)]
+        bind: String,
+    },
+    /// Apply the database migrations embedded in the binary, then exit.
+    Migrate,
+    /// Read the event log.
+    Events {
+        #[command(subcommand)]
+        command: EventsCommand,
+    },
+    /// Measure the system.
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EventsCommand {
+    /// Print the log as JSON lines, oldest first.
+    Tail {
+        /// Keep running and print new events as they are appended.
+        #[arg(long)]
+        follow: bool,
+        /// Start after this position (N, or XID:N on PostgreSQL).
+        #[arg(long, default_value = "0")]
+        after: LogPosition,
+        /// Stop after this many events (0: no limit).
+        #[arg(long, default_value_t = 0)]
+        limit: usize,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Append and replay throughput of the event store, with baselines.
+    Store(crate::bench::StoreBenchArgs),
+}
+
+impl Cli {
+    pub fn json_logs(&self) -> bool {
+        matches!(self.global.log_format, LogFormat::Json)
+    }
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let g = &cli.global;
+    match cli.command {
+        Command::Serve { bind } => {
+            let settings = Settings::new(&g.database_url, &bind, g.max_connections)?;
+            let app = Application::build(settings).await?;
+            tracing::info!(port = app.port(), "salle is serving");
+            app.run_until_stopped().await
+        }
+        Command::Migrate => {
+            let settings = Settings::new(&g.database_url, DEFAULT_BIND, g.max_connections)?;
+            let store = open(&settings).await?;
+            store.migrate().await.context("applying the migrations")?;
+            eprintln!(
+                "salle: migrations applied to {}",
+                salle_events::store::redact_url(&settings.database_url)
+            );
+            store.close().await;
+            Ok(())
+        }
+        Command::Events { command: EventsCommand::Tail { follow, after, limit } } => {
+            let settings = Settings::new(&g.database_url, DEFAULT_BIND, g.max_connections)?;
+            let store = open(&settings).await?;
+            if !store.is_migrated().await? {
+                anyhow::bail!("the database has no event log yet: run `salle migrate` first");
+            }
+            tail(&store, after, follow, limit).await
+        }
+        Command::Bench { command: BenchCommand::Store(args) } => crate::bench::run_store_bench(args).await,
+    }
+}
+
+async fn open(settings: &Settings) -> anyhow::Result<Store> {
+    Store::connect(&settings.database_url, settings.store_options()).await.context("opening the event store")
+}
+
+/// Prints events as JSON lines until caught up (or forever with `follow`).
+async fn tail(store: &Store, mut after: LogPosition, follow: bool, limit: usize) -> anyhow::Result<()> {
+    const BATCH: usize = 1000;
+    let mut wake = store.wake_ups();
+    let mut printed = 0usize;
+    let stdout = std::io::stdout();
+    loop {
+        wake.borrow_and_update();
+        let batch = store.read_all(after, BATCH).await.context("reading the log")?;
+        {
+            let mut out = stdout.lock();
+            for event in &batch {
+                serde_json::to_writer(&mut out, event).context("writing to stdout")?;
+                out.write_all(b"\n").context("writing to stdout")?;
+                printed += 1;
+                if limit > 0 && printed >= limit {
+                    return out.flush().context("writing to stdout");
+                }
+            }
+            out.flush().context("writing to stdout")?;
+        }
+        match batch.last() {
+            Some(last) => after = last.log_position(),
+            None if !follow => return Ok(()),
+            None => {
+                tokio::select! {
+                    _ = tokio::time::timeout(Duration::from_secs(1), wake.changed()) => {}
+                    _ = tokio::signal::ctrl_c() => return Ok(()),
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,66 @@
+//! `AppError`: the one error type handlers return, and how each variant maps
+//! to a status and the JSON body of API.md, `{"error": {"code", "message"}}`.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde_json::json;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// 400: the request cannot be understood (malformed JSON, wrong types).
+    #[error("{message}")]
+    BadRequest { code: &'static str, message: String },
+    /// 404: nothing here, or nothing this user may know exists.
+    #[error("{0}")]
+    NotFound(String),
+    /// 409: conflicts with the current state (slot taken, stale version, transition refused).
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    /// 422: well-formed but breaks a rule; the message says which and how to fix it.
+    #[error("{message}")]
+    Unprocessable { code: &'static str, message: String },
+    /// 503: a dependency is not ready (store unreachable, migrations missing).
+    #[error("{0}")]
+    Unavailable(String),
+    /// 500: a fault of ours; the body is opaque, the cause is logged once.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl AppError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::BadRequest { code, .. }
+            | Self::Conflict { code, .. }
+            | Self::Unprocessable { code, .. } => code,
+            Self::NotFound(_) => "not_found",
+            Self::Unavailable(_) => "unavailable",
+            Self::Internal(_) => "internal",
+        }
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let message = match self {
+            Self::Internal(cause) => {
+                tracing::error!(error = format!("{cause:#}"), "internal error");
+                "Une erreur interne est survenue ; elle a été enregistrée. Réessayez plus tard.".to_owned()
+            }
+            other => other.to_string(),
+        };
+        HttpResponse::build(self.status_code())
+            .json(json!({ "error": { "code": self.code(), "message": message } }))
+    }
+}

@@ -1,0 +1,22 @@
+//! # salle — rooms of public establishments for local associations
+//!
+//! An event-sourced marketplace: associations find, book and pay for rooms in
+//! collèges, gymnasiums and cultural venues outside school hours; managers keep
+//! every slot and all the revenue; finance audits a ledger per establishment.
+//!
+//! # Layout
+//! - [`config`]: one typed [`config::Settings`], from flags and environment, validated once.
+//! - [`startup`]: [`startup::Application`]: store, migrations, HTTP server, graceful shutdown.
+//! - [`http`]: actix handlers (`/healthz`, `/readyz`) and [`http::error::AppError`].
+//! - [`cli`]: the `salle` command line (serve, migrate, events tail, bench store).
+//! - [`bench`]: the store benchmark behind `salle bench store`.
+//!
+//! The log itself lives in the `salle-events` crate (`events/`), the read side
+//! in `salle-projections` (`projections/`), the pages in `salle-web` (`web/`).
+
+pub mod bench;
+pub mod cli;
+pub mod config;
+pub mod http;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,72 @@
+//! Building and running the application: connect and migrate the store, bind
+//! the listener (port 0 picks a free one, for tests), serve until stopped, and
+//! shut down gracefully.
+
+use std::net::TcpListener;
+
+use actix_web::{App, HttpServer, dev::Server, middleware, web};
+use anyhow::Context;
+use salle_events::Store;
+
+use crate::config::Settings;
+
+/// What every handler may use; cloned cheaply into each worker.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub store: Store,
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    store: Store,
+}
+
+impl Application {
+    /// Connects, migrates and binds; the server does not run until `run_until_stopped`.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let store = Store::connect(&settings.database_url, settings.store_options())
+            .await
+            .context("opening the event store")?;
+        store.migrate().await.context("applying the migrations")?;
+        let listener = TcpListener::bind(settings.bind).with_context(|| {
+            format!("binding {} (is another salle running? set SALLE_BIND)", settings.bind)
+        })?;
+        let port = listener.local_addr().context("reading the bound address")?.port();
+        let state = web::Data::new(AppState { store: store.clone() });
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .app_data(web::JsonConfig::default().limit(64 * 1024))
+                .wrap(middleware::NormalizePath::trim())
+                .wrap(request_log())
+                .configure(crate::http::routes)
+        })
+        .shutdown_timeout(settings.shutdown_timeout.as_secs())
+        .listen(listener)
+        .context("listening")?;
+        if settings.http_workers > 0 {
+            server = server.workers(settings.http_workers);
+        }
+        Ok(Self { port, server: server.run(), store })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGINT/SIGTERM (actix handles both), then closes the store.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        self.server.await.context("serving HTTP")?;
+        self.store.close().await;
+        Ok(())
+    }
+}
+
+/// Request logging without personal data: method, path without its query
+/// string, status and latency.
+fn request_log() -> middleware::Logger {
+    middleware::Logger::new("%{method}xi %U %s %Dms")
+        .custom_request_replace("method", |req| req.method().to_string())
+        .exclude("/healthz")
+}
