@@ -41,6 +41,7 @@ impl Application {
                 .wrap(middleware::NormalizePath::trim())
                 .wrap(request_log())
                 .configure(crate::http::routes)
+                .default_service(web::to(crate::http::not_found))
         })
         .shutdown_timeout(settings.shutdown_timeout.as_secs())
         .listen(listener)

@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use uuid::Uuid;
 
 /// Longest stream id accepted. Stream ids are `<kind>-<uuid>`; the limit only
@@ -190,7 +191,10 @@ impl std::str::FromStr for LogPosition {
 }
 
 /// An event as stored, with its payload already upcast to the current schema.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// The payload stays the JSON text it was stored as until someone reads it:
+/// replaying the log then parses each payload once, straight into its type.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RecordedEvent {
     pub global_position: i64,
     /// The writing transaction on PostgreSQL; 0 on SQLite.
@@ -200,9 +204,24 @@ pub struct RecordedEvent {
     pub event_id: Uuid,
     pub event_type: String,
     pub schema_version: u32,
-    pub payload: serde_json::Value,
+    pub payload: Box<RawValue>,
     pub metadata: Metadata,
     pub recorded_at: DateTime<Utc>,
+}
+
+impl PartialEq for RecordedEvent {
+    fn eq(&self, other: &Self) -> bool {
+        self.global_position == other.global_position
+            && self.transaction_id == other.transaction_id
+            && self.stream_id == other.stream_id
+            && self.stream_version == other.stream_version
+            && self.event_id == other.event_id
+            && self.event_type == other.event_type
+            && self.schema_version == other.schema_version
+            && self.payload.get() == other.payload.get()
+            && self.metadata == other.metadata
+            && self.recorded_at == other.recorded_at
+    }
 }
 
 impl RecordedEvent {
@@ -210,9 +229,14 @@ impl RecordedEvent {
         LogPosition { transaction_id: self.transaction_id, global_position: self.global_position }
     }
 
-    /// The payload as a typed event.
+    /// The payload as a typed event, parsed in one pass.
     pub fn decode<T: serde::de::DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
-        T::deserialize(&self.payload)
+        serde_json::from_str(self.payload.get())
+    }
+
+    /// The payload as a JSON value.
+    pub fn payload(&self) -> serde_json::Value {
+        serde_json::from_str(self.payload.get()).unwrap_or(serde_json::Value::Null)
     }
 }
 

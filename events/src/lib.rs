@@ -5,6 +5,8 @@
 //! owns the envelope events travel in and the store that keeps them.
 //!
 //! # Layout
+//! - [`catalog`]: every event salle records (rooms and bookings, establishments,
+//!   associations, tariffs) and the stream categories.
 //! - [`envelope`]: stream ids, expected versions, new and recorded events, log positions.
 //! - [`store`]: the [`EventStore`] contract and [`Store`], the handle on one backend.
 //! - [`sqlite`]: the embedded backend (one file, WAL, serial writers).
@@ -17,6 +19,7 @@
 //!
 //! Migrations for both backends live in `migrations/` and are embedded in the binary.
 
+pub mod catalog;
 pub mod envelope;
 pub mod error;
 mod idempotency;
@@ -27,6 +30,7 @@ pub mod subscription;
 pub mod tx;
 pub mod upcast;
 
+pub use catalog::DomainEvent;
 pub use envelope::{AppendResult, ExpectedVersion, LogPosition, Metadata, NewEvent, RecordedEvent, StreamId};
 pub use error::{AppendError, Conflict, StoreError};
 pub use store::{Backend, EventStore, Store, StoreOptions};

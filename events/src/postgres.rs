@@ -14,6 +14,7 @@ use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use serde_json::value::RawValue;
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions, PgRow};
 use sqlx::{PgConnection, PgPool, Row};
 use tokio::sync::watch;
@@ -35,24 +36,27 @@ pub const NOTIFY_CHANNEL: &str = "salle_events";
 const APPEND: &str = "WITH cur AS (\
        SELECT COALESCE(MAX(stream_version), 0) AS v FROM events WHERE stream_id = $1) \
      INSERT INTO events (stream_id, stream_version, event_id, event_type, schema_version, payload, metadata) \
-     SELECT $1, cur.v + e.ord, e.event_id, e.event_type, e.schema_version, e.payload::jsonb, e.metadata::jsonb \
+     SELECT $1, cur.v + e.ord, e.event_id, e.event_type, e.schema_version, e.payload::json, e.metadata::json \
      FROM cur, UNNEST($2::uuid[], $3::text[], $4::int4[], $5::text[], $6::text[]) \
        WITH ORDINALITY AS e(event_id, event_type, schema_version, payload, metadata, ord) \
      WHERE $7::int8 IS NULL OR cur.v = $7::int8 \
      ORDER BY e.ord \
      RETURNING global_position, stream_version, transaction_id::text::int8";
 
+// `ORDER BY` names the table's columns: the select list's
+// `transaction_id::text::int8` is also called `transaction_id`, and ordering by
+// that output column would sort the whole table instead of walking the index.
 const READ_ALL: &str = "SELECT global_position, transaction_id::text::int8, stream_id, stream_version, \
-       event_id, event_type, schema_version, payload, metadata, recorded_at FROM events \
+       event_id, event_type, schema_version, payload::text, metadata::text, recorded_at FROM events \
      WHERE (transaction_id, global_position) > ($1::text::xid8, $2) \
        AND transaction_id < pg_snapshot_xmin(pg_current_snapshot()) \
-     ORDER BY transaction_id, global_position LIMIT $3";
+     ORDER BY events.transaction_id, events.global_position LIMIT $3";
 
 /// Reading by position alone skips transactions that commit late. Kept only so
 /// the contract suite can prove that the watermark is what prevents it.
 const READ_ALL_WITHOUT_WATERMARK: &str = "SELECT global_position, transaction_id::text::int8, \
-       stream_id, stream_version, event_id, event_type, schema_version, payload, metadata, recorded_at \
-     FROM events WHERE global_position > $2 AND $1::text IS NOT NULL \
+       stream_id, stream_version, event_id, event_type, schema_version, payload::text, metadata::text, \
+       recorded_at FROM events WHERE global_position > $2 AND $1::text IS NOT NULL \
      ORDER BY global_position LIMIT $3";
 
 /// The longest a wake-up waits to be sent, so that other processes' live
@@ -156,7 +160,7 @@ impl PgStore {
         let row: Option<(i64, i64)> = sqlx::query_as(
             "SELECT transaction_id::text::int8, global_position FROM events \
              WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot()) \
-             ORDER BY transaction_id DESC, global_position DESC LIMIT 1",
+             ORDER BY events.transaction_id DESC, events.global_position DESC LIMIT 1",
         )
         .fetch_optional(&self.pool)
         .await
@@ -192,13 +196,14 @@ impl PgStore {
         let event_id: Uuid = row.try_get(4).doing("decoding an event")?;
         let event_type: String = row.try_get(5).doing("decoding an event")?;
         let schema_version: i32 = row.try_get(6).doing("decoding an event")?;
-        let payload: serde_json::Value = row.try_get(7).doing("decoding an event")?;
-        let metadata: serde_json::Value = row.try_get(8).doing("decoding an event")?;
+        let payload: String = row.try_get(7).doing("decoding an event")?;
+        let metadata: &str = row.try_get(8).doing("decoding an event")?;
         let recorded_at: DateTime<Utc> = row.try_get(9).doing("decoding an event")?;
-        let metadata: Metadata = serde_json::from_value(metadata).map_err(|e| corrupt(e.to_string()))?;
+        let payload = RawValue::from_string(payload).map_err(|e| corrupt(e.to_string()))?;
+        let metadata: Metadata = serde_json::from_str(metadata).map_err(|e| corrupt(e.to_string()))?;
         let schema_version = u32::try_from(schema_version).map_err(|e| corrupt(e.to_string()))?;
         let (schema_version, payload) =
-            self.upcasters.upcast(&event_type, schema_version, payload).map_err(corrupt)?;
+            self.upcasters.upcast_raw(&event_type, schema_version, payload).map_err(corrupt)?;
         Ok(RecordedEvent {
             global_position,
             transaction_id,
@@ -273,7 +278,7 @@ impl EventStore for PgStore {
         limit: usize,
     ) -> Result<Vec<RecordedEvent>, StoreError> {
         const SQL: &str = "SELECT global_position, transaction_id::text::int8, stream_id, stream_version, \
-               event_id, event_type, schema_version, payload, metadata, recorded_at FROM events \
+               event_id, event_type, schema_version, payload::text, metadata::text, recorded_at FROM events \
              WHERE stream_id = $1 AND stream_version >= $2 ORDER BY stream_version LIMIT $3";
         let rows = sqlx::query(SQL)
             .bind(stream.as_str())

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use serde_json::value::RawValue;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
 };
@@ -149,14 +150,14 @@ impl SqliteStore {
         let event_id: Uuid = row.try_get(3).doing("decoding an event")?;
         let event_type: String = row.try_get(4).doing("decoding an event")?;
         let schema_version: i64 = row.try_get(5).doing("decoding an event")?;
-        let payload: &str = row.try_get(6).doing("decoding an event")?;
+        let payload: String = row.try_get(6).doing("decoding an event")?;
         let metadata: &str = row.try_get(7).doing("decoding an event")?;
         let recorded_at: DateTime<Utc> = row.try_get(8).doing("decoding an event")?;
-        let payload: serde_json::Value = serde_json::from_str(payload).map_err(|e| corrupt(e.to_string()))?;
+        let payload = RawValue::from_string(payload).map_err(|e| corrupt(e.to_string()))?;
         let metadata: Metadata = serde_json::from_str(metadata).map_err(|e| corrupt(e.to_string()))?;
         let schema_version = u32::try_from(schema_version).map_err(|e| corrupt(e.to_string()))?;
         let (schema_version, payload) =
-            self.upcasters.upcast(&event_type, schema_version, payload).map_err(corrupt)?;
+            self.upcasters.upcast_raw(&event_type, schema_version, payload).map_err(corrupt)?;
         Ok(RecordedEvent {
             global_position,
             transaction_id: 0,

@@ -14,6 +14,9 @@ use crate::error::StoreError;
 use crate::store::{EventStore, Store};
 use crate::tx::StoreTx;
 
+/// The first look after a wake-up that found nothing yet.
+const FIRST_RETRY: Duration = Duration::from_millis(2);
+
 pub struct Subscription {
     store: Store,
     name: String,
@@ -63,6 +66,10 @@ impl Subscription {
     /// The next events, waiting for at least one. Cancel-safe: dropping the
     /// future loses nothing, since the position only moves when events return.
     pub async fn next_batch(&mut self, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
+        // After a wake-up the new event may still sit behind an older write
+        // transaction (anywhere in the PostgreSQL cluster: the watermark is
+        // cluster-wide), so look again soon, backing off up to the poll interval.
+        let mut retry: Option<Duration> = None;
         loop {
             // Mark the current wake-up as seen before reading, so a commit that
             // lands between the read and the wait still wakes us.
@@ -71,7 +78,14 @@ impl Subscription {
             if !batch.is_empty() {
                 return Ok(batch);
             }
-            let _ = tokio::time::timeout(self.poll_interval, self.wake.changed()).await;
+            if let Some(delay) = retry {
+                tokio::time::sleep(delay).await;
+                retry = Some(delay * 2).filter(|d| *d < self.poll_interval);
+                continue;
+            }
+            if let Ok(Ok(())) = tokio::time::timeout(self.poll_interval, self.wake.changed()).await {
+                retry = Some(FIRST_RETRY);
+            }
         }
     }
 

@@ -43,6 +43,23 @@ impl Upcasters {
         self
     }
 
+    /// Brings a stored payload (JSON text) to the current version; parses it
+    /// only when a step applies.
+    pub fn upcast_raw(
+        &self,
+        event_type: &str,
+        version: u32,
+        payload: Box<serde_json::value::RawValue>,
+    ) -> Result<(u32, Box<serde_json::value::RawValue>), String> {
+        if !self.steps.contains_key(&(event_type.to_owned(), version)) {
+            return Ok((version, payload));
+        }
+        let value: serde_json::Value = serde_json::from_str(payload.get()).map_err(|e| e.to_string())?;
+        let (version, value) = self.upcast(event_type, version, value)?;
+        let text = serde_json::to_string(&value).map_err(|e| e.to_string())?;
+        Ok((version, serde_json::value::RawValue::from_string(text).map_err(|e| e.to_string())?))
+    }
+
     /// Applies every step registered from `version` on; returns the final version and payload.
     pub fn upcast(
         &self,
@@ -50,9 +67,6 @@ impl Upcasters {
         mut version: u32,
         mut payload: serde_json::Value,
     ) -> Result<(u32, serde_json::Value), String> {
-        if self.steps.is_empty() {
-            return Ok((version, payload));
-        }
         let mut steps = 0;
         while let Some(step) = self.steps.get(&(event_type.to_owned(), version)) {
             payload = step(payload).map_err(|e| format!("upcasting {event_type} v{version}: {e}"))?;

@@ -3,9 +3,25 @@
 pub mod error;
 pub mod health;
 
-use actix_web::web;
+use actix_web::{HttpRequest, HttpResponse, http::header, web};
+use salle_web::Lang;
+
+use crate::http::error::AppError;
 
 /// Every route of the application.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(health::healthz).service(health::readyz);
+}
+
+/// Unknown addresses: a JSON error under `/api`, a page elsewhere.
+pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, AppError> {
+    let path = req.path();
+    if path.starts_with("/api/") {
+        return Err(AppError::NotFound(format!("Aucune ressource à l'adresse {path}.")));
+    }
+    let lang =
+        Lang::from_accept_language(req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()));
+    Ok(HttpResponse::NotFound()
+        .content_type("text/html; charset=utf-8")
+        .body(salle_web::pages::not_found(lang, path).into_string()))
 }

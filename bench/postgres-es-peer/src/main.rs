@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use cqrs_es::persist::{PersistedEventRepository, SerializedEvent};
-use cqrs_es::{Aggregate, DomainEvent, EventSink};
+use cqrs_es::event_sink::EventSink;
+use cqrs_es::{Aggregate, DomainEvent};
 use postgres_es::PostgresEventRepository;
 use serde::{Deserialize, Serialize};
 use sqlx::Connection;

@@ -4,6 +4,10 @@
 -- concurrent transactions commit out of order. Readers therefore follow
 -- (transaction_id, global_position) and only read transactions older than the
 -- oldest one still running (pg_snapshot_xmin), which is gap-free.
+--
+-- Payloads are `json`, not `jsonb`: the log keeps the exact bytes it was
+-- given (what an integrity hash is computed over), is never queried inside a
+-- payload, and reads without a jsonb-to-text conversion per row.
 CREATE TABLE events (
     global_position BIGINT      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     transaction_id  xid8        NOT NULL DEFAULT pg_current_xact_id(),
@@ -12,8 +16,8 @@ CREATE TABLE events (
     event_id        UUID        NOT NULL,
     event_type      TEXT        NOT NULL,
     schema_version  INTEGER     NOT NULL CHECK (schema_version >= 1),
-    payload         JSONB       NOT NULL,
-    metadata        JSONB       NOT NULL,
+    payload         JSON        NOT NULL,
+    metadata        JSON        NOT NULL,
     recorded_at     TIMESTAMPTZ NOT NULL DEFAULT now(),
     CONSTRAINT events_event_id_key UNIQUE (event_id),
     CONSTRAINT events_stream_version_key UNIQUE (stream_id, stream_version)

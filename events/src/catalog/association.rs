@@ -1,0 +1,69 @@
+//! Events of an association's stream. Names of people, e-mail addresses and
+//! phone numbers never appear here: they live in the erasable personal-data
+//! table, referenced by `contact_id`.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// The requester categories, which are also the tariff categories.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequesterCategory {
+    LocalAssociation,
+    OtherAssociation,
+    PublicBody,
+    Company,
+}
+
+impl RequesterCategory {
+    pub const ALL: [Self; 4] =
+        [Self::LocalAssociation, Self::OtherAssociation, Self::PublicBody, Self::Company];
+}
+
+/// The official identifier of an association or organisation (already checked).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum LegalIdentifier {
+    /// Répertoire national des associations: `W` + 9 digits.
+    Rna(String),
+    /// 9 digits, Luhn key.
+    Siren(String),
+    /// 14 digits, Luhn key.
+    Siret(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data")]
+pub enum AssociationEvent {
+    AssociationRegistered {
+        association_id: Uuid,
+        /// The organisation's public name (not personal data).
+        name: String,
+        category: RequesterCategory,
+        identifier: LegalIdentifier,
+        /// The contact person, whose details are in the personal-data table.
+        contact_id: Uuid,
+        registered_at: DateTime<Utc>,
+    },
+    AssociationVerified {
+        by: Uuid,
+        at: DateTime<Utc>,
+    },
+    AssociationVerificationRevoked {
+        by: Uuid,
+        reason: String,
+        at: DateTime<Utc>,
+    },
+    AssociationCategoryChanged {
+        category: RequesterCategory,
+        by: Uuid,
+    },
+}
+
+super::event_types!(AssociationEvent {
+    AssociationRegistered,
+    AssociationVerified,
+    AssociationVerificationRevoked,
+    AssociationCategoryChanged,
+});

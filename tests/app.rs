@@ -1,0 +1,176 @@
+//! Black-box tests of the binary and its HTTP server: spawned on port 0 on a
+//! fresh database of each backend.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+mod support;
+
+use std::process::Command;
+
+use salle::config::Settings;
+use salle::startup::Application;
+use salle_events::{EventStore, ExpectedVersion, Metadata, NewEvent, StreamId};
+use support::TestDb;
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub db: TestDb,
+}
+
+impl TestApp {
+    pub async fn spawn(db: TestDb) -> Self {
+        let settings = Settings::new(&db.url, "127.0.0.1:0", 8).unwrap();
+        let app = Application::build(settings).await.expect("the application builds");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped());
+        Self { address, client: reqwest::Client::new(), db }
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(format!("{}{path}", self.address)).send().await.expect("request sent")
+    }
+}
+
+on_both_backends!(health_and_readiness_answer, unknown_addresses_answer_404_in_the_right_format);
+
+async fn health_and_readiness_answer(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let health = app.get("/healthz").await;
+    assert_eq!(health.status(), 200);
+    let ready = app.get("/readyz").await;
+    assert_eq!(ready.status(), 200);
+    let body: serde_json::Value = ready.json().await.unwrap();
+    assert_eq!(body["status"], "ready");
+    let backend = match app.db.backend {
+        support::Backend::Sqlite => "sqlite",
+        support::Backend::Postgres => "postgres",
+    };
+    assert_eq!(body["store"]["backend"], backend);
+}
+
+async fn unknown_addresses_answer_404_in_the_right_format(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let api = app.get("/api/v1/nothing-here").await;
+    assert_eq!(api.status(), 404);
+    let body: serde_json::Value = api.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "not_found");
+    assert!(body["error"]["message"].as_str().unwrap().contains("/api/v1/nothing-here"));
+    let page = app.get("/nulle-part").await;
+    assert_eq!(page.status(), 404);
+    let html = page.text().await.unwrap();
+    assert!(html.contains(r#"<html lang="fr">"#) && html.contains("Page introuvable"), "{html}");
+}
+
+fn salle() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_salle"));
+    cmd.env_remove("SALLE_DATABASE_URL").env_remove("SALLE_BIND").env("RUST_LOG", "warn");
+    cmd
+}
+
+#[test]
+fn a_bad_database_url_is_one_line_naming_the_setting() {
+    let out = salle().args(["--database-url", "mysql://localhost/x", "migrate"]).output().unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("SALLE_DATABASE_URL") && !stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn an_unreachable_database_is_one_line_without_the_password() {
+    let out = salle()
+        .env("SALLE_DATABASE_URL", "postgres://salle:hunter2@127.0.0.1:1/salle")
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("cannot reach PostgreSQL") && !stderr.contains("hunter2"), "{stderr}");
+}
+
+#[test]
+fn migrate_creates_the_embedded_store_and_tail_prints_json_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("nested/dir/salle.db").display());
+    let migrate = salle().args(["--database-url", &url, "migrate"]).output().unwrap();
+    assert!(migrate.status.success(), "{}", String::from_utf8_lossy(&migrate.stderr));
+    assert!(dir.path().join("nested/dir/salle.db").exists());
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store = salle_events::Store::connect(&url, Default::default()).await.unwrap();
+        let stream = StreamId::parse("room-1").unwrap();
+        let events = (0..3)
+            .map(|n| NewEvent::new("Counted", 1, serde_json::json!({ "n": n }), Metadata::default()))
+            .collect();
+        store.append(&stream, ExpectedVersion::NoStream, events).await.unwrap();
+        store.close().await;
+    });
+    let tail = salle().args(["--database-url", &url, "events", "tail"]).output().unwrap();
+    assert!(tail.status.success(), "{}", String::from_utf8_lossy(&tail.stderr));
+    let lines: Vec<serde_json::Value> = String::from_utf8(tail.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[2]["payload"]["n"], 2);
+    assert_eq!(lines[0]["stream_id"], "room-1");
+    let after = salle().args(["--database-url", &url, "events", "tail", "--after", "2"]).output().unwrap();
+    assert_eq!(String::from_utf8(after.stdout).unwrap().lines().count(), 1);
+}
+
+#[test]
+fn tail_refuses_a_store_without_migrations() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("empty.db").display());
+    let out = salle().args(["--database-url", &url, "events", "tail"]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8(out.stderr).unwrap().contains("salle migrate"));
+}
+
+#[test]
+fn the_store_benchmark_prints_every_figure() {
+    let admin = std::env::var("DATABASE_URL").unwrap_or_else(|_| support::DEFAULT_DATABASE_URL.to_owned());
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("figures.json");
+    let peer = dir.path().join("peer.json");
+    std::fs::write(
+        &peer,
+        r#"{"append": [{"writers": 1, "events_per_sec": 100.0}, {"writers": 2, "events_per_sec": 150.0}]}"#,
+    )
+    .unwrap();
+    let out = salle()
+        .args(["bench", "store", "--seconds", "0.2", "--writers", "1,2", "--replay-events", "1200"])
+        .args([
+            "--postgres-url",
+            &admin,
+            "--peer-results",
+            peer.to_str().unwrap(),
+            "--json",
+            json.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    let figures: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let rows = figures["rows"].as_array().unwrap();
+    for backend in ["sqlite", "postgres"] {
+        for measurement in ["append", "raw INSERT"] {
+            for writers in [1, 2] {
+                let row = rows
+                    .iter()
+                    .find(|r| {
+                        r["backend"] == backend && r["measurement"] == measurement && r["writers"] == writers
+                    })
+                    .unwrap_or_else(|| panic!("{backend} {measurement} {writers}: missing\n{stdout}"));
+                assert!(row["events_per_sec"].as_f64().unwrap() > 0.0);
+            }
+        }
+        assert!(rows.iter().any(|r| r["backend"] == backend && r["measurement"] == "replay"));
+    }
+    assert!(stdout.contains("postgres-es 0.5 persist") && stdout.contains('×'), "{stdout}");
+}
