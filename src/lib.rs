@@ -7,6 +7,8 @@
 //! # Layout
 //! - [`config`]: one typed [`config::Settings`], from flags and environment, validated once.
 //! - [`startup`]: [`startup::Application`]: store, migrations, HTTP server, graceful shutdown.
+//! - [`domain`]: pure decisions: identifiers, calendar, slots, opening rules, tariffs,
+//!   establishments, associations, rooms and their bookings, weekly series.
 //! - [`http`]: actix handlers (`/healthz`, `/readyz`) and [`http::error::AppError`].
 //! - [`cli`]: the `salle` command line (serve, migrate, events tail, bench store).
 //! - [`bench`]: the store benchmark behind `salle bench store`.
@@ -17,6 +19,7 @@
 pub mod bench;
 pub mod cli;
 pub mod config;
+pub mod domain;
 pub mod http;
 pub mod startup;
 pub mod telemetry;

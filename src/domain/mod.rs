@@ -1,0 +1,95 @@
+//! The domain: pure and synchronous. No sqlx, actix, reqwest or clock: the
+//! time and anything from outside arrive inside the command.
+//!
+//! Each aggregate is a state, an `evolve(state, &event) -> state` that folds
+//! its history, and `decide(&state, command) -> Result<Vec<event>, DomainError>`.
+//!
+//! # Layout
+//! - [`identifiers`]: UAI, RNA, SIREN/SIRET (Luhn), INSEE codes.
+//! - [`calendar`]: school holidays (zone A) and public holidays, shipped with salle.
+//! - [`slot`]: a booked interval, its Europe/Paris local reading, overlap with buffers.
+//! - [`opening`]: whether a slot lies inside a room's opening rules on a given day.
+//! - [`tariff`]: the tariff grid aggregate and the price of a slot.
+//! - [`establishment`], [`association`]: their aggregates.
+//! - [`booking`]: one booking's state machine and refund rule.
+//! - [`room`]: the room aggregate; owns its bookings (no double booking by construction).
+//! - [`series`]: a weekly series expanded into dates, each kept or skipped with its reason.
+
+pub mod association;
+pub mod booking;
+pub mod calendar;
+pub mod establishment;
+pub mod identifiers;
+pub mod opening;
+pub mod room;
+pub mod series;
+pub mod slot;
+pub mod tariff;
+
+use salle_events::DomainEvent;
+
+/// Whether a refusal is about the current state (409) or a broken rule (422).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// Conflicts with the current state: slot taken, transition not allowed.
+    Conflict,
+    /// Breaks a rule: outside opening hours, over capacity, bad identifier.
+    Rule,
+    /// The thing the command is about does not exist.
+    NotFound,
+}
+
+/// A refusal, with a machine code and a French sentence a person can act on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct DomainError {
+    pub kind: ErrorKind,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl DomainError {
+    pub fn rule(code: &'static str, message: impl Into<String>) -> Self {
+        Self { kind: ErrorKind::Rule, code, message: message.into() }
+    }
+
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        Self { kind: ErrorKind::Conflict, code, message: message.into() }
+    }
+
+    pub fn not_found(code: &'static str, message: impl Into<String>) -> Self {
+        Self { kind: ErrorKind::NotFound, code, message: message.into() }
+    }
+}
+
+/// An aggregate: folded from its stream, one stream per instance.
+pub trait Aggregate: Default + Clone + std::fmt::Debug + Send + Sync {
+    type Event: DomainEvent;
+    /// The stream category (see `salle_events::catalog::category`).
+    const CATEGORY: &'static str;
+
+    fn evolve(self, event: &Self::Event) -> Self;
+
+    /// The state after a whole history.
+    fn fold<'a>(events: impl IntoIterator<Item = &'a Self::Event>) -> Self
+    where
+        Self::Event: 'a,
+    {
+        events.into_iter().fold(Self::default(), |state, e| state.evolve(e))
+    }
+}
+
+/// Checks a free-text field: trimmed, not empty, at most `max_chars`.
+pub fn text(field: &'static str, label: &str, value: &str, max_chars: usize) -> Result<String, DomainError> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err(DomainError::rule(field, format!("{label} est obligatoire.")));
+    }
+    if trimmed.chars().count() > max_chars {
+        return Err(DomainError::rule(field, format!("{label} dépasse {max_chars} caractères.")));
+    }
+    if trimmed.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(DomainError::rule(field, format!("{label} contient des caractères de contrôle.")));
+    }
+    Ok(trimmed.to_owned())
+}
