@@ -22,6 +22,8 @@ pub struct Settings {
     pub shutdown_timeout: Duration,
     /// Number of HTTP worker threads (0: one per core).
     pub http_workers: usize,
+    /// How often expired requests and unpaid bookings are looked for.
+    pub expiry_interval: Duration,
 }
 
 impl Settings {
@@ -42,6 +44,7 @@ impl Settings {
             acquire_timeout: Duration::from_secs(5),
             shutdown_timeout: Duration::from_secs(30),
             http_workers: 0,
+            expiry_interval: Duration::from_secs(30),
         })
     }
 

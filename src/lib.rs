@@ -5,6 +5,7 @@
 //! every slot and all the revenue; finance audits a ledger per establishment.
 //!
 //! # Layout
+//! - [`app`]: command handling (load → decide → append → bounded retry) and personal data.
 //! - [`config`]: one typed [`config::Settings`], from flags and environment, validated once.
 //! - [`startup`]: [`startup::Application`]: store, migrations, HTTP server, graceful shutdown.
 //! - [`domain`]: pure decisions: identifiers, calendar, slots, opening rules, tariffs,
@@ -16,6 +17,7 @@
 //! The log itself lives in the `salle-events` crate (`events/`), the read side
 //! in `salle-projections` (`projections/`), the pages in `salle-web` (`web/`).
 
+pub mod app;
 pub mod bench;
 pub mod cli;
 pub mod config;

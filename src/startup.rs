@@ -8,18 +8,24 @@ use actix_web::{App, HttpServer, dev::Server, middleware, web};
 use anyhow::Context;
 use salle_events::Store;
 
+use crate::app::Commands;
+use crate::app::expiry::ExpiryManager;
 use crate::config::Settings;
+use crate::domain::calendar::Calendar;
 
 /// What every handler may use; cloned cheaply into each worker.
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub store: Store,
+    pub commands: Commands,
 }
 
 pub struct Application {
     port: u16,
     server: Server,
     store: Store,
+    /// Expires undecided requests and unpaid bookings as their deadlines pass.
+    expiry: tokio::task::JoinHandle<()>,
 }
 
 impl Application {
@@ -29,11 +35,14 @@ impl Application {
             .await
             .context("opening the event store")?;
         store.migrate().await.context("applying the migrations")?;
+        let calendar =
+            Calendar::isere().map_err(anyhow::Error::msg).context("reading the shipped calendar")?;
+        let commands = Commands::new(store.clone(), std::sync::Arc::new(calendar));
         let listener = TcpListener::bind(settings.bind).with_context(|| {
             format!("binding {} (is another salle running? set SALLE_BIND)", settings.bind)
         })?;
         let port = listener.local_addr().context("reading the bound address")?.port();
-        let state = web::Data::new(AppState { store: store.clone() });
+        let state = web::Data::new(AppState { store: store.clone(), commands: commands.clone() });
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
@@ -49,7 +58,8 @@ impl Application {
         if settings.http_workers > 0 {
             server = server.workers(settings.http_workers);
         }
-        Ok(Self { port, server: server.run(), store })
+        let expiry = tokio::spawn(ExpiryManager::new(commands).run(settings.expiry_interval));
+        Ok(Self { port, server: server.run(), store, expiry })
     }
 
     pub fn port(&self) -> u16 {
@@ -58,8 +68,10 @@ impl Application {
 
     /// Serves until SIGINT/SIGTERM (actix handles both), then closes the store.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        self.server.await.context("serving HTTP")?;
+        let served = self.server.await.context("serving HTTP");
+        self.expiry.abort();
         self.store.close().await;
+        served?;
         Ok(())
     }
 }

@@ -30,7 +30,7 @@ pub mod subscription;
 pub mod tx;
 pub mod upcast;
 
-pub use catalog::DomainEvent;
+pub use catalog::{AssociationEvent, DomainEvent, EstablishmentEvent, RoomEvent, TariffEvent};
 pub use envelope::{AppendResult, ExpectedVersion, LogPosition, Metadata, NewEvent, RecordedEvent, StreamId};
 pub use error::{AppendError, Conflict, StoreError};
 pub use store::{Backend, EventStore, Store, StoreOptions};

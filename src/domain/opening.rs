@@ -62,6 +62,12 @@ pub fn validate_rules(rules: &OpeningRules) -> Result<(), DomainError> {
     Ok(())
 }
 
+/// "Vacances de Noël" → "vacances de Noël", to sit inside a sentence.
+fn lower_first(name: &str) -> String {
+    let mut chars = name.chars();
+    chars.next().map(|c| c.to_lowercase().chain(chars).collect()).unwrap_or_default()
+}
+
 /// Why a slot is outside the rules: a machine code and a French sentence.
 pub fn check_slot(
     rules: &OpeningRules,
@@ -100,7 +106,7 @@ pub fn check_slot(
                 format!(
                     "Le {} tombe pendant les {} : la salle est fermée.",
                     fr_date(day),
-                    holiday.name.to_lowercase()
+                    lower_first(&holiday.name)
                 ),
             ));
         }
@@ -198,7 +204,7 @@ mod tests {
     fn school_holidays_use_their_own_windows_or_close() {
         let err = check(&evenings(), "2026-10-20", "18:00", "20:00").unwrap_err();
         assert_eq!(err.code, "school_holidays");
-        assert!(err.message.contains("toussaint"), "{err}");
+        assert!(err.message.contains("vacances de la Toussaint"), "{err}");
         let mut rules = evenings();
         rules.school_holidays = vec![w(2, "09:00", "12:00")];
         assert!(check(&rules, "2026-10-20", "09:00", "12:00").is_ok());

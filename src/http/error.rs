@@ -40,6 +40,25 @@ impl AppError {
     }
 }
 
+impl From<crate::app::CommandError> for AppError {
+    fn from(e: crate::app::CommandError) -> Self {
+        use crate::app::CommandError;
+        use crate::domain::ErrorKind;
+        match e {
+            CommandError::Domain(d) => match d.kind {
+                ErrorKind::Conflict => Self::Conflict { code: d.code, message: d.message },
+                ErrorKind::Rule => Self::Unprocessable { code: d.code, message: d.message },
+                ErrorKind::NotFound => Self::NotFound(d.message),
+            },
+            CommandError::Conflict(_) => Self::Conflict {
+                code: "stale_version",
+                message: "D'autres changements ont eu lieu en même temps : rechargez et réessayez.".into(),
+            },
+            other => Self::Internal(other.into()),
+        }
+    }
+}
+
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {

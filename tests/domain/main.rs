@@ -4,6 +4,7 @@
 
 mod fixtures;
 mod lifecycle;
+mod registry;
 mod series;
 
 use fixtures::*;

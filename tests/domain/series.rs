@@ -79,7 +79,7 @@ fn a_series_with_no_free_date_fails_with_the_reasons() {
     let err =
         decide_series(&room, series("2026-10-20", "2026-10-27", "18:00", "20:00"), "2026-09-01").unwrap_err();
     assert_eq!(err.code, "series_empty");
-    assert!(err.message.contains("toussaint"), "{err}");
+    assert!(err.message.contains("Toussaint"), "{err}");
 }
 
 #[test]

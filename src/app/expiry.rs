@@ -1,0 +1,122 @@
+//! The expiry process manager: follows the log, keeps every pending deadline
+//! (a request awaiting its decision, an approved booking awaiting its
+//! payment), and when one passes issues an `Expire` command carrying the
+//! current time. The room decides; a booking decided meanwhile simply refuses.
+//!
+//! Its schedule is rebuilt from the log at start. Expiring is idempotent (a
+//! second `Expire` is refused by the room), so no checkpoint is needed for
+//! correctness; a persisted schedule can replace the replay when logs grow.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use salle_events::catalog::room::RoomEvent;
+use salle_events::{DomainEvent, EventStore, LogPosition, Metadata, RecordedEvent};
+use uuid::Uuid;
+
+use super::commands::{CommandError, Commands};
+use crate::domain::room::RoomCommand;
+
+/// Name of the actor in the metadata of the events it causes.
+pub const ACTOR: &str = "expiry";
+const BATCH: usize = 1000;
+
+#[derive(Debug)]
+pub struct ExpiryManager {
+    commands: Commands,
+    position: LogPosition,
+    /// booking → (room, deadline)
+    pending: BTreeMap<Uuid, (Uuid, DateTime<Utc>)>,
+}
+
+impl ExpiryManager {
+    pub fn new(commands: Commands) -> Self {
+        Self { commands, position: LogPosition::START, pending: BTreeMap::new() }
+    }
+
+    /// Bookings waiting for a deadline.
+    pub fn pending(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// Reads every new event of the log into the schedule.
+    pub async fn catch_up(&mut self) -> Result<(), CommandError> {
+        loop {
+            let batch = self.commands.store.read_all(self.position, BATCH).await?;
+            let Some(last) = batch.last() else { return Ok(()) };
+            self.position = last.log_position();
+            for event in &batch {
+                self.apply(event);
+            }
+        }
+    }
+
+    fn apply(&mut self, recorded: &RecordedEvent) {
+        if !recorded.stream_id.as_str().starts_with("room-") {
+            return;
+        }
+        let Some(room_id) = recorded.stream_id.as_str().strip_prefix("room-").and_then(|id| id.parse().ok())
+        else {
+            return;
+        };
+        let Ok(event) = RoomEvent::from_recorded(recorded) else {
+            tracing::warn!(position = recorded.global_position, "unreadable room event skipped by expiry");
+            return;
+        };
+        match event {
+            RoomEvent::BookingRequested { booking_id, decide_by, .. } => {
+                self.pending.insert(booking_id, (room_id, decide_by));
+            }
+            RoomEvent::BookingApproved { booking_id, pay_by: Some(pay_by), .. } => {
+                self.pending.insert(booking_id, (room_id, pay_by));
+            }
+            RoomEvent::BookingApproved { booking_id, pay_by: None, .. }
+            | RoomEvent::BookingRejected { booking_id, .. }
+            | RoomEvent::BookingExpired { booking_id, .. }
+            | RoomEvent::BookingPaid { booking_id, .. }
+            | RoomEvent::BookingCancelled { booking_id, .. } => {
+                self.pending.remove(&booking_id);
+            }
+            _ => {}
+        }
+    }
+
+    /// Catches up, then expires every booking whose deadline is at or before
+    /// `now`. Returns how many expired.
+    pub async fn tick(&mut self, now: DateTime<Utc>) -> Result<usize, CommandError> {
+        self.catch_up().await?;
+        let due: Vec<(Uuid, Uuid)> = self
+            .pending
+            .iter()
+            .filter(|(_, (_, deadline))| *deadline <= now)
+            .map(|(b, (r, _))| (*b, *r))
+            .collect();
+        let mut expired = 0;
+        for (booking_id, room_id) in due {
+            let metadata =
+                Metadata { correlation_id: Some(booking_id), causation_id: None, actor: Some(ACTOR.into()) };
+            match self.commands.on_room(room_id, &metadata, || RoomCommand::Expire { booking_id, now }).await
+            {
+                Ok(_) => expired += 1,
+                // Decided, paid or cancelled meanwhile: nothing to expire.
+                Err(CommandError::Domain(e)) => tracing::debug!(%booking_id, code = e.code, "not expired"),
+                Err(e) => return Err(e),
+            }
+            self.pending.remove(&booking_id);
+        }
+        Ok(expired)
+    }
+
+    /// Ticks every `interval` with the wall clock until the task is dropped.
+    pub async fn run(mut self, interval: Duration) {
+        loop {
+            match self.tick(Utc::now()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(expired = n, "bookings expired"),
+                Err(e) => tracing::warn!(error = %e, "expiry pass failed; retrying"),
+            }
+            tokio::time::sleep(interval).await;
+        }
+    }
+}
