@@ -32,6 +32,9 @@ pub struct StoreBenchArgs {
     /// Seconds of each append measurement (after one second of warm-up).
     #[arg(long, default_value_t = 5.0)]
     pub seconds: f64,
+    /// Seconds of warm-up before each measurement.
+    #[arg(long, default_value_t = 1.0)]
+    pub warmup: f64,
     /// Concurrent writers, comma-separated.
     #[arg(long, value_delimiter = ',', default_value = "1,16")]
     pub writers: Vec<usize>,
@@ -109,6 +112,9 @@ pub async fn run_store_bench(args: StoreBenchArgs) -> anyhow::Result<()> {
     if !(0.1..=600.0).contains(&args.seconds) {
         bail!("--seconds must be between 0.1 and 600");
     }
+    if !(0.0..=60.0).contains(&args.warmup) {
+        bail!("--warmup must be between 0 and 60 seconds");
+    }
     let peer = match &args.peer_results {
         Some(path) => {
             let text =
@@ -154,36 +160,43 @@ async fn bench_backend(
     store.migrate().await.context("migrating the bench store")?;
     create_raw_table(&store).await?;
     let seconds = Duration::from_secs_f64(args.seconds);
+    let warmup = Duration::from_secs_f64(args.warmup);
+    // Append and its raw-INSERT floor alternate in short rounds, so that
+    // drift on the machine (checkpoints, autovacuum, other load) hits both alike.
+    const ROUNDS: u32 = 3;
     for &writers in &args.writers {
-        eprintln!("{backend}: append, {writers} writer(s)…");
-        let s = store.clone();
-        let eps = measure(writers, seconds, move |w, n| {
-            let store = s.clone();
-            async move {
-                let stream = StreamId::parse(format!("bench-{w}"))?;
-                store.append(&stream, ExpectedVersion::Exact(n), vec![bench_event()]).await?;
-                Ok(())
-            }
-        })
-        .await?;
+        let (mut appended, mut raw) = (Rate::default(), Rate::default());
+        for round in 1..=ROUNDS {
+            eprintln!("{backend}: append, {writers} writer(s), round {round}/{ROUNDS}…");
+            let s = store.clone();
+            appended += measure(writers, warmup, seconds / ROUNDS, move |w, n| {
+                let store = s.clone();
+                async move {
+                    let stream = StreamId::parse(format!("bench-{w}"))?;
+                    store.append(&stream, ExpectedVersion::Exact(n), vec![bench_event()]).await?;
+                    Ok(())
+                }
+            })
+            .await?;
+            eprintln!("{backend}: raw INSERT, {writers} writer(s), round {round}/{ROUNDS}…");
+            let s = store.clone();
+            raw += measure(writers, warmup, seconds / ROUNDS, move |w, n| {
+                let store = s.clone();
+                async move { raw_insert(&store, w, n).await }
+            })
+            .await?;
+        }
         figures.rows.push(Figure {
             backend: backend.into(),
             measurement: "append".into(),
             writers,
-            events_per_sec: eps,
+            events_per_sec: appended.per_sec(),
         });
-        eprintln!("{backend}: raw INSERT, {writers} writer(s)…");
-        let s = store.clone();
-        let eps = measure(writers, seconds, move |w, n| {
-            let store = s.clone();
-            async move { raw_insert(&store, w, n).await }
-        })
-        .await?;
         figures.rows.push(Figure {
             backend: backend.into(),
             measurement: "raw INSERT".into(),
             writers,
-            events_per_sec: eps,
+            events_per_sec: raw.per_sec(),
         });
     }
     if args.replay_events > 0 {
@@ -220,9 +233,29 @@ fn bench_event() -> NewEvent {
     )
 }
 
-/// Runs `writers` loops of `op(writer, n)` for one second of warm-up then
-/// `duration`, and returns the operations per second of the measured part.
-async fn measure<F, Fut>(writers: usize, duration: Duration, op: F) -> anyhow::Result<f64>
+/// Operations counted over a measured time.
+#[derive(Debug, Default, Clone, Copy)]
+struct Rate {
+    count: u64,
+    elapsed: Duration,
+}
+
+impl Rate {
+    fn per_sec(self) -> f64 {
+        if self.elapsed.is_zero() { 0.0 } else { self.count as f64 / self.elapsed.as_secs_f64() }
+    }
+}
+
+impl std::ops::AddAssign for Rate {
+    fn add_assign(&mut self, other: Self) {
+        self.count += other.count;
+        self.elapsed += other.elapsed;
+    }
+}
+
+/// Runs `writers` loops of `op(writer, n)` for `warmup` then `duration`, and
+/// returns what was done in the measured part.
+async fn measure<F, Fut>(writers: usize, warmup: Duration, duration: Duration, op: F) -> anyhow::Result<Rate>
 where
     F: Fn(usize, u64) -> Fut + Send + Sync + 'static + Clone,
     Fut: std::future::Future<Output = anyhow::Result<()>> + Send,
@@ -234,7 +267,7 @@ where
     let mut tasks = Vec::new();
     for w in 0..writers {
         let (op, counting, stop, done) = (op.clone(), counting.clone(), stop.clone(), done.clone());
-        // Each writer owns one stream per run, so versions are known without reading.
+        // Each writer owns one stream per measurement, so versions are known without reading.
         let writer = format!("{run}-{w}").bytes().fold(w, |h, b| h.wrapping_mul(31).wrapping_add(b as usize));
         tasks.push(tokio::spawn(async move {
             let mut n = 0u64;
@@ -248,7 +281,7 @@ where
             anyhow::Ok(())
         }));
     }
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    tokio::time::sleep(warmup).await;
     counting.store(true, Ordering::SeqCst);
     let started = Instant::now();
     tokio::time::sleep(duration).await;
@@ -258,7 +291,7 @@ where
     for task in tasks {
         task.await.context("a bench writer panicked")??;
     }
-    Ok(count as f64 / elapsed.as_secs_f64())
+    Ok(Rate { count, elapsed })
 }
 
 /// The floor: the same row by a plain single-row INSERT, no version check.

@@ -1,4 +1,4 @@
-//! The command line: `serve`, `migrate`, `events tail`, `bench store`.
+//! The command line: `serve`, `migrate`, `projections status|rebuild`, `events tail`, `bench store`.
 
 use std::io::Write;
 use std::time::Duration;
@@ -48,6 +48,11 @@ pub enum Command {
     },
     /// Apply the database migrations embedded in the binary, then exit.
     Migrate,
+    /// Inspect or rebuild the read models.
+    Projections {
+        #[command(subcommand)]
+        command: ProjectionsCommand,
+    },
     /// Read the event log.
     Events {
         #[command(subcommand)]
@@ -73,6 +78,17 @@ pub enum EventsCommand {
         /// Stop after this many events (0: no limit).
         #[arg(long, default_value_t = 0)]
         limit: usize,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProjectionsCommand {
+    /// Print each projection's checkpoint and lag (events and seconds behind).
+    Status,
+    /// Drop a read model (or all) and replay it from the first event.
+    Rebuild {
+        /// The projection to rebuild; all when absent.
+        name: Option<String>,
     },
 }
 
@@ -115,6 +131,32 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 anyhow::bail!("the database has no event log yet: run `salle migrate` first");
             }
             tail(&store, after, follow, limit).await
+        }
+        Command::Projections { command } => {
+            let settings = Settings::new(&g.database_url, DEFAULT_BIND, g.max_connections)?;
+            let store = open(&settings).await?;
+            store.migrate().await.context("applying the migrations")?;
+            match command {
+                ProjectionsCommand::Status => {
+                    println!(
+                        "{:<12} {:>16} {:>14} {:>15}",
+                        "projection", "checkpoint", "events behind", "seconds behind"
+                    );
+                    for (name, lag) in crate::read_side::status(&store).await? {
+                        println!(
+                            "{name:<12} {:>16} {:>14} {:>15.1}",
+                            lag.checkpoint.to_string(),
+                            lag.events_behind,
+                            lag.seconds_behind
+                        );
+                    }
+                }
+                ProjectionsCommand::Rebuild { name } => {
+                    crate::read_side::rebuild(&store, name.as_deref()).await?
+                }
+            }
+            store.close().await;
+            Ok(())
         }
         Command::Bench { command: BenchCommand::Store(args) } => crate::bench::run_store_bench(args).await,
     }

@@ -11,6 +11,7 @@
 //! - [`domain`]: pure decisions: identifiers, calendar, slots, opening rules, tariffs,
 //!   establishments, associations, rooms and their bookings, weekly series.
 //! - [`http`]: actix handlers (`/healthz`, `/readyz`) and [`http::error::AppError`].
+//! - [`read_side`]: the projections `serve` keeps, their lag, and rebuilds.
 //! - [`cli`]: the `salle` command line (serve, migrate, events tail, bench store).
 //! - [`bench`]: the store benchmark behind `salle bench store`.
 //!
@@ -23,5 +24,6 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod http;
+pub mod read_side;
 pub mod startup;
 pub mod telemetry;

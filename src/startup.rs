@@ -26,6 +26,9 @@ pub struct Application {
     store: Store,
     /// Expires undecided requests and unpaid bookings as their deadlines pass.
     expiry: tokio::task::JoinHandle<()>,
+    /// One runner per projection.
+    projections: Vec<tokio::task::JoinHandle<()>>,
+    stop_projections: tokio::sync::watch::Sender<bool>,
 }
 
 impl Application {
@@ -59,7 +62,9 @@ impl Application {
             server = server.workers(settings.http_workers);
         }
         let expiry = tokio::spawn(ExpiryManager::new(commands).run(settings.expiry_interval));
-        Ok(Self { port, server: server.run(), store, expiry })
+        let (stop_projections, stopped) = tokio::sync::watch::channel(false);
+        let projections = crate::read_side::spawn_all(&store, stopped);
+        Ok(Self { port, server: server.run(), store, expiry, projections, stop_projections })
     }
 
     pub fn port(&self) -> u16 {
@@ -70,6 +75,10 @@ impl Application {
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let served = self.server.await.context("serving HTTP");
         self.expiry.abort();
+        let _ = self.stop_projections.send(true);
+        for runner in self.projections {
+            let _ = runner.await;
+        }
         self.store.close().await;
         served?;
         Ok(())

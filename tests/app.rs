@@ -143,7 +143,18 @@ fn the_store_benchmark_prints_every_figure() {
     )
     .unwrap();
     let out = salle()
-        .args(["bench", "store", "--seconds", "0.2", "--writers", "1,2", "--replay-events", "1200"])
+        .args([
+            "bench",
+            "store",
+            "--seconds",
+            "0.3",
+            "--warmup",
+            "0.05",
+            "--writers",
+            "1,2",
+            "--replay-events",
+            "1200",
+        ])
         .args([
             "--postgres-url",
             &admin,

@@ -14,6 +14,7 @@
 //!   `pg_snapshot_xmin`, NOTIFY as a wake-up only).
 //! - [`tx`]: [`StoreTx`], a write transaction shared by appends, checkpoints and a subscriber's rows.
 //! - [`subscription`]: named, checkpointed subscribers that catch up then follow live.
+//! - [`lock`]: one active worker per name across processes (PostgreSQL advisory lock).
 //! - [`upcast`]: the registry that upgrades old payloads on read.
 //! - [`error`]: [`Conflict`] (a stale expected version) and [`StoreError`].
 //!
@@ -23,6 +24,7 @@ pub mod catalog;
 pub mod envelope;
 pub mod error;
 mod idempotency;
+pub mod lock;
 pub mod postgres;
 pub mod sqlite;
 pub mod store;

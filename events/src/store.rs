@@ -145,6 +145,28 @@ impl Store {
         }
     }
 
+    /// How many events readers can see after `after`.
+    pub async fn count_after(&self, after: LogPosition) -> Result<u64, StoreError> {
+        use crate::error::SqlxContext;
+        let count: i64 = match self {
+            Self::Sqlite(s) => sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE global_position > ?")
+                .bind(after.global_position)
+                .fetch_one(s.reader_pool())
+                .await
+                .doing("counting events")?,
+            Self::Postgres(p) => sqlx::query_scalar(
+                "SELECT COUNT(*) FROM events WHERE (transaction_id, global_position) > ($1::text::xid8, $2) \
+                 AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())",
+            )
+            .bind(after.transaction_id.to_string())
+            .bind(after.global_position)
+            .fetch_one(p.pool())
+            .await
+            .doing("counting events")?,
+        };
+        Ok(count.max(0) as u64)
+    }
+
     /// Stores a checkpoint outside any other write.
     pub async fn save_checkpoint(&self, name: &str, position: LogPosition) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;

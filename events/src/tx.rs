@@ -88,6 +88,27 @@ impl StoreTx {
         Ok(())
     }
 
+    /// The stored checkpoint of `name`, read inside this transaction.
+    pub async fn load_checkpoint(&mut self, name: &str) -> Result<Option<LogPosition>, StoreError> {
+        let row: Option<(i64, i64)> = match &mut self.inner {
+            TxInner::Sqlite(tx) => sqlx::query_as(
+                "SELECT transaction_id, global_position FROM subscription_checkpoints WHERE name = ?",
+            )
+            .bind(name)
+            .fetch_optional(&mut **tx)
+            .await
+            .doing("loading a checkpoint")?,
+            TxInner::Postgres(tx) => sqlx::query_as(
+                "SELECT transaction_id, global_position FROM subscription_checkpoints WHERE name = $1 FOR UPDATE",
+            )
+            .bind(name)
+            .fetch_optional(&mut **tx)
+            .await
+            .doing("loading a checkpoint")?,
+        };
+        Ok(row.map(|(transaction_id, global_position)| LogPosition { transaction_id, global_position }))
+    }
+
     /// The SQLite connection, for a subscriber's own statements.
     pub fn sqlite(&mut self) -> Option<&mut SqliteConnection> {
         match &mut self.inner {

@@ -1,7 +1,16 @@
 //! # salle-projections — the read side
 //!
 //! Projections see events only, never aggregates: each follows the global log
-//! from a named checkpoint and commits its rows with that checkpoint.
-//! The availability calendars, the search index and the revenue ledger will live here.
+//! from a named checkpoint and commits its rows with that checkpoint, so every
+//! event takes effect exactly once whatever crashes in between.
+//!
+//! # Layout
+//! - [`runner`]: the checkpointed runner (one active per projection: a PostgreSQL
+//!   advisory lock), its lag, and rebuilds from zero.
+//! - [`bookings`]: one row per booking (room, establishment, association, status,
+//!   slot, price) for look-ups and lists.
 
-pub use salle_events::{LogPosition, RecordedEvent, Subscription};
+pub mod bookings;
+pub mod runner;
+
+pub use runner::{Lag, Projection, ProjectionError, Runner};

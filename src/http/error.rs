@@ -83,3 +83,42 @@ impl ResponseError for AppError {
             .json(json!({ "error": { "code": self.code(), "message": message } }))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use actix_web::body::MessageBody;
+
+    use super::*;
+    use crate::app::CommandError;
+    use crate::domain::DomainError;
+
+    fn answer(e: AppError) -> (u16, serde_json::Value) {
+        let response = e.error_response();
+        let status = response.status().as_u16();
+        let bytes = response.into_body().try_into_bytes().unwrap();
+        (status, serde_json::from_slice(&bytes).unwrap())
+    }
+
+    #[test]
+    fn broken_rules_are_422_and_state_conflicts_409_with_their_sentence() {
+        let rule = AppError::from(CommandError::Domain(DomainError::rule("over_capacity", "Trop de monde.")));
+        assert_eq!(
+            answer(rule),
+            (422, json!({"error": {"code": "over_capacity", "message": "Trop de monde."}}))
+        );
+        let taken =
+            AppError::from(CommandError::Domain(DomainError::conflict("slot_taken", "Déjà réservé.")));
+        assert_eq!(answer(taken).0, 409);
+        let missing =
+            AppError::from(CommandError::Domain(DomainError::not_found("room_not_found", "Pas de salle.")));
+        assert_eq!(answer(missing).0, 404);
+    }
+
+    #[test]
+    fn internal_errors_are_opaque() {
+        let (status, body) = answer(AppError::Internal(anyhow::anyhow!("password=hunter2 in a SQL error")));
+        assert_eq!(status, 500);
+        assert!(!body.to_string().contains("hunter2"));
+        assert_eq!(body["error"]["code"], "internal");
+    }
+}

@@ -1,5 +1,6 @@
 //! `/healthz` (the process answers) and `/readyz` (it can serve: the store
-//! answers and every migration is applied).
+//! answers, every migration is applied, and no projection is more than a
+//! minute behind the log).
 
 use actix_web::{HttpResponse, get, web};
 use serde_json::json;
@@ -24,8 +25,26 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, AppError
         return Err(AppError::Unavailable("migrations are not all applied: run `salle migrate`".into()));
     }
     let head = state.store.head().await.map_err(|e| AppError::Unavailable(format!("log unreadable: {e}")))?;
+    let lags = crate::read_side::status(&state.store)
+        .await
+        .map_err(|e| AppError::Unavailable(format!("projections unreadable: {e:#}")))?;
+    let limit = crate::read_side::READY_LAG.as_secs_f64();
+    if let Some((name, lag)) = lags.iter().find(|(_, lag)| lag.seconds_behind > limit) {
+        return Err(AppError::Unavailable(format!(
+            "projection {name} is {:.0} s behind the log (limit {limit:.0} s)",
+            lag.seconds_behind
+        )));
+    }
+    let projections: serde_json::Map<String, serde_json::Value> = lags
+        .iter()
+        .map(|(name, lag)| {
+            let value = json!({ "events_behind": lag.events_behind, "seconds_behind": lag.seconds_behind });
+            ((*name).to_owned(), value)
+        })
+        .collect();
     Ok(HttpResponse::Ok().json(json!({
         "status": "ready",
         "store": { "backend": format!("{:?}", state.store.backend()).to_lowercase(), "head": head.to_string() },
+        "projections": projections,
     })))
 }

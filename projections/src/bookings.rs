@@ -1,0 +1,277 @@
+//! The `bookings` projection: one row per booking with its room,
+//! establishment, association, status, slot and price, kept from the rooms'
+//! events only. Look-ups by id and lists per association or establishment
+//! read these rows instead of folding room streams.
+
+use chrono::{DateTime, Utc};
+use salle_events::catalog::room::RoomEvent;
+use salle_events::{DomainEvent, RecordedEvent, Store, StoreTx};
+use uuid::Uuid;
+
+use crate::runner::{Projection, ProjectionError};
+
+pub const NAME: &str = "bookings";
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Bookings;
+
+/// One statement written once with `$n` parameters: SQLite reads `?n`.
+async fn exec(
+    tx: &mut StoreTx,
+    sql: &'static str,
+    bind: impl Fn(Args) -> Args,
+) -> Result<(), ProjectionError> {
+    let fail = |source| ProjectionError::Database { projection: NAME, source };
+    if let Some(conn) = tx.postgres() {
+        let args = bind(Args::default());
+        args.apply_pg(sqlx::query(sql)).execute(conn).await.map_err(fail)?;
+    } else if let Some(conn) = tx.sqlite() {
+        let args = bind(Args::default());
+        let sqlite_sql = sql.replace('$', "?");
+        args.apply_sqlite(sqlx::query(sqlx::AssertSqlSafe(sqlite_sql))).execute(conn).await.map_err(fail)?;
+    }
+    Ok(())
+}
+
+/// The values of one statement, bound in order on either backend.
+#[derive(Default)]
+struct Args(Vec<Arg>);
+
+enum Arg {
+    Uuid(Uuid),
+    OptUuid(Option<Uuid>),
+    Text(String),
+    Int(i64),
+    OptInt(Option<i64>),
+    Time(DateTime<Utc>),
+}
+
+impl Args {
+    fn uuid(mut self, v: Uuid) -> Self {
+        self.0.push(Arg::Uuid(v));
+        self
+    }
+    fn opt_uuid(mut self, v: Option<Uuid>) -> Self {
+        self.0.push(Arg::OptUuid(v));
+        self
+    }
+    fn text(mut self, v: impl Into<String>) -> Self {
+        self.0.push(Arg::Text(v.into()));
+        self
+    }
+    fn int(mut self, v: i64) -> Self {
+        self.0.push(Arg::Int(v));
+        self
+    }
+    fn opt_int(mut self, v: Option<i64>) -> Self {
+        self.0.push(Arg::OptInt(v));
+        self
+    }
+    fn time(mut self, v: DateTime<Utc>) -> Self {
+        self.0.push(Arg::Time(v));
+        self
+    }
+
+    fn apply_pg<'q>(
+        self,
+        mut q: sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>,
+    ) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
+        for a in self.0 {
+            q = match a {
+                Arg::Uuid(v) => q.bind(v),
+                Arg::OptUuid(v) => q.bind(v),
+                Arg::Text(v) => q.bind(v),
+                Arg::Int(v) => q.bind(v),
+                Arg::OptInt(v) => q.bind(v),
+                Arg::Time(v) => q.bind(v),
+            };
+        }
+        q
+    }
+
+    fn apply_sqlite<'q>(
+        self,
+        mut q: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>,
+    ) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments> {
+        for a in self.0 {
+            q = match a {
+                Arg::Uuid(v) => q.bind(v),
+                Arg::OptUuid(v) => q.bind(v),
+                Arg::Text(v) => q.bind(v),
+                Arg::Int(v) => q.bind(v),
+                Arg::OptInt(v) => q.bind(v),
+                Arg::Time(v) => q.bind(v),
+            };
+        }
+        q
+    }
+}
+
+fn room_of(event: &RecordedEvent) -> Option<Uuid> {
+    event.stream_id.as_str().strip_prefix("room-").and_then(|id| id.parse().ok())
+}
+
+impl Bookings {
+    async fn set_status(
+        tx: &mut StoreTx,
+        booking_id: Uuid,
+        status: &'static str,
+        at: DateTime<Utc>,
+    ) -> Result<(), ProjectionError> {
+        exec(tx, "UPDATE read_bookings SET status = $1, updated_at = $2 WHERE booking_id = $3", |a| {
+            a.text(status).time(at).uuid(booking_id)
+        })
+        .await
+    }
+}
+
+impl Projection for Bookings {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    async fn apply(&self, tx: &mut StoreTx, events: &[RecordedEvent]) -> Result<(), ProjectionError> {
+        for recorded in events {
+            let Some(room_id) = room_of(recorded) else { continue };
+            let event = RoomEvent::from_recorded(recorded).map_err(|e| ProjectionError::Unreadable {
+                projection: NAME,
+                global_position: recorded.global_position,
+                reason: e.to_string(),
+            })?;
+            let at = recorded.recorded_at;
+            match event {
+                RoomEvent::RoomAdded { establishment_id, details, .. } => {
+                    exec(
+                        tx,
+                        "INSERT INTO read_rooms (room_id, establishment_id, name) VALUES ($1, $2, $3)",
+                        |a| a.uuid(room_id).uuid(establishment_id).text(details.name.clone()),
+                    )
+                    .await?;
+                }
+                RoomEvent::RoomDetailsChanged { details } => {
+                    exec(tx, "UPDATE read_rooms SET name = $1 WHERE room_id = $2", |a| {
+                        a.text(details.name.clone()).uuid(room_id)
+                    })
+                    .await?;
+                }
+                RoomEvent::BookingRequested {
+                    booking_id,
+                    association_id,
+                    series_id,
+                    start,
+                    end,
+                    price,
+                    ..
+                } => {
+                    exec(
+                        tx,
+                        "INSERT INTO read_bookings (booking_id, room_id, establishment_id, association_id, series_id, \
+                         status, start_at, end_at, price_cents, currency, refund_cents, updated_at) \
+                         SELECT $1, $2, establishment_id, $3, $4, 'requested', $5, $6, $7, $8, NULL, $9 \
+                         FROM read_rooms WHERE room_id = $2",
+                        |a| {
+                            a.uuid(booking_id)
+                                .uuid(room_id)
+                                .uuid(association_id)
+                                .opt_uuid(series_id)
+                                .time(start)
+                                .time(end)
+                                .int(price.amount_cents)
+                                .text(format!("{:?}", price.currency))
+                                .time(at)
+                        },
+                    )
+                    .await?;
+                }
+                RoomEvent::BookingApproved { booking_id, .. } => {
+                    Self::set_status(tx, booking_id, "approved", at).await?
+                }
+                RoomEvent::BookingRejected { booking_id, .. } => {
+                    Self::set_status(tx, booking_id, "rejected", at).await?
+                }
+                RoomEvent::BookingExpired { booking_id, .. } => {
+                    Self::set_status(tx, booking_id, "expired", at).await?
+                }
+                RoomEvent::BookingPaid { booking_id, .. } => {
+                    Self::set_status(tx, booking_id, "paid", at).await?
+                }
+                RoomEvent::BookingCompleted { booking_id, .. } => {
+                    Self::set_status(tx, booking_id, "completed", at).await?
+                }
+                RoomEvent::BookingSettled { booking_id, .. } => {
+                    Self::set_status(tx, booking_id, "settled", at).await?
+                }
+                RoomEvent::BookingCancelled { booking_id, refund, .. } => {
+                    exec(
+                        tx,
+                        "UPDATE read_bookings SET status = 'cancelled', refund_cents = $1, updated_at = $2 \
+                         WHERE booking_id = $3",
+                        |a| a.opt_int(Some(refund.amount_cents)).time(at).uuid(booking_id),
+                    )
+                    .await?;
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    async fn reset(&self, tx: &mut StoreTx) -> Result<(), ProjectionError> {
+        exec(tx, "DELETE FROM read_bookings", |a| a).await?;
+        exec(tx, "DELETE FROM read_rooms", |a| a).await
+    }
+}
+
+/// One row of the read model.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct BookingRow {
+    pub booking_id: Uuid,
+    pub room_id: Uuid,
+    pub establishment_id: Uuid,
+    pub association_id: Uuid,
+    pub series_id: Option<Uuid>,
+    pub status: String,
+    pub start_at: DateTime<Utc>,
+    pub end_at: DateTime<Utc>,
+    pub price_cents: i64,
+    pub currency: String,
+    pub refund_cents: Option<i64>,
+}
+
+const SELECT_ROWS: &str = "SELECT booking_id, room_id, establishment_id, association_id, series_id, status, \
+     start_at, end_at, price_cents, currency, refund_cents FROM read_bookings";
+
+/// Every row, in booking id order (for comparisons and exports).
+pub async fn all(store: &Store) -> Result<Vec<BookingRow>, ProjectionError> {
+    let fail = |source| ProjectionError::Database { projection: NAME, source };
+    const SQL: &str = "SELECT booking_id, room_id, establishment_id, association_id, series_id, status, \
+         start_at, end_at, price_cents, currency, refund_cents FROM read_bookings ORDER BY booking_id";
+    debug_assert!(SQL.starts_with(SELECT_ROWS));
+    match store {
+        Store::Sqlite(s) => sqlx::query_as(SQL).fetch_all(s.reader_pool()).await.map_err(fail),
+        Store::Postgres(p) => sqlx::query_as(SQL).fetch_all(p.pool()).await.map_err(fail),
+    }
+}
+
+/// One booking, if the projection has seen it.
+pub async fn by_id(store: &Store, booking_id: Uuid) -> Result<Option<BookingRow>, ProjectionError> {
+    let fail = |source| ProjectionError::Database { projection: NAME, source };
+    match store {
+        Store::Sqlite(s) => sqlx::query_as(
+            "SELECT booking_id, room_id, establishment_id, association_id, series_id, status, \
+             start_at, end_at, price_cents, currency, refund_cents FROM read_bookings WHERE booking_id = ?",
+        )
+        .bind(booking_id)
+        .fetch_optional(s.reader_pool())
+        .await
+        .map_err(fail),
+        Store::Postgres(p) => sqlx::query_as(
+            "SELECT booking_id, room_id, establishment_id, association_id, series_id, status, \
+             start_at, end_at, price_cents, currency, refund_cents FROM read_bookings WHERE booking_id = $1",
+        )
+        .bind(booking_id)
+        .fetch_optional(p.pool())
+        .await
+        .map_err(fail),
+    }
+}

@@ -1,0 +1,65 @@
+//! The projections this binary keeps, how `serve` runs them, and the
+//! `salle projections status|rebuild` commands.
+
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use indicatif::{ProgressBar, ProgressStyle};
+use salle_events::Store;
+use salle_projections::bookings::{self, Bookings};
+use salle_projections::runner::{self, Lag, Runner};
+use tokio::sync::watch;
+
+/// Every projection, by name.
+pub const NAMES: &[&str] = &[bookings::NAME];
+
+/// Starts one runner per projection; they stop when `shutdown` turns true.
+pub fn spawn_all(store: &Store, shutdown: watch::Receiver<bool>) -> Vec<tokio::task::JoinHandle<()>> {
+    vec![tokio::spawn(Runner::new(store.clone(), Bookings).run(shutdown))]
+}
+
+/// The lag of every projection.
+pub async fn status(store: &Store) -> anyhow::Result<Vec<(&'static str, Lag)>> {
+    let mut lags = Vec::new();
+    for name in NAMES {
+        lags.push((
+            *name,
+            runner::lag(store, name).await.with_context(|| format!("reading the lag of {name}"))?,
+        ));
+    }
+    Ok(lags)
+}
+
+/// Drops and replays one projection (or all), with a progress bar; prints events/s.
+pub async fn rebuild(store: &Store, only: Option<&str>) -> anyhow::Result<()> {
+    if let Some(name) = only
+        && !NAMES.contains(&name)
+    {
+        bail!("no projection named « {name} » (known: {})", NAMES.join(", "));
+    }
+    for name in NAMES.iter().filter(|n| only.is_none_or(|o| o == **n)) {
+        let bar = ProgressBar::new(0);
+        bar.set_style(
+            ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} events ({per_sec}, {eta})")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        bar.set_message(*name);
+        let progress = |done: u64, total: u64| {
+            bar.set_length(total);
+            bar.set_position(done);
+        };
+        let (events, took) = match *name {
+            bookings::NAME => Runner::new(store.clone(), Bookings).rebuild(progress).await,
+            other => bail!("no projection named « {other} »"),
+        }
+        .with_context(|| format!("rebuilding {name}"))?;
+        bar.finish_and_clear();
+        let rate = events as f64 / took.as_secs_f64().max(1e-9);
+        println!("{name}: {events} events replayed in {:.2} s ({rate:.0} events/s)", took.as_secs_f64());
+    }
+    Ok(())
+}
+
+/// The projections are caught up when none is further behind than this.
+pub const READY_LAG: Duration = Duration::from_secs(60);

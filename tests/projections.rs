@@ -1,0 +1,277 @@
+//! The projection runner and the `bookings` read model, on both backends.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use salle::app::Commands;
+use salle::domain::calendar::Calendar;
+use salle::domain::establishment::{EstablishmentCommand, RegisterEstablishment};
+use salle::domain::room::{BookingRequest, RoomCommand};
+use salle::domain::slot::local_instant;
+use salle::domain::tariff::PublishTariff;
+use salle_events::catalog::association::RequesterCategory;
+use salle_events::catalog::establishment::EstablishmentKind;
+use salle_events::catalog::room::{
+    ApprovalMode, BookingConstraints, CancelledBy, OpeningRules, RoomDetails, RoomKind, WeeklyWindow,
+};
+use salle_events::{Metadata, RecordedEvent, StoreTx};
+use salle_projections::bookings::{self, Bookings};
+use salle_projections::{Projection, ProjectionError, Runner};
+use support::TestDb;
+use uuid::Uuid;
+
+fn at(day: &str, time: &str) -> DateTime<Utc> {
+    local_instant(
+        NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap(),
+        NaiveTime::parse_from_str(time, "%H:%M").unwrap(),
+    )
+    .unwrap()
+}
+
+fn now() -> DateTime<Utc> {
+    at("2026-11-30", "09:00")
+}
+
+/// A room with three bookings: one requested, one approved, one cancelled.
+async fn some_bookings(commands: &Commands) -> (Uuid, Uuid, Vec<Uuid>) {
+    let meta = Metadata::default();
+    let establishment_id = Uuid::now_v7();
+    commands
+        .on_establishment(
+            establishment_id,
+            EstablishmentCommand::Register(RegisterEstablishment {
+                establishment_id,
+                name: "Gymnase municipal".into(),
+                kind: EstablishmentKind::Gymnasium,
+                uai: None,
+                address: "1 place de la Mairie".into(),
+                commune_insee: "38185".into(),
+                lat: 45.18,
+                lon: 5.72,
+                legal_basis: None,
+                now: now(),
+            }),
+            &meta,
+        )
+        .await
+        .unwrap();
+    let rates: BTreeMap<_, _> = RequesterCategory::ALL.into_iter().map(|c| (c, 1000)).collect();
+    commands
+        .publish_tariff(
+            Some(establishment_id),
+            PublishTariff { hourly_rates_cents: rates, flat_fees: vec![], by: Uuid::nil(), now: now() },
+            &meta,
+        )
+        .await
+        .unwrap();
+    let room_id = Uuid::now_v7();
+    let window = |weekday| WeeklyWindow {
+        weekday,
+        start: NaiveTime::from_hms_opt(18, 0, 0).unwrap(),
+        end: NaiveTime::from_hms_opt(22, 0, 0).unwrap(),
+    };
+    let details = RoomDetails {
+        name: "Grande salle".into(),
+        kind: RoomKind::GymHall,
+        capacity: 100,
+        area_m2: None,
+        equipment: vec![],
+        step_free: true,
+        approval: ApprovalMode::Manual,
+        hourly_rate_cents: None,
+        description: String::new(),
+    };
+    let opening = OpeningRules { school_weeks: (1..=7).map(window).collect(), ..Default::default() };
+    commands
+        .on_room(room_id, &meta, || RoomCommand::Add {
+            room_id,
+            establishment_id,
+            details: details.clone(),
+            opening: opening.clone(),
+            constraints: BookingConstraints::default(),
+            now: now(),
+        })
+        .await
+        .unwrap();
+    let mut ids = Vec::new();
+    for day in ["2026-12-08", "2026-12-09", "2026-12-10"] {
+        let request = BookingRequest {
+            booking_id: Uuid::now_v7(),
+            association_id: Uuid::from_u128(42),
+            category: RequesterCategory::LocalAssociation,
+            start: at(day, "18:00"),
+            end: at(day, "20:00"),
+            attendees: 30,
+            purpose: "Basket".into(),
+        };
+        ids.push(request.booking_id);
+        commands.request_booking(room_id, request, now(), &meta).await.unwrap();
+    }
+    commands
+        .on_room(room_id, &meta, || RoomCommand::Approve { booking_id: ids[1], by: Uuid::nil(), now: now() })
+        .await
+        .unwrap();
+    let cancellation = salle::app::bookings::Cancellation {
+        booking_id: ids[2],
+        by: CancelledBy::Association,
+        actor: Uuid::from_u128(42),
+        reason: "Match annulé".into(),
+    };
+    commands.cancel_booking(room_id, cancellation, now(), &meta).await.unwrap();
+    (establishment_id, room_id, ids)
+}
+
+fn commands(store: salle_events::Store) -> Commands {
+    Commands::new(store, Arc::new(Calendar::isere().unwrap()))
+}
+
+/// The events `some_bookings` appends.
+const EVENTS: u64 = 8;
+
+/// Waits until the cluster-wide watermark lets every committed event be read
+/// (another test's transaction can hold it back for a moment on PostgreSQL).
+async fn visible(store: &salle_events::Store) {
+    for _ in 0..1000 {
+        if store.count_after(salle_events::LogPosition::START).await.unwrap() >= EVENTS {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("the events never became readable");
+}
+
+on_both_backends!(
+    the_bookings_read_model_follows_every_booking,
+    two_rebuilds_give_identical_read_models,
+    a_failed_batch_applies_nothing_and_the_retry_applies_once,
+    two_runners_at_once_apply_every_event_once,
+    the_lag_counts_events_not_yet_applied,
+);
+
+async fn the_bookings_read_model_follows_every_booking(db: TestDb) {
+    let commands = commands(db.store().await);
+    let (establishment_id, room_id, ids) = some_bookings(&commands).await;
+    visible(&commands.store).await;
+    let runner = Runner::new(commands.store.clone(), Bookings);
+    assert!(runner.catch_up().await.unwrap() > 0);
+    let rows = bookings::all(&commands.store).await.unwrap();
+    assert_eq!(rows.len(), 3);
+    let status = |id| rows.iter().find(|r| r.booking_id == id).unwrap().status.clone();
+    assert_eq!(
+        (status(ids[0]), status(ids[1]), status(ids[2])),
+        ("requested".into(), "approved".into(), "cancelled".into())
+    );
+    let one = bookings::by_id(&commands.store, ids[0]).await.unwrap().unwrap();
+    assert_eq!((one.room_id, one.establishment_id, one.price_cents), (room_id, establishment_id, 2000));
+    assert_eq!(one.start_at, at("2026-12-08", "18:00"));
+    assert_eq!(runner.catch_up().await.unwrap(), 0, "nothing is applied twice");
+}
+
+async fn two_rebuilds_give_identical_read_models(db: TestDb) {
+    let commands = commands(db.store().await);
+    some_bookings(&commands).await;
+    visible(&commands.store).await;
+    let runner = Runner::new(commands.store.clone(), Bookings);
+    runner.catch_up().await.unwrap();
+    let followed = bookings::all(&commands.store).await.unwrap();
+    let (first, _) = runner.rebuild(|_, _| {}).await.unwrap();
+    let once = bookings::all(&commands.store).await.unwrap();
+    let (second, _) = runner.rebuild(|_, _| {}).await.unwrap();
+    let twice = bookings::all(&commands.store).await.unwrap();
+    assert_eq!(first, second);
+    assert_eq!(once, twice);
+    assert_eq!(once, followed, "a rebuild gives what following live gave");
+}
+
+/// Applies like `Bookings` but fails once, after writing its rows, before the commit.
+struct FailsOnce {
+    failed: AtomicBool,
+}
+
+impl Projection for FailsOnce {
+    fn name(&self) -> &'static str {
+        bookings::NAME
+    }
+
+    async fn apply(&self, tx: &mut StoreTx, events: &[RecordedEvent]) -> Result<(), ProjectionError> {
+        Bookings.apply(tx, events).await?;
+        if !self.failed.swap(true, Ordering::SeqCst) {
+            return Err(ProjectionError::CheckpointMoved("simulated crash"));
+        }
+        Ok(())
+    }
+
+    async fn reset(&self, tx: &mut StoreTx) -> Result<(), ProjectionError> {
+        Bookings.reset(tx).await
+    }
+}
+
+async fn a_failed_batch_applies_nothing_and_the_retry_applies_once(db: TestDb) {
+    let commands = commands(db.store().await);
+    some_bookings(&commands).await;
+    visible(&commands.store).await;
+    let flaky = Runner::new(commands.store.clone(), FailsOnce { failed: AtomicBool::new(false) });
+    assert!(flaky.step().await.is_err());
+    assert!(
+        bookings::all(&commands.store).await.unwrap().is_empty(),
+        "rows and checkpoint rolled back together"
+    );
+    flaky.catch_up().await.unwrap();
+    assert_eq!(bookings::all(&commands.store).await.unwrap().len(), 3);
+}
+
+async fn two_runners_at_once_apply_every_event_once(db: TestDb) {
+    let commands = commands(db.store().await);
+    some_bookings(&commands).await;
+    visible(&commands.store).await;
+    // On SQLite both run (no lock); on PostgreSQL one stands by. Either way the
+    // checkpoint's compare-and-set keeps any batch from being applied twice.
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let a = tokio::spawn(Runner::new(commands.store.clone(), Bookings).run(stopped.clone()));
+    let b = tokio::spawn(Runner::new(commands.store.clone(), Bookings).run(stopped));
+    let runner = Runner::new(commands.store.clone(), Bookings);
+    for _ in 0..500 {
+        if runner.lag().await.unwrap().events_behind == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    stop.send(true).unwrap();
+    a.await.unwrap();
+    b.await.unwrap();
+    assert_eq!(runner.lag().await.unwrap().events_behind, 0);
+    let rows = bookings::all(&commands.store).await.unwrap();
+    assert_eq!(rows.len(), 3);
+}
+
+async fn the_lag_counts_events_not_yet_applied(db: TestDb) {
+    let commands = commands(db.store().await);
+    some_bookings(&commands).await;
+    visible(&commands.store).await;
+    let runner = Runner::new(commands.store.clone(), Bookings);
+    let behind = runner.lag().await.unwrap();
+    let total = commands.store.count_after(salle_events::LogPosition::START).await.unwrap();
+    assert_eq!(behind.events_behind, total);
+    assert!(behind.seconds_behind >= 0.0);
+    runner.catch_up().await.unwrap();
+    let caught_up = runner.lag().await.unwrap();
+    assert_eq!((caught_up.events_behind, caught_up.seconds_behind), (0, 0.0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_one_process_holds_a_projection_lock_on_postgres() {
+    let db = TestDb::new(support::Backend::Postgres).await;
+    let a = db.store().await;
+    let b = db.store().await;
+    let held = a.try_lock("bookings").await.unwrap().expect("the first process gets the lock");
+    assert!(b.try_lock("bookings").await.unwrap().is_none(), "the second stands by");
+    assert!(b.try_lock("ledger").await.unwrap().is_some(), "other projections are independent");
+    held.release().await;
+    assert!(b.try_lock("bookings").await.unwrap().is_some(), "released when the holder stops");
+}
