@@ -13,100 +13,19 @@ use salle::app::personal_data::{self, Contact};
 use salle::app::{CommandError, Commands};
 use salle::domain::Aggregate;
 use salle::domain::ErrorKind;
-use salle::domain::calendar::Calendar;
-use salle::domain::establishment::{EstablishmentCommand, RegisterEstablishment};
 use salle::domain::room::{BookingRequest, Room, RoomCommand};
-use salle::domain::slot::local_instant;
 use salle::domain::tariff::PublishTariff;
 use salle_events::catalog::Money;
 use salle_events::catalog::association::{LegalIdentifier, RequesterCategory};
-use salle_events::catalog::establishment::EstablishmentKind;
-use salle_events::catalog::room::{
-    ApprovalMode, BookingConstraints, OpeningRules, RoomDetails, RoomKind, WeeklyWindow,
-};
 use salle_events::{EventStore, LogPosition, Metadata};
 use support::TestDb;
+use support::world::{Tariff, at, commands, establishment_with_room, now};
 use uuid::Uuid;
 
-fn at(day: &str, time: &str) -> DateTime<Utc> {
-    local_instant(
-        NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap(),
-        NaiveTime::parse_from_str(time, "%H:%M").unwrap(),
-    )
-    .unwrap()
-}
-
-fn now() -> DateTime<Utc> {
-    at("2026-11-30", "09:00")
-}
-
-/// An establishment with the département's default tariff and one room open
-/// every evening 18:00–22:00.
+/// The world of these tests: the département's grid at 12 € an hour and a
+/// 15-minute buffer between bookings.
 async fn a_room(commands: &Commands) -> (Uuid, Uuid) {
-    let meta = Metadata::default();
-    let establishment_id = Uuid::now_v7();
-    commands
-        .on_establishment(
-            establishment_id,
-            EstablishmentCommand::Register(RegisterEstablishment {
-                establishment_id,
-                name: "Collège Marcel Bouvier".into(),
-                kind: EstablishmentKind::College,
-                uai: Some("0380001V".into()),
-                address: "350 rue d'Italie".into(),
-                commune_insee: "38001".into(),
-                lat: 45.536626,
-                lon: 5.59023,
-                legal_basis: None,
-                now: now(),
-            }),
-            &meta,
-        )
-        .await
-        .unwrap();
-    let rates: BTreeMap<_, _> = RequesterCategory::ALL.into_iter().map(|c| (c, 1200)).collect();
-    commands
-        .publish_tariff(
-            None,
-            PublishTariff { hourly_rates_cents: rates, flat_fees: vec![], by: Uuid::nil(), now: now() },
-            &meta,
-        )
-        .await
-        .unwrap();
-    let room_id = Uuid::now_v7();
-    let window = |weekday| WeeklyWindow {
-        weekday,
-        start: NaiveTime::from_hms_opt(18, 0, 0).unwrap(),
-        end: NaiveTime::from_hms_opt(22, 0, 0).unwrap(),
-    };
-    let details = RoomDetails {
-        name: "Gymnase".into(),
-        kind: RoomKind::GymHall,
-        capacity: 60,
-        area_m2: Some(800),
-        equipment: vec![],
-        step_free: true,
-        approval: ApprovalMode::Manual,
-        hourly_rate_cents: None,
-        description: String::new(),
-    };
-    let opening = OpeningRules { school_weeks: (1..=7).map(window).collect(), ..Default::default() };
-    commands
-        .on_room(room_id, &meta, || RoomCommand::Add {
-            room_id,
-            establishment_id,
-            details: details.clone(),
-            opening: opening.clone(),
-            constraints: BookingConstraints { buffer_minutes: 15, ..Default::default() },
-            now: now(),
-        })
-        .await
-        .unwrap();
-    (establishment_id, room_id)
-}
-
-fn commands(store: salle_events::Store) -> Commands {
-    Commands::new(store, Arc::new(Calendar::isere().unwrap()))
+    establishment_with_room(commands, Tariff::Departement(1200), 15).await
 }
 
 on_both_backends!(

@@ -4,101 +4,23 @@
 
 mod support;
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use salle::app::Commands;
-use salle::domain::calendar::Calendar;
-use salle::domain::establishment::{EstablishmentCommand, RegisterEstablishment};
 use salle::domain::room::{BookingRequest, RoomCommand};
-use salle::domain::slot::local_instant;
-use salle::domain::tariff::PublishTariff;
 use salle_events::catalog::association::RequesterCategory;
-use salle_events::catalog::establishment::EstablishmentKind;
-use salle_events::catalog::room::{
-    ApprovalMode, BookingConstraints, CancelledBy, OpeningRules, RoomDetails, RoomKind, WeeklyWindow,
-};
+use salle_events::catalog::room::CancelledBy;
 use salle_events::{Metadata, RecordedEvent, StoreTx};
 use salle_projections::bookings::{self, Bookings};
 use salle_projections::{Projection, ProjectionError, Runner};
 use support::TestDb;
+use support::world::{Tariff, at, commands, establishment_with_room, now};
 use uuid::Uuid;
-
-fn at(day: &str, time: &str) -> DateTime<Utc> {
-    local_instant(
-        NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap(),
-        NaiveTime::parse_from_str(time, "%H:%M").unwrap(),
-    )
-    .unwrap()
-}
-
-fn now() -> DateTime<Utc> {
-    at("2026-11-30", "09:00")
-}
 
 /// A room with three bookings: one requested, one approved, one cancelled.
 async fn some_bookings(commands: &Commands) -> (Uuid, Uuid, Vec<Uuid>) {
     let meta = Metadata::default();
-    let establishment_id = Uuid::now_v7();
-    commands
-        .on_establishment(
-            establishment_id,
-            EstablishmentCommand::Register(RegisterEstablishment {
-                establishment_id,
-                name: "Gymnase municipal".into(),
-                kind: EstablishmentKind::Gymnasium,
-                uai: None,
-                address: "1 place de la Mairie".into(),
-                commune_insee: "38185".into(),
-                lat: 45.18,
-                lon: 5.72,
-                legal_basis: None,
-                now: now(),
-            }),
-            &meta,
-        )
-        .await
-        .unwrap();
-    let rates: BTreeMap<_, _> = RequesterCategory::ALL.into_iter().map(|c| (c, 1000)).collect();
-    commands
-        .publish_tariff(
-            Some(establishment_id),
-            PublishTariff { hourly_rates_cents: rates, flat_fees: vec![], by: Uuid::nil(), now: now() },
-            &meta,
-        )
-        .await
-        .unwrap();
-    let room_id = Uuid::now_v7();
-    let window = |weekday| WeeklyWindow {
-        weekday,
-        start: NaiveTime::from_hms_opt(18, 0, 0).unwrap(),
-        end: NaiveTime::from_hms_opt(22, 0, 0).unwrap(),
-    };
-    let details = RoomDetails {
-        name: "Grande salle".into(),
-        kind: RoomKind::GymHall,
-        capacity: 100,
-        area_m2: None,
-        equipment: vec![],
-        step_free: true,
-        approval: ApprovalMode::Manual,
-        hourly_rate_cents: None,
-        description: String::new(),
-    };
-    let opening = OpeningRules { school_weeks: (1..=7).map(window).collect(), ..Default::default() };
-    commands
-        .on_room(room_id, &meta, || RoomCommand::Add {
-            room_id,
-            establishment_id,
-            details: details.clone(),
-            opening: opening.clone(),
-            constraints: BookingConstraints::default(),
-            now: now(),
-        })
-        .await
-        .unwrap();
+    let (establishment_id, room_id) = establishment_with_room(commands, Tariff::Establishment(1000), 0).await;
     let mut ids = Vec::new();
     for day in ["2026-12-08", "2026-12-09", "2026-12-10"] {
         let request = BookingRequest {
@@ -125,10 +47,6 @@ async fn some_bookings(commands: &Commands) -> (Uuid, Uuid, Vec<Uuid>) {
     };
     commands.cancel_booking(room_id, cancellation, now(), &meta).await.unwrap();
     (establishment_id, room_id, ids)
-}
-
-fn commands(store: salle_events::Store) -> Commands {
-    Commands::new(store, Arc::new(Calendar::isere().unwrap()))
 }
 
 /// The events `some_bookings` appends.

@@ -15,6 +15,7 @@
 //! - [`tx`]: [`StoreTx`], a write transaction shared by appends, checkpoints and a subscriber's rows.
 //! - [`subscription`]: named, checkpointed subscribers that catch up then follow live.
 //! - [`lock`]: one active worker per name across processes (PostgreSQL advisory lock).
+//! - [`sql`]: one statement text and its values for both backends, inside a `StoreTx`.
 //! - [`upcast`]: the registry that upgrades old payloads on read.
 //! - [`error`]: [`Conflict`] (a stale expected version) and [`StoreError`].
 //!
@@ -26,6 +27,7 @@ pub mod error;
 mod idempotency;
 pub mod lock;
 pub mod postgres;
+pub mod sql;
 pub mod sqlite;
 pub mod store;
 pub mod subscription;

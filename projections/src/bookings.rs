@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use salle_events::catalog::room::RoomEvent;
+use salle_events::sql::{Args, execute};
 use salle_events::{DomainEvent, RecordedEvent, Store, StoreTx};
 use uuid::Uuid;
 
@@ -15,96 +16,9 @@ pub const NAME: &str = "bookings";
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Bookings;
 
-/// One statement written once with `$n` parameters: SQLite reads `?n`.
-async fn exec(
-    tx: &mut StoreTx,
-    sql: &'static str,
-    bind: impl Fn(Args) -> Args,
-) -> Result<(), ProjectionError> {
-    let fail = |source| ProjectionError::Database { projection: NAME, source };
-    if let Some(conn) = tx.postgres() {
-        let args = bind(Args::default());
-        args.apply_pg(sqlx::query(sql)).execute(conn).await.map_err(fail)?;
-    } else if let Some(conn) = tx.sqlite() {
-        let args = bind(Args::default());
-        let sqlite_sql = sql.replace('$', "?");
-        args.apply_sqlite(sqlx::query(sqlx::AssertSqlSafe(sqlite_sql))).execute(conn).await.map_err(fail)?;
-    }
+async fn exec(tx: &mut StoreTx, sql: &'static str, args: Args) -> Result<(), ProjectionError> {
+    execute(tx, sql, args).await.map_err(|source| ProjectionError::Database { projection: NAME, source })?;
     Ok(())
-}
-
-/// The values of one statement, bound in order on either backend.
-#[derive(Default)]
-struct Args(Vec<Arg>);
-
-enum Arg {
-    Uuid(Uuid),
-    OptUuid(Option<Uuid>),
-    Text(String),
-    Int(i64),
-    OptInt(Option<i64>),
-    Time(DateTime<Utc>),
-}
-
-impl Args {
-    fn uuid(mut self, v: Uuid) -> Self {
-        self.0.push(Arg::Uuid(v));
-        self
-    }
-    fn opt_uuid(mut self, v: Option<Uuid>) -> Self {
-        self.0.push(Arg::OptUuid(v));
-        self
-    }
-    fn text(mut self, v: impl Into<String>) -> Self {
-        self.0.push(Arg::Text(v.into()));
-        self
-    }
-    fn int(mut self, v: i64) -> Self {
-        self.0.push(Arg::Int(v));
-        self
-    }
-    fn opt_int(mut self, v: Option<i64>) -> Self {
-        self.0.push(Arg::OptInt(v));
-        self
-    }
-    fn time(mut self, v: DateTime<Utc>) -> Self {
-        self.0.push(Arg::Time(v));
-        self
-    }
-
-    fn apply_pg<'q>(
-        self,
-        mut q: sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>,
-    ) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
-        for a in self.0 {
-            q = match a {
-                Arg::Uuid(v) => q.bind(v),
-                Arg::OptUuid(v) => q.bind(v),
-                Arg::Text(v) => q.bind(v),
-                Arg::Int(v) => q.bind(v),
-                Arg::OptInt(v) => q.bind(v),
-                Arg::Time(v) => q.bind(v),
-            };
-        }
-        q
-    }
-
-    fn apply_sqlite<'q>(
-        self,
-        mut q: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>,
-    ) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments> {
-        for a in self.0 {
-            q = match a {
-                Arg::Uuid(v) => q.bind(v),
-                Arg::OptUuid(v) => q.bind(v),
-                Arg::Text(v) => q.bind(v),
-                Arg::Int(v) => q.bind(v),
-                Arg::OptInt(v) => q.bind(v),
-                Arg::Time(v) => q.bind(v),
-            };
-        }
-        q
-    }
 }
 
 fn room_of(event: &RecordedEvent) -> Option<Uuid> {
@@ -118,10 +32,8 @@ impl Bookings {
         status: &'static str,
         at: DateTime<Utc>,
     ) -> Result<(), ProjectionError> {
-        exec(tx, "UPDATE read_bookings SET status = $1, updated_at = $2 WHERE booking_id = $3", |a| {
-            a.text(status).time(at).uuid(booking_id)
-        })
-        .await
+        let args = Args::new().text(status.to_owned()).time(at).uuid(booking_id);
+        exec(tx, "UPDATE read_bookings SET status = $1, updated_at = $2 WHERE booking_id = $3", args).await
     }
 }
 
@@ -144,15 +56,13 @@ impl Projection for Bookings {
                     exec(
                         tx,
                         "INSERT INTO read_rooms (room_id, establishment_id, name) VALUES ($1, $2, $3)",
-                        |a| a.uuid(room_id).uuid(establishment_id).text(details.name.clone()),
+                        Args::new().uuid(room_id).uuid(establishment_id).text(details.name),
                     )
                     .await?;
                 }
                 RoomEvent::RoomDetailsChanged { details } => {
-                    exec(tx, "UPDATE read_rooms SET name = $1 WHERE room_id = $2", |a| {
-                        a.text(details.name.clone()).uuid(room_id)
-                    })
-                    .await?;
+                    let args = Args::new().text(details.name).uuid(room_id);
+                    exec(tx, "UPDATE read_rooms SET name = $1 WHERE room_id = $2", args).await?;
                 }
                 RoomEvent::BookingRequested {
                     booking_id,
@@ -169,17 +79,16 @@ impl Projection for Bookings {
                          status, start_at, end_at, price_cents, currency, refund_cents, updated_at) \
                          SELECT $1, $2, establishment_id, $3, $4, 'requested', $5, $6, $7, $8, NULL, $9 \
                          FROM read_rooms WHERE room_id = $2",
-                        |a| {
-                            a.uuid(booking_id)
-                                .uuid(room_id)
-                                .uuid(association_id)
-                                .opt_uuid(series_id)
-                                .time(start)
-                                .time(end)
-                                .int(price.amount_cents)
-                                .text(format!("{:?}", price.currency))
-                                .time(at)
-                        },
+                        Args::new()
+                            .uuid(booking_id)
+                            .uuid(room_id)
+                            .uuid(association_id)
+                            .uuid(series_id)
+                            .time(start)
+                            .time(end)
+                            .int(price.amount_cents)
+                            .text(format!("{:?}", price.currency))
+                            .time(at),
                     )
                     .await?;
                 }
@@ -206,7 +115,7 @@ impl Projection for Bookings {
                         tx,
                         "UPDATE read_bookings SET status = 'cancelled', refund_cents = $1, updated_at = $2 \
                          WHERE booking_id = $3",
-                        |a| a.opt_int(Some(refund.amount_cents)).time(at).uuid(booking_id),
+                        Args::new().int(refund.amount_cents).time(at).uuid(booking_id),
                     )
                     .await?;
                 }
@@ -217,8 +126,8 @@ impl Projection for Bookings {
     }
 
     async fn reset(&self, tx: &mut StoreTx) -> Result<(), ProjectionError> {
-        exec(tx, "DELETE FROM read_bookings", |a| a).await?;
-        exec(tx, "DELETE FROM read_rooms", |a| a).await
+        exec(tx, "DELETE FROM read_bookings", Args::new()).await?;
+        exec(tx, "DELETE FROM read_rooms", Args::new()).await
     }
 }
 

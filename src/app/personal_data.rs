@@ -3,6 +3,7 @@
 //! every event, projection and total unchanged. Events reference people by id.
 
 use chrono::{DateTime, Utc};
+use salle_events::sql::{Args, execute};
 use salle_events::{EventStore, Store, StoreError, StoreTx};
 use uuid::Uuid;
 
@@ -70,32 +71,19 @@ pub async fn insert(
     contact: &Contact,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let doing = |source| StoreError::Database { doing: "storing personal data", source };
-    if let Some(conn) = tx.sqlite() {
-        sqlx::query(
-            "INSERT INTO personal_data (person_id, name, email, phone, created_at) VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(person_id)
-        .bind(&contact.name)
-        .bind(&contact.email)
-        .bind(&contact.phone)
-        .bind(now)
-        .execute(conn)
-        .await
-        .map_err(doing)?;
-    } else if let Some(conn) = tx.postgres() {
-        sqlx::query(
-            "INSERT INTO personal_data (person_id, name, email, phone, created_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(person_id)
-        .bind(&contact.name)
-        .bind(&contact.email)
-        .bind(&contact.phone)
-        .bind(now)
-        .execute(conn)
-        .await
-        .map_err(doing)?;
-    }
+    let args = Args::new()
+        .uuid(person_id)
+        .text(contact.name.clone())
+        .text(contact.email.clone())
+        .text(contact.phone.clone())
+        .time(now);
+    execute(
+        tx,
+        "INSERT INTO personal_data (person_id, name, email, phone, created_at) VALUES ($1, $2, $3, $4, $5)",
+        args,
+    )
+    .await
+    .map_err(|source| StoreError::Database { doing: "storing personal data", source })?;
     Ok(())
 }
 
@@ -130,32 +118,14 @@ pub async fn get(store: &Store, person_id: Uuid) -> Result<Option<Contact>, Stor
 /// date of erasure. Returns whether there was anything to erase.
 pub async fn erase(store: &Store, person_id: Uuid, now: DateTime<Utc>) -> Result<bool, StoreError> {
     let mut tx = store.begin().await?;
-    let doing = |source| StoreError::Database { doing: "erasing personal data", source };
-    let erased = if let Some(conn) = tx.sqlite() {
-        sqlx::query(
-            "UPDATE personal_data SET name = NULL, email = NULL, phone = NULL, erased_at = ? \
-             WHERE person_id = ? AND erased_at IS NULL",
-        )
-        .bind(now)
-        .bind(person_id)
-        .execute(conn)
-        .await
-        .map_err(doing)?
-        .rows_affected()
-    } else if let Some(conn) = tx.postgres() {
-        sqlx::query(
-            "UPDATE personal_data SET name = NULL, email = NULL, phone = NULL, erased_at = $1 \
-             WHERE person_id = $2 AND erased_at IS NULL",
-        )
-        .bind(now)
-        .bind(person_id)
-        .execute(conn)
-        .await
-        .map_err(doing)?
-        .rows_affected()
-    } else {
-        0
-    };
+    let erased = execute(
+        &mut tx,
+        "UPDATE personal_data SET name = NULL, email = NULL, phone = NULL, erased_at = $1 \
+         WHERE person_id = $2 AND erased_at IS NULL",
+        Args::new().time(now).uuid(person_id),
+    )
+    .await
+    .map_err(|source| StoreError::Database { doing: "erasing personal data", source })?;
     tx.commit().await?;
     Ok(erased > 0)
 }

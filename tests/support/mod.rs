@@ -79,6 +79,8 @@ impl TestDb {
     }
 }
 
+pub mod world;
+
 pub use salle_events::store::with_database;
 
 impl Drop for TestDb {
