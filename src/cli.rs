@@ -1,4 +1,4 @@
-//! The command line: `serve`, `migrate`, `projections status|rebuild`, `events tail`, `bench store`.
+//! The command line: `serve`, `seed`, `migrate`, `projections status|rebuild`, `events tail`, `bench store`.
 
 use std::io::Write;
 use std::time::Duration;
@@ -45,6 +45,17 @@ pub enum Command {
         /// Address to listen on.
         #[arg(long, env = "SALLE_BIND", default_value = DEFAULT_BIND)]
         bind: String,
+        /// Seed the demo marketplace (the 97 collèges of Isère) when the log is empty.
+        #[arg(long, env = "SALLE_DEMO")]
+        demo: bool,
+    },
+    /// Fill the store with data.
+    Seed {
+        /// The demo marketplace: the 97 public collèges of Isère with two rooms
+        /// each, the département's tariff grid, a few associations and requests.
+        /// Seeding twice changes nothing.
+        #[arg(long)]
+        demo: bool,
     },
     /// Apply the database migrations embedded in the binary, then exit.
     Migrate,
@@ -107,11 +118,29 @@ impl Cli {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let g = &cli.global;
     match cli.command {
-        Command::Serve { bind } => {
-            let settings = Settings::new(&g.database_url, &bind, g.max_connections)?;
+        Command::Serve { bind, demo } => {
+            let mut settings = Settings::new(&g.database_url, &bind, g.max_connections)?;
+            settings.demo = demo;
             let app = Application::build(settings).await?;
             tracing::info!(port = app.port(), "salle is serving");
             app.run_until_stopped().await
+        }
+        Command::Seed { demo } => {
+            if !demo {
+                anyhow::bail!("say what to seed: salle seed --demo");
+            }
+            let settings = Settings::new(&g.database_url, DEFAULT_BIND, g.max_connections)?;
+            let store = open(&settings).await?;
+            store.migrate().await.context("applying the migrations")?;
+            let calendar = crate::domain::calendar::Calendar::isere().map_err(anyhow::Error::msg)?;
+            let commands = crate::app::Commands::new(store.clone(), std::sync::Arc::new(calendar));
+            let seeded = crate::seed::demo(&commands, chrono::Utc::now()).await?;
+            eprintln!(
+                "salle: demo seeded: {} establishments, {} rooms, {} associations, {} booking requests",
+                seeded.establishments, seeded.rooms, seeded.associations, seeded.bookings
+            );
+            store.close().await;
+            Ok(())
         }
         Command::Migrate => {
             let settings = Settings::new(&g.database_url, DEFAULT_BIND, g.max_connections)?;

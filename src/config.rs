@@ -24,6 +24,8 @@ pub struct Settings {
     pub http_workers: usize,
     /// How often expired requests and unpaid bookings are looked for.
     pub expiry_interval: Duration,
+    /// Seed the demo marketplace at start when the log is empty.
+    pub demo: bool,
 }
 
 impl Settings {
@@ -45,6 +47,7 @@ impl Settings {
             shutdown_timeout: Duration::from_secs(30),
             http_workers: 0,
             expiry_interval: Duration::from_secs(30),
+            demo: false,
         })
     }
 

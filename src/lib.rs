@@ -12,6 +12,7 @@
 //!   establishments, associations, rooms and their bookings, weekly series.
 //! - [`http`]: actix handlers (`/healthz`, `/readyz`) and [`http::error::AppError`].
 //! - [`read_side`]: the projections `serve` keeps, their lag, and rebuilds.
+//! - [`seed`]: the demo marketplace built from the shipped Isère data.
 //! - [`cli`]: the `salle` command line (serve, migrate, events tail, bench store).
 //! - [`bench`]: the store benchmark behind `salle bench store`.
 //!
@@ -25,5 +26,6 @@ pub mod config;
 pub mod domain;
 pub mod http;
 pub mod read_side;
+pub mod seed;
 pub mod startup;
 pub mod telemetry;

@@ -41,6 +41,11 @@ impl Application {
         let calendar =
             Calendar::isere().map_err(anyhow::Error::msg).context("reading the shipped calendar")?;
         let commands = Commands::new(store.clone(), std::sync::Arc::new(calendar));
+        if settings.demo && crate::seed::log_is_empty(&commands).await? {
+            let seeded =
+                crate::seed::demo(&commands, chrono::Utc::now()).await.context("seeding the demo")?;
+            tracing::info!(establishments = seeded.establishments, rooms = seeded.rooms, "demo seeded");
+        }
         let listener = TcpListener::bind(settings.bind).with_context(|| {
             format!("binding {} (is another salle running? set SALLE_BIND)", settings.bind)
         })?;

@@ -185,3 +185,28 @@ fn the_store_benchmark_prints_every_figure() {
     }
     assert!(stdout.contains("postgres-es 0.5 persist") && stdout.contains('×'), "{stdout}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_seeds_every_isere_college_once() {
+    let db = TestDb::new(support::Backend::Sqlite).await;
+    let commands = support::world::commands(db.store().await);
+    let now = support::world::now();
+    let first = salle::seed::demo(&commands, now).await.unwrap();
+    assert_eq!((first.establishments, first.rooms, first.associations, first.bookings), (97, 194, 3, 3));
+    let again = salle::seed::demo(&commands, now).await.unwrap();
+    assert_eq!(again, salle::seed::Seeded::default(), "seeding twice changes nothing");
+    let grenoble = salle::seed::colleges().unwrap().into_iter().filter(|c| c.commune == "Grenoble").count();
+    assert!(grenoble > 5, "{grenoble} collèges in Grenoble");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_with_demo_seeds_an_empty_store_only() {
+    let db = TestDb::new(support::Backend::Sqlite).await;
+    let mut settings = Settings::new(&db.url, "127.0.0.1:0", 4).unwrap();
+    settings.demo = true;
+    let app = Application::build(settings).await.unwrap();
+    drop(app);
+    let store = db.store().await;
+    let events = store.count_after(salle_events::LogPosition::START).await.unwrap();
+    assert!(events > 97 * 3, "{events} events");
+}

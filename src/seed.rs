@@ -1,0 +1,264 @@
+//! `salle seed --demo`: a marketplace to look at and try, built from the real
+//! reference data shipped in `data/isere/` — the 97 public collèges of Isère,
+//! each with a gymnasium and a multipurpose room open in the evenings, the
+//! département's default tariff grid, a few associations and their requests.
+//!
+//! Every id is derived from the data (UAI, names), so seeding twice changes
+//! nothing: what exists already is skipped.
+
+use std::collections::BTreeMap;
+
+use anyhow::Context;
+use chrono::{DateTime, Datelike, Duration, NaiveTime, Utc, Weekday};
+use salle_events::catalog::association::{LegalIdentifier, RequesterCategory};
+use salle_events::catalog::establishment::EstablishmentKind;
+use salle_events::catalog::room::{
+    ApprovalMode, BookingConstraints, Equipment, OpeningRules, RoomDetails, RoomKind, WeeklyWindow,
+};
+use salle_events::catalog::tariff::FlatFee;
+use salle_events::{EventStore, Metadata};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::app::personal_data::Contact;
+use crate::app::{CommandError, Commands};
+use crate::domain::establishment::{EstablishmentCommand, RegisterEstablishment};
+use crate::domain::room::{BookingRequest, RoomCommand};
+use crate::domain::slot::local_instant;
+use crate::domain::tariff::PublishTariff;
+
+/// The namespace of every id the demo derives.
+const NAMESPACE: Uuid = Uuid::from_u128(0x5a11_e0de_3000_4000_8000_0000_0000_0038);
+
+const COLLEGES_CSV: &str = include_str!("../data/isere/colleges.csv");
+
+/// One row of `data/isere/colleges.csv` (the columns the demo uses).
+#[derive(Debug, Deserialize)]
+pub struct College {
+    pub uai: String,
+    pub name: String,
+    pub commune: String,
+    pub address: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub insee: String,
+}
+
+/// The 97 public collèges of Isère, as shipped.
+pub fn colleges() -> anyhow::Result<Vec<College>> {
+    let mut reader = csv::Reader::from_reader(COLLEGES_CSV.as_bytes());
+    reader
+        .deserialize()
+        .enumerate()
+        .map(|(i, row)| row.with_context(|| format!("data/isere/colleges.csv, row {}", i + 2)))
+        .collect()
+}
+
+fn id(kind: &str, key: &str) -> Uuid {
+    Uuid::new_v5(&NAMESPACE, format!("{kind}:{key}").as_bytes())
+}
+
+/// What the seed created.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Seeded {
+    pub establishments: usize,
+    pub rooms: usize,
+    pub associations: usize,
+    pub bookings: usize,
+}
+
+fn evenings(days: std::ops::RangeInclusive<u8>, start: u32, end: u32) -> Vec<WeeklyWindow> {
+    days.map(|weekday| WeeklyWindow {
+        weekday,
+        start: NaiveTime::from_hms_opt(start, 0, 0).unwrap_or(NaiveTime::MIN),
+        end: NaiveTime::from_hms_opt(end, 0, 0).unwrap_or(NaiveTime::MIN),
+    })
+    .collect()
+}
+
+/// Seeds the demo marketplace; `now` dates the requests (the next weeks).
+pub async fn demo(commands: &Commands, now: DateTime<Utc>) -> anyhow::Result<Seeded> {
+    let meta =
+        Metadata { correlation_id: Some(Uuid::now_v7()), causation_id: None, actor: Some("seed".into()) };
+    let mut seeded = Seeded::default();
+    let admin = id("user", "demo-admin");
+
+    let grid = commands.tariff_for(Uuid::nil()).await?;
+    if grid.is_none() {
+        let rates = BTreeMap::from([
+            (RequesterCategory::LocalAssociation, 800),
+            (RequesterCategory::OtherAssociation, 1500),
+            (RequesterCategory::PublicBody, 0),
+            (RequesterCategory::Company, 4000),
+        ]);
+        let fees = vec![FlatFee { label: "Ménage".into(), amount_cents: 1500 }];
+        commands
+            .publish_tariff(
+                None,
+                PublishTariff { hourly_rates_cents: rates, flat_fees: fees, by: admin, now },
+                &meta,
+            )
+            .await?;
+    }
+
+    let mut rooms = Vec::new();
+    for college in colleges()? {
+        let establishment_id = id("college", &college.uai);
+        let gym = id("room", &format!("{}:gymnase", college.uai));
+        let hall = id("room", &format!("{}:polyvalente", college.uai));
+        rooms.push((gym, hall));
+        if commands.establishment(establishment_id).await?.id.is_some() {
+            continue;
+        }
+        commands
+            .on_establishment(
+                establishment_id,
+                EstablishmentCommand::Register(RegisterEstablishment {
+                    establishment_id,
+                    name: college.name.clone(),
+                    kind: EstablishmentKind::College,
+                    uai: Some(college.uai.clone()),
+                    address: format!("{}, {}", college.address, college.commune),
+                    commune_insee: college.insee.clone(),
+                    lat: college.lat,
+                    lon: college.lon,
+                    legal_basis: None,
+                    now,
+                }),
+                &meta,
+            )
+            .await
+            .with_context(|| format!("registering {} ({})", college.name, college.uai))?;
+        seeded.establishments += 1;
+        let gym_details = RoomDetails {
+            name: "Gymnase".into(),
+            kind: RoomKind::GymHall,
+            capacity: 120,
+            area_m2: Some(900),
+            equipment: vec![Equipment::SportsEquipment, Equipment::ChangingRooms],
+            step_free: true,
+            approval: ApprovalMode::Manual,
+            hourly_rate_cents: None,
+            description: "Gymnase du collège, vestiaires et matériel de sport.".into(),
+        };
+        let hall_details = RoomDetails {
+            name: "Salle polyvalente".into(),
+            kind: RoomKind::Multipurpose,
+            capacity: 60,
+            area_m2: Some(140),
+            equipment: vec![Equipment::Projector, Equipment::Chairs, Equipment::Tables, Equipment::Wifi],
+            step_free: true,
+            approval: ApprovalMode::Automatic,
+            hourly_rate_cents: None,
+            description: "Salle au rez-de-chaussée, vidéoprojecteur, tables et chaises.".into(),
+        };
+        for (room_id, details, opening) in [
+            (
+                gym,
+                gym_details,
+                OpeningRules {
+                    school_weeks: [evenings(1..=5, 18, 22), evenings(6..=6, 9, 18)].concat(),
+                    school_holidays: evenings(1..=5, 9, 18),
+                    open_on_public_holidays: false,
+                },
+            ),
+            (
+                hall,
+                hall_details,
+                OpeningRules {
+                    school_weeks: evenings(1..=5, 18, 22),
+                    school_holidays: vec![],
+                    open_on_public_holidays: false,
+                },
+            ),
+        ] {
+            commands
+                .on_room(room_id, &meta, || RoomCommand::Add {
+                    room_id,
+                    establishment_id,
+                    details: details.clone(),
+                    opening: opening.clone(),
+                    constraints: BookingConstraints { buffer_minutes: 15, ..Default::default() },
+                    now,
+                })
+                .await?;
+            seeded.rooms += 1;
+        }
+    }
+
+    // Three associations, each asking for a slot in the coming weeks.
+    let associations = [
+        (
+            "Chorale des Voirons",
+            "W381000017",
+            RequesterCategory::LocalAssociation,
+            "Camille Roux",
+            "chorale@example.org",
+        ),
+        (
+            "Basket Club du Grésivaudan",
+            "W381000025",
+            RequesterCategory::LocalAssociation,
+            "Karim Benali",
+            "basket@example.org",
+        ),
+        (
+            "Ligue régionale d'échecs",
+            "W691000033",
+            RequesterCategory::OtherAssociation,
+            "Lou Martin",
+            "echecs@example.org",
+        ),
+    ];
+    let next_tuesday = {
+        let mut day = (now + Duration::days(7)).date_naive();
+        while day.weekday() != Weekday::Tue {
+            day = day.succ_opt().unwrap_or(day);
+        }
+        day
+    };
+    for (i, (name, rna, category, contact_name, email)) in associations.into_iter().enumerate() {
+        let association_id = id("association", rna);
+        if commands.association(association_id).await?.id.is_none() {
+            let contact = Contact::parse(contact_name, email, None)?;
+            commands
+                .register_association(
+                    association_id,
+                    name,
+                    category,
+                    LegalIdentifier::Rna(rna.into()),
+                    &contact,
+                    now,
+                    &meta,
+                )
+                .await?;
+            seeded.associations += 1;
+        }
+        let Some((gym, hall)) = rooms.get(i * 7) else { continue };
+        let room_id = if i % 2 == 0 { *hall } else { *gym };
+        let day = next_tuesday + Duration::days(i as i64);
+        let booking_id = id("booking", &format!("{rna}:{day}"));
+        let start = local_instant(day, NaiveTime::from_hms_opt(18, 30, 0).unwrap_or(NaiveTime::MIN))?;
+        let request = BookingRequest {
+            booking_id,
+            association_id,
+            category,
+            start,
+            end: start + Duration::hours(2),
+            attendees: 25,
+            purpose: format!("Activité hebdomadaire — {name}"),
+        };
+        match commands.request_booking(room_id, request, now, &meta).await {
+            Ok(_) => seeded.bookings += 1,
+            // Seeded before (booking_exists) or the date is closed: nothing to add.
+            Err(CommandError::Domain(e)) => tracing::debug!(code = e.code, "demo booking skipped"),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(seeded)
+}
+
+/// Whether the log is still empty (serve seeds the demo only then).
+pub async fn log_is_empty(commands: &Commands) -> anyhow::Result<bool> {
+    Ok(commands.store.read_all(salle_events::LogPosition::START, 1).await?.is_empty())
+}
