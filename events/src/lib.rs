@@ -7,6 +7,8 @@
 //! # Layout
 //! - [`catalog`]: every event salle records (rooms and bookings, establishments,
 //!   associations, tariffs) and the stream categories.
+//! - [`calendar`], [`time`], [`opening`]: the reading of time both sides share — school
+//!   and public holidays, Europe/Paris slots, opening rules — with [`refusal`] for their no.
 //! - [`envelope`]: stream ids, expected versions, new and recorded events, log positions.
 //! - [`store`]: the [`EventStore`] contract and [`Store`], the handle on one backend.
 //! - [`sqlite`]: the embedded backend (one file, WAL, serial writers).
@@ -21,16 +23,20 @@
 //!
 //! Migrations for both backends live in `migrations/` and are embedded in the binary.
 
+pub mod calendar;
 pub mod catalog;
 pub mod envelope;
 pub mod error;
 mod idempotency;
 pub mod lock;
+pub mod opening;
 pub mod postgres;
+pub mod refusal;
 pub mod sql;
 pub mod sqlite;
 pub mod store;
 pub mod subscription;
+pub mod time;
 pub mod tx;
 pub mod upcast;
 

@@ -6,7 +6,8 @@
 //!
 //! # Layout
 //! - [`identifiers`]: UAI, RNA, SIREN/SIRET (Luhn), INSEE codes.
-//! - [`calendar`]: school holidays (zone A) and public holidays, shipped with salle.
+//! - [`calendar`]: school holidays (zone A) and public holidays, shipped with salle
+//!   (these three live in `salle_events`, shared with the read side).
 //! - [`slot`]: a booked interval, its Europe/Paris local reading, overlap with buffers.
 //! - [`opening`]: whether a slot lies inside a room's opening rules on a given day.
 //! - [`tariff`]: the tariff grid aggregate and the price of a slot.
@@ -76,6 +77,12 @@ pub trait Aggregate: Default + Clone + std::fmt::Debug + Send + Sync {
         Self::Event: 'a,
     {
         events.into_iter().fold(Self::default(), |state, e| state.evolve(e))
+    }
+}
+
+impl From<salle_events::refusal::Refusal> for DomainError {
+    fn from(r: salle_events::refusal::Refusal) -> Self {
+        Self::rule(r.code, r.message)
     }
 }
 

@@ -54,9 +54,10 @@ pub fn request_series(
     while day <= request.last_day && booked.len() + skipped.len() < MAX_OCCURRENCES {
         // Each date is checked against the room as it will be with the dates
         // already kept, so the series cannot overlap itself.
-        let outcome = Slot::from_local(day, request.start_time, request.end_time).and_then(|slot| {
-            check_slot_for(&state, details, &slot, request.category, context).map(|p| (slot, p))
-        });
+        let outcome =
+            Slot::from_local(day, request.start_time, request.end_time).map_err(DomainError::from).and_then(
+                |slot| check_slot_for(&state, details, &slot, request.category, context).map(|p| (slot, p)),
+            );
         match outcome {
             Ok((slot, (price, tariff_version))) => {
                 let booking_id = occurrence_id(request.series_id, day);
