@@ -210,3 +210,64 @@ async fn serve_with_demo_seeds_an_empty_store_only() {
     let events = store.count_after(salle_events::LogPosition::START).await.unwrap();
     assert!(events > 97 * 3, "{events} events");
 }
+
+on_both_backends!(a_rooms_availability_is_served_in_local_time);
+
+async fn a_rooms_availability_is_served_in_local_time(db: TestDb) {
+    use salle::domain::room::BookingRequest;
+    use support::world::{Tariff, at, establishment_with_room, now};
+    let app = TestApp::spawn(db).await;
+    let commands = support::world::commands(app.db.store().await);
+    let (_, room_id) = establishment_with_room(&commands, Tariff::Departement(1000), 0).await;
+    let request = BookingRequest {
+        booking_id: uuid::Uuid::now_v7(),
+        association_id: uuid::Uuid::now_v7(),
+        category: salle_events::catalog::association::RequesterCategory::LocalAssociation,
+        start: at("2026-12-08", "19:00"),
+        end: at("2026-12-08", "21:00"),
+        attendees: 12,
+        purpose: "Théâtre".into(),
+    };
+    commands.request_booking(room_id, request, now(), &Metadata::default()).await.unwrap();
+    // The server's runners follow the log: wait for them to see the request.
+    let path = format!("/api/v1/rooms/{room_id}/availability?from=2026-12-08&to=2026-12-08");
+    let mut body = serde_json::Value::Null;
+    for _ in 0..200 {
+        let response = app.get(&path).await;
+        if response.status() == 200 {
+            body = response.json().await.unwrap();
+            if body["intervals"].as_array().is_some_and(|i| i.len() == 3) {
+                break;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let intervals = body["intervals"].as_array().unwrap_or_else(|| panic!("{body}"));
+    assert_eq!(intervals.len(), 3, "{body}");
+    assert_eq!(intervals[0]["start"], "2026-12-08T18:00:00+01:00");
+    assert_eq!(intervals[0]["status"], "free");
+    assert_eq!(intervals[1]["start"], "2026-12-08T19:00:00+01:00");
+    assert_eq!(intervals[1]["status"], "held");
+    assert_eq!(intervals[2]["end"], "2026-12-08T22:00:00+01:00");
+
+    assert_eq!(
+        app.get(&format!(
+            "/api/v1/rooms/{}/availability?from=2026-12-08&to=2026-12-08",
+            uuid::Uuid::now_v7()
+        ))
+        .await
+        .status(),
+        404
+    );
+    let bad = app.get(&format!("/api/v1/rooms/{room_id}/availability?from=08/12/2026&to=2026-12-08")).await;
+    assert_eq!(bad.status(), 422);
+    let bad: serde_json::Value = bad.json().await.unwrap();
+    assert_eq!(bad["error"]["code"], "invalid_date");
+    assert_eq!(app.get(&format!("/api/v1/rooms/{room_id}/availability?to=2026-12-08")).await.status(), 400);
+    assert_eq!(
+        app.get(&format!("/api/v1/rooms/{room_id}/availability?from=2026-12-09&to=2026-12-08"))
+            .await
+            .status(),
+        422
+    );
+}

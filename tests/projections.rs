@@ -193,3 +193,63 @@ async fn only_one_process_holds_a_projection_lock_on_postgres() {
     held.release().await;
     assert!(b.try_lock("bookings").await.unwrap().is_some(), "released when the holder stops");
 }
+
+on_both_backends!(
+    the_availability_calendar_shows_free_held_and_booked_time,
+    two_availability_rebuilds_are_identical
+);
+
+async fn the_availability_calendar_shows_free_held_and_booked_time(db: TestDb) {
+    use salle_projections::availability::{Availability, Status, room_calendar};
+    let commands = commands(db.store().await);
+    let (_, room_id, _) = some_bookings(&commands).await;
+    visible(&commands.store).await;
+    Runner::new(commands.store.clone(), Availability).catch_up().await.unwrap();
+    let day = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+    let calendar =
+        room_calendar(&commands.store, &commands.calendar, room_id, day("2026-12-08"), day("2026-12-10"))
+            .await
+            .unwrap()
+            .expect("the room is known");
+    let got: Vec<_> = calendar.iter().map(|i| (i.start, i.end, i.status)).collect();
+    assert_eq!(
+        got,
+        vec![
+            (at("2026-12-08", "18:00"), at("2026-12-08", "20:00"), Status::Held),
+            (at("2026-12-08", "20:00"), at("2026-12-08", "22:00"), Status::Free),
+            (at("2026-12-09", "18:00"), at("2026-12-09", "20:00"), Status::Booked),
+            (at("2026-12-09", "20:00"), at("2026-12-09", "22:00"), Status::Free),
+            (at("2026-12-10", "18:00"), at("2026-12-10", "22:00"), Status::Free),
+        ],
+        "requested is held, approved is booked, cancelled is free again"
+    );
+    let unknown = room_calendar(
+        &commands.store,
+        &commands.calendar,
+        Uuid::now_v7(),
+        day("2026-12-08"),
+        day("2026-12-08"),
+    );
+    assert!(unknown.await.unwrap().is_none());
+    let too_long =
+        room_calendar(&commands.store, &commands.calendar, room_id, day("2026-12-01"), day("2027-03-01"));
+    assert!(too_long.await.is_err());
+}
+
+async fn two_availability_rebuilds_are_identical(db: TestDb) {
+    use salle_projections::availability::{Availability, room_calendar};
+    let commands = commands(db.store().await);
+    let (_, room_id, _) = some_bookings(&commands).await;
+    visible(&commands.store).await;
+    let runner = Runner::new(commands.store.clone(), Availability);
+    let day = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+    let read =
+        || room_calendar(&commands.store, &commands.calendar, room_id, day("2026-12-01"), day("2026-12-31"));
+    runner.catch_up().await.unwrap();
+    let followed = read().await.unwrap();
+    runner.rebuild(|_, _| {}).await.unwrap();
+    let once = read().await.unwrap();
+    runner.rebuild(|_, _| {}).await.unwrap();
+    assert_eq!(read().await.unwrap(), once);
+    assert_eq!(once, followed);
+}

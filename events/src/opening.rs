@@ -68,6 +68,28 @@ fn lower_first(name: &str) -> String {
     chars.next().map(|c| c.to_lowercase().chain(chars).collect()).unwrap_or_default()
 }
 
+/// The windows open on a local day: none when a blackout, a public holiday
+/// (unless opened) or school holidays without windows close the room.
+pub fn windows_on<'r>(
+    rules: &'r OpeningRules,
+    calendar: &Calendar,
+    blackouts: &[Blackout],
+    day: NaiveDate,
+) -> Vec<&'r WeeklyWindow> {
+    if blackouts.iter().any(|b| b.first_day <= day && day <= b.last_day) {
+        return vec![];
+    }
+    if calendar.public_holiday(day).is_some() && !rules.open_on_public_holidays {
+        return vec![];
+    }
+    let windows =
+        if calendar.school_holiday(day).is_some() { &rules.school_holidays } else { &rules.school_weeks };
+    let weekday = day.weekday().number_from_monday() as u8;
+    let mut open: Vec<&WeeklyWindow> = windows.iter().filter(|w| w.weekday == weekday).collect();
+    open.sort();
+    open
+}
+
 /// Why a slot is outside the rules: a machine code and a French sentence.
 pub fn check_slot(
     rules: &OpeningRules,

@@ -7,9 +7,12 @@
 //! # Layout
 //! - [`runner`]: the checkpointed runner (one active per projection: a PostgreSQL
 //!   advisory lock), its lag, and rebuilds from zero.
+//! - [`availability`]: each room's rules, closures and occupation, and its calendar of
+//!   free, held and booked intervals for a date range.
 //! - [`bookings`]: one row per booking (room, establishment, association, status,
 //!   slot, price) for look-ups and lists.
 
+pub mod availability;
 pub mod bookings;
 pub mod runner;
 

@@ -2,6 +2,7 @@
 
 pub mod error;
 pub mod health;
+pub mod rooms;
 
 use actix_web::{HttpRequest, HttpResponse, http::header, web};
 use salle_web::Lang;
@@ -10,7 +11,7 @@ use crate::http::error::AppError;
 
 /// Every route of the application.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(health::healthz).service(health::readyz);
+    cfg.service(health::healthz).service(health::readyz).service(rooms::availability);
 }
 
 /// Unknown addresses: a JSON error under `/api`, a page elsewhere.

@@ -1,0 +1,450 @@
+//! The `availability` projection: each room's opening rules, closures and
+//! occupation, kept from the rooms' events; and the calendar of a room for a
+//! date range — the opening windows minus active bookings, internal blocks
+//! and blackouts — as `free`, `held` (requested, awaiting a decision) and
+//! `booked` intervals, computed in Europe/Paris time.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use salle_events::calendar::Calendar;
+use salle_events::catalog::room::{OpeningRules, RoomEvent};
+use salle_events::opening::{Blackout, windows_on};
+use salle_events::sql::{Args, execute};
+use salle_events::time::local_instant;
+use salle_events::{DomainEvent, RecordedEvent, Store, StoreTx};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::runner::{Projection, ProjectionError};
+
+pub const NAME: &str = "availability";
+
+/// The longest range one calendar covers.
+pub const MAX_DAYS: i64 = 62;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Free,
+    Held,
+    Booked,
+}
+
+impl Status {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Free => "free",
+            Self::Held => "held",
+            Self::Booked => "booked",
+        }
+    }
+
+    fn parse(s: &str) -> Self {
+        match s {
+            "held" => Self::Held,
+            "free" => Self::Free,
+            _ => Self::Booked,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Interval {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub status: Status,
+}
+
+/// What occupies a room: a booking (held or booked) or an internal block (booked).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Occupied {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub status: Status,
+}
+
+/// The calendar of one room from `from` to `to` (local days, inclusive).
+///
+/// Inside each opening window, occupied parts keep their status and the rest
+/// is free, less the buffer the room keeps around each occupation.
+pub fn calendar_of(
+    rules: &OpeningRules,
+    calendar: &Calendar,
+    blackouts: &[Blackout],
+    buffer_minutes: u32,
+    occupied: &[Occupied],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Vec<Interval> {
+    let buffer = Duration::minutes(buffer_minutes as i64);
+    let mut sorted = occupied.to_vec();
+    sorted.sort_by_key(|o| o.start);
+    let mut out = Vec::new();
+    let mut day = from;
+    while day <= to {
+        for window in windows_on(rules, calendar, blackouts, day) {
+            let (Ok(open), Ok(close)) = (local_instant(day, window.start), local_instant(day, window.end))
+            else {
+                continue;
+            };
+            let mut cursor = open;
+            for o in sorted.iter().filter(|o| o.start < close + buffer && open < o.end + buffer) {
+                let free_end = (o.start - buffer).min(close);
+                if free_end > cursor {
+                    out.push(Interval { start: cursor, end: free_end, status: Status::Free });
+                }
+                let (start, end) = (o.start.max(open), o.end.min(close));
+                if end > start {
+                    out.push(Interval { start, end, status: o.status });
+                }
+                cursor = cursor.max(o.end + buffer);
+            }
+            if close > cursor {
+                out.push(Interval { start: cursor, end: close, status: Status::Free });
+            }
+        }
+        let Some(next) = day.succ_opt() else { break };
+        day = next;
+    }
+    out
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Availability;
+
+fn room_of(event: &RecordedEvent) -> Option<Uuid> {
+    event.stream_id.as_str().strip_prefix("room-").and_then(|id| id.parse().ok())
+}
+
+async fn exec(tx: &mut StoreTx, sql: &'static str, args: Args) -> Result<(), ProjectionError> {
+    execute(tx, sql, args).await.map_err(|source| ProjectionError::Database { projection: NAME, source })?;
+    Ok(())
+}
+
+fn json(rules: &OpeningRules) -> Result<String, ProjectionError> {
+    serde_json::to_string(rules).map_err(|e| ProjectionError::Unreadable {
+        projection: NAME,
+        global_position: 0,
+        reason: e.to_string(),
+    })
+}
+
+impl Projection for Availability {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    async fn apply(&self, tx: &mut StoreTx, events: &[RecordedEvent]) -> Result<(), ProjectionError> {
+        for recorded in events {
+            let Some(room_id) = room_of(recorded) else { continue };
+            let event = RoomEvent::from_recorded(recorded).map_err(|e| ProjectionError::Unreadable {
+                projection: NAME,
+                global_position: recorded.global_position,
+                reason: e.to_string(),
+            })?;
+            match event {
+                RoomEvent::RoomAdded { establishment_id, opening, constraints, .. } => {
+                    let args = Args::new()
+                        .uuid(room_id)
+                        .uuid(establishment_id)
+                        .text(json(&opening)?)
+                        .int(constraints.buffer_minutes as i64);
+                    exec(
+                        tx,
+                        "INSERT INTO read_room_schedule (room_id, establishment_id, opening, buffer_minutes, withdrawn) \
+                         VALUES ($1, $2, $3, $4, 0)",
+                        args,
+                    )
+                    .await?;
+                }
+                RoomEvent::OpeningRulesSet { opening } => {
+                    let args = Args::new().text(json(&opening)?).uuid(room_id);
+                    exec(tx, "UPDATE read_room_schedule SET opening = $1 WHERE room_id = $2", args).await?;
+                }
+                RoomEvent::BookingConstraintsSet { constraints } => {
+                    let args = Args::new().int(constraints.buffer_minutes as i64).uuid(room_id);
+                    exec(tx, "UPDATE read_room_schedule SET buffer_minutes = $1 WHERE room_id = $2", args)
+                        .await?;
+                }
+                RoomEvent::RoomWithdrawn { .. } => {
+                    exec(
+                        tx,
+                        "UPDATE read_room_schedule SET withdrawn = 1 WHERE room_id = $1",
+                        Args::new().uuid(room_id),
+                    )
+                    .await?;
+                }
+                RoomEvent::RoomReinstated { .. } => {
+                    exec(
+                        tx,
+                        "UPDATE read_room_schedule SET withdrawn = 0 WHERE room_id = $1",
+                        Args::new().uuid(room_id),
+                    )
+                    .await?;
+                }
+                RoomEvent::BlackoutAdded { blackout_id, first_day, last_day, reason } => {
+                    let args = Args::new()
+                        .uuid(blackout_id)
+                        .uuid(room_id)
+                        .text(first_day.to_string())
+                        .text(last_day.to_string())
+                        .text(reason);
+                    exec(
+                        tx,
+                        "INSERT INTO read_room_blackouts (blackout_id, room_id, first_day, last_day, reason) \
+                         VALUES ($1, $2, $3, $4, $5)",
+                        args,
+                    )
+                    .await?;
+                }
+                RoomEvent::BlackoutRemoved { blackout_id } => {
+                    exec(
+                        tx,
+                        "DELETE FROM read_room_blackouts WHERE blackout_id = $1",
+                        Args::new().uuid(blackout_id),
+                    )
+                    .await?;
+                }
+                RoomEvent::InternalBlockAdded { block_id, start, end, .. } => {
+                    occupy(tx, block_id, room_id, Status::Booked, start, end).await?;
+                }
+                RoomEvent::BookingRequested { booking_id, start, end, .. } => {
+                    occupy(tx, booking_id, room_id, Status::Held, start, end).await?;
+                }
+                RoomEvent::BookingApproved { booking_id, .. } => {
+                    let args = Args::new().uuid(booking_id);
+                    exec(tx, "UPDATE read_room_occupancy SET status = 'booked' WHERE item_id = $1", args)
+                        .await?;
+                }
+                RoomEvent::InternalBlockRemoved { block_id: item_id }
+                | RoomEvent::BookingRejected { booking_id: item_id, .. }
+                | RoomEvent::BookingExpired { booking_id: item_id, .. }
+                | RoomEvent::BookingCancelled { booking_id: item_id, .. } => {
+                    exec(tx, "DELETE FROM read_room_occupancy WHERE item_id = $1", Args::new().uuid(item_id))
+                        .await?;
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    async fn reset(&self, tx: &mut StoreTx) -> Result<(), ProjectionError> {
+        exec(tx, "DELETE FROM read_room_occupancy", Args::new()).await?;
+        exec(tx, "DELETE FROM read_room_blackouts", Args::new()).await?;
+        exec(tx, "DELETE FROM read_room_schedule", Args::new()).await
+    }
+}
+
+async fn occupy(
+    tx: &mut StoreTx,
+    item_id: Uuid,
+    room_id: Uuid,
+    status: Status,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> Result<(), ProjectionError> {
+    let args = Args::new().uuid(item_id).uuid(room_id).text(status.as_str().to_owned()).time(start).time(end);
+    exec(
+        tx,
+        "INSERT INTO read_room_occupancy (item_id, room_id, status, start_at, end_at) VALUES ($1, $2, $3, $4, $5)",
+        args,
+    )
+    .await
+}
+
+/// Why a calendar cannot be given.
+#[derive(Debug, thiserror::Error)]
+pub enum CalendarError {
+    #[error("la période va du {0} au {1} : la fin doit suivre le début, sur {MAX_DAYS} jours au plus")]
+    BadRange(NaiveDate, NaiveDate),
+    #[error(transparent)]
+    Projection(#[from] ProjectionError),
+}
+
+/// The calendar of `room_id` from `from` to `to` inclusive, or `None` when the
+/// projection knows no such room. A withdrawn room has no free interval.
+pub async fn room_calendar(
+    store: &Store,
+    calendar: &Calendar,
+    room_id: Uuid,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Option<Vec<Interval>>, CalendarError> {
+    if to < from || (to - from).num_days() >= MAX_DAYS {
+        return Err(CalendarError::BadRange(from, to));
+    }
+    let fail = |source| ProjectionError::Database { projection: NAME, source };
+    // The range in instants, widened by a day on each side for time zones.
+    let (lower, upper) = (
+        from.and_hms_opt(0, 0, 0).map(|t| t.and_utc() - Duration::days(1)).unwrap_or_default(),
+        to.and_hms_opt(0, 0, 0).map(|t| t.and_utc() + Duration::days(2)).unwrap_or_default(),
+    );
+    type Schedule = (String, i64, i64);
+    type Row = (String, DateTime<Utc>, DateTime<Utc>);
+    type Closure = (String, String, String);
+    type Rows = (Option<Schedule>, Vec<Closure>, Vec<Row>);
+    let (schedule, blackouts, occupied): Rows =
+        match store {
+            Store::Sqlite(s) => {
+                let pool = s.reader_pool();
+                (
+                    sqlx::query_as(
+                        "SELECT opening, buffer_minutes, withdrawn FROM read_room_schedule WHERE room_id = ?",
+                    )
+                    .bind(room_id)
+                    .fetch_optional(pool)
+                    .await
+                    .map_err(fail)?,
+                    sqlx::query_as(
+                        "SELECT first_day, last_day, reason FROM read_room_blackouts WHERE room_id = ?",
+                    )
+                    .bind(room_id)
+                    .fetch_all(pool)
+                    .await
+                    .map_err(fail)?,
+                    sqlx::query_as(
+                        "SELECT status, start_at, end_at FROM read_room_occupancy \
+                     WHERE room_id = ? AND start_at < ? AND end_at > ?",
+                    )
+                    .bind(room_id)
+                    .bind(upper)
+                    .bind(lower)
+                    .fetch_all(pool)
+                    .await
+                    .map_err(fail)?,
+                )
+            }
+            Store::Postgres(p) => {
+                let pool = p.pool();
+                (
+                sqlx::query_as("SELECT opening, buffer_minutes, withdrawn FROM read_room_schedule WHERE room_id = $1")
+                    .bind(room_id)
+                    .fetch_optional(pool)
+                    .await
+                    .map_err(fail)?,
+                sqlx::query_as("SELECT first_day, last_day, reason FROM read_room_blackouts WHERE room_id = $1")
+                    .bind(room_id)
+                    .fetch_all(pool)
+                    .await
+                    .map_err(fail)?,
+                sqlx::query_as(
+                    "SELECT status, start_at, end_at FROM read_room_occupancy \
+                     WHERE room_id = $1 AND start_at < $2 AND end_at > $3",
+                )
+                .bind(room_id)
+                .bind(upper)
+                .bind(lower)
+                .fetch_all(pool)
+                .await
+                .map_err(fail)?,
+            )
+            }
+        };
+    let Some((opening, buffer_minutes, withdrawn)) = schedule else { return Ok(None) };
+    let unreadable =
+        |reason: String| ProjectionError::Unreadable { projection: NAME, global_position: 0, reason };
+    let rules: OpeningRules = serde_json::from_str(&opening).map_err(|e| unreadable(e.to_string()))?;
+    let mut closures = Vec::with_capacity(blackouts.len());
+    for (first, last, reason) in blackouts {
+        let parse = |d: &str| d.parse::<NaiveDate>().map_err(|e| unreadable(e.to_string()));
+        closures.push(Blackout { first_day: parse(&first)?, last_day: parse(&last)?, reason });
+    }
+    let occupied: Vec<Occupied> = occupied
+        .into_iter()
+        .map(|(status, start, end)| Occupied { start, end, status: Status::parse(&status) })
+        .collect();
+    let mut intervals =
+        calendar_of(&rules, calendar, &closures, buffer_minutes.max(0) as u32, &occupied, from, to);
+    if withdrawn != 0 {
+        intervals.retain(|i| i.status != Status::Free);
+    }
+    Ok(Some(intervals))
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveTime;
+    use salle_events::catalog::room::WeeklyWindow;
+
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+    fn at(day: &str, time: &str) -> DateTime<Utc> {
+        local_instant(d(day), NaiveTime::parse_from_str(time, "%H:%M").unwrap()).unwrap()
+    }
+    fn every_evening() -> OpeningRules {
+        let w = |weekday| WeeklyWindow {
+            weekday,
+            start: NaiveTime::from_hms_opt(18, 0, 0).unwrap(),
+            end: NaiveTime::from_hms_opt(22, 0, 0).unwrap(),
+        };
+        OpeningRules {
+            school_weeks: (1..=7).map(w).collect(),
+            school_holidays: (1..=7).map(w).collect(),
+            open_on_public_holidays: false,
+        }
+    }
+
+    #[test]
+    fn an_evening_is_four_free_hours_on_both_clock_change_days() {
+        let calendar = Calendar::isere().unwrap();
+        for day in ["2026-03-29", "2026-10-25"] {
+            let cal = calendar_of(&every_evening(), &calendar, &[], 0, &[], d(day), d(day));
+            assert_eq!(cal.len(), 1, "{day}");
+            assert_eq!(cal[0].status, Status::Free);
+            assert_eq!((cal[0].end - cal[0].start).num_hours(), 4, "{day}");
+            assert_eq!(cal[0].start, at(day, "18:00"));
+        }
+    }
+
+    #[test]
+    fn bookings_split_the_free_time_with_their_buffer() {
+        let calendar = Calendar::isere().unwrap();
+        let occupied = [
+            Occupied {
+                start: at("2026-12-08", "19:00"),
+                end: at("2026-12-08", "20:00"),
+                status: Status::Booked,
+            },
+            Occupied {
+                start: at("2026-12-08", "21:00"),
+                end: at("2026-12-08", "21:30"),
+                status: Status::Held,
+            },
+        ];
+        let cal =
+            calendar_of(&every_evening(), &calendar, &[], 15, &occupied, d("2026-12-08"), d("2026-12-08"));
+        let got: Vec<(String, String, Status)> = cal
+            .iter()
+            .map(|i| {
+                let local = |t: DateTime<Utc>| {
+                    t.with_timezone(&salle_events::time::LOCAL_TZ).format("%H:%M").to_string()
+                };
+                (local(i.start), local(i.end), i.status)
+            })
+            .collect();
+        let expected = [
+            ("18:00", "18:45", Status::Free),
+            ("19:00", "20:00", Status::Booked),
+            ("20:15", "20:45", Status::Free),
+            ("21:00", "21:30", Status::Held),
+            ("21:45", "22:00", Status::Free),
+        ];
+        assert_eq!(got, expected.map(|(a, b, s)| (a.to_owned(), b.to_owned(), s)));
+    }
+
+    #[test]
+    fn public_holidays_and_blackouts_leave_no_window() {
+        let calendar = Calendar::isere().unwrap();
+        assert!(
+            calendar_of(&every_evening(), &calendar, &[], 0, &[], d("2026-12-25"), d("2026-12-25"))
+                .is_empty()
+        );
+        let works =
+            [Blackout { first_day: d("2026-12-08"), last_day: d("2026-12-09"), reason: "travaux".into() }];
+        let cal = calendar_of(&every_evening(), &calendar, &works, 0, &[], d("2026-12-07"), d("2026-12-10"));
+        assert_eq!(cal.len(), 2, "only the 7th and the 10th are open");
+    }
+}

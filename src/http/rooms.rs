@@ -1,0 +1,69 @@
+//! `/api/v1/rooms/{id}/…`: a room's availability calendar (API.md).
+
+use actix_web::{HttpResponse, get, web};
+use chrono::NaiveDate;
+use salle_projections::availability::{CalendarError, room_calendar};
+use serde::Deserialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::http::error::AppError;
+use crate::startup::AppState;
+
+#[derive(Debug, Deserialize)]
+pub struct Range {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+fn date(field: &'static str, value: Option<&str>) -> Result<NaiveDate, AppError> {
+    let value = value.ok_or_else(|| AppError::BadRequest {
+        code: "missing_parameter",
+        message: format!("Le paramètre « {field} » est obligatoire (AAAA-MM-JJ)."),
+    })?;
+    value.parse().map_err(|_| AppError::Unprocessable {
+        code: "invalid_date",
+        message: format!("« {value} » n'est pas une date (attendu : AAAA-MM-JJ) pour « {field} »."),
+    })
+}
+
+/// `GET /api/v1/rooms/{id}/availability?from=DATE&to=DATE`: free, held and
+/// booked intervals, in local time with its offset.
+#[get("/api/v1/rooms/{id}/availability")]
+pub async fn availability(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    range: web::Query<Range>,
+) -> Result<HttpResponse, AppError> {
+    let not_found = || AppError::NotFound("Cette salle n'existe pas.".into());
+    let room_id: Uuid = path.parse().map_err(|_| not_found())?;
+    let from = date("from", range.from.as_deref())?;
+    let to = date("to", range.to.as_deref())?;
+    let intervals = room_calendar(&state.store, &state.commands.calendar, room_id, from, to)
+        .await
+        .map_err(|e| match e {
+            CalendarError::BadRange(..) => AppError::Unprocessable {
+                code: "invalid_range",
+                message: format!("{}.", capitalized(&e.to_string())),
+            },
+            CalendarError::Projection(p) => AppError::Internal(p.into()),
+        })?
+        .ok_or_else(not_found)?;
+    let tz = salle_events::time::LOCAL_TZ;
+    let intervals: Vec<_> = intervals
+        .iter()
+        .map(|i| {
+            json!({
+                "start": i.start.with_timezone(&tz).to_rfc3339(),
+                "end": i.end.with_timezone(&tz).to_rfc3339(),
+                "status": i.status,
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({ "room_id": room_id, "from": from, "to": to, "intervals": intervals })))
+}
+
+fn capitalized(s: &str) -> String {
+    let mut chars = s.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
