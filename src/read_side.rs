@@ -8,17 +8,19 @@ use indicatif::{ProgressBar, ProgressStyle};
 use salle_events::Store;
 use salle_projections::availability::{self, Availability};
 use salle_projections::bookings::{self, Bookings};
+use salle_projections::ledger::{self, Ledger};
 use salle_projections::runner::{self, Lag, Runner};
 use tokio::sync::watch;
 
 /// Every projection, by name.
-pub const NAMES: &[&str] = &[bookings::NAME, availability::NAME];
+pub const NAMES: &[&str] = &[bookings::NAME, availability::NAME, ledger::NAME];
 
 /// Starts one runner per projection; they stop when `shutdown` turns true.
 pub fn spawn_all(store: &Store, shutdown: watch::Receiver<bool>) -> Vec<tokio::task::JoinHandle<()>> {
     vec![
         tokio::spawn(Runner::new(store.clone(), Bookings).run(shutdown.clone())),
-        tokio::spawn(Runner::new(store.clone(), Availability).run(shutdown)),
+        tokio::spawn(Runner::new(store.clone(), Availability).run(shutdown.clone())),
+        tokio::spawn(Runner::new(store.clone(), Ledger).run(shutdown)),
     ]
 }
 
@@ -56,6 +58,7 @@ pub async fn rebuild(store: &Store, only: Option<&str>) -> anyhow::Result<()> {
         let (events, took) = match *name {
             bookings::NAME => Runner::new(store.clone(), Bookings).rebuild(progress).await,
             availability::NAME => Runner::new(store.clone(), Availability).rebuild(progress).await,
+            ledger::NAME => Runner::new(store.clone(), Ledger).rebuild(progress).await,
             other => bail!("no projection named « {other} »"),
         }
         .with_context(|| format!("rebuilding {name}"))?;

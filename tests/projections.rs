@@ -253,3 +253,93 @@ async fn two_availability_rebuilds_are_identical(db: TestDb) {
     assert_eq!(read().await.unwrap(), once);
     assert_eq!(once, followed);
 }
+
+on_both_backends!(the_ledger_follows_the_money_and_every_transaction_balances);
+
+async fn the_ledger_follows_the_money_and_every_transaction_balances(db: TestDb) {
+    use salle_events::catalog::Money;
+    use salle_projections::ledger::{self, Ledger, accounts};
+    let commands = commands(db.store().await);
+    let meta = Metadata::default();
+    let (establishment_id, room_id) =
+        establishment_with_room(&commands, Tariff::Establishment(1000), 0).await;
+    let request = |day: &str| BookingRequest {
+        booking_id: Uuid::now_v7(),
+        association_id: Uuid::from_u128(42),
+        category: RequesterCategory::LocalAssociation,
+        start: at(day, "18:00"),
+        end: at(day, "20:00"),
+        attendees: 20,
+        purpose: "Danse".into(),
+    };
+    let (a, b) = (request("2026-12-08"), request("2026-12-09"));
+    let (a_id, b_id) = (a.booking_id, b.booking_id);
+    for (r, id) in [(a, a_id), (b, b_id)] {
+        commands.request_booking(room_id, r, now(), &meta).await.unwrap();
+        commands
+            .on_room(room_id, &meta, || RoomCommand::Approve { booking_id: id, by: Uuid::nil(), now: now() })
+            .await
+            .unwrap();
+        let pay = || RoomCommand::RecordPayment {
+            booking_id: id,
+            amount: Money::eur(2000),
+            payment_ref: format!("pi_{id}"),
+            now: now(),
+        };
+        commands.on_room(room_id, &meta, pay).await.unwrap();
+    }
+    commands
+        .on_room(room_id, &meta, || RoomCommand::Complete {
+            booking_id: a_id,
+            now: at("2026-12-08", "20:00"),
+        })
+        .await
+        .unwrap();
+    commands
+        .on_room(room_id, &meta, || RoomCommand::Settle {
+            booking_id: a_id,
+            transfer_ref: "tr_1".into(),
+            now: at("2026-12-09", "03:00"),
+        })
+        .await
+        .unwrap();
+    let late = salle::app::bookings::Cancellation {
+        booking_id: b_id,
+        by: CancelledBy::Association,
+        actor: Uuid::from_u128(42),
+        reason: String::new(),
+    };
+    commands.cancel_booking(room_id, late, at("2026-12-06", "18:00"), &meta).await.unwrap();
+
+    for _ in 0..500 {
+        if commands.store.count_after(salle_events::LogPosition::START).await.unwrap() >= 12 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let runner = Runner::new(commands.store.clone(), Ledger);
+    runner.catch_up().await.unwrap();
+    let (from, to) = (at("2026-01-01", "00:00"), at("2027-01-01", "00:00"));
+    let lines = ledger::lines(&commands.store, establishment_id, from, to).await.unwrap();
+    // Two payments, one completion, one settlement (2 lines each), one late cancellation (3 lines).
+    assert_eq!(lines.len(), 2 * 4 + 3, "{lines:#?}");
+    let mut per_event: std::collections::BTreeMap<Uuid, i64> = Default::default();
+    for line in &lines {
+        *per_event.entry(line.event_id).or_default() += line.debit_cents - line.credit_cents;
+        assert!(line.booking_id == Some(a_id) || line.booking_id == Some(b_id));
+    }
+    assert!(per_event.values().all(|sum| *sum == 0), "every transaction balances");
+    let balances = ledger::balances(&lines);
+    let balance = |account: &str| balances.get(account).copied().unwrap_or(0);
+    assert_eq!(balance(accounts::BANK), 2000, "booking A reached the establishment's bank");
+    assert_eq!(balance(accounts::ROOM_HIRE), -2000, "booking A's hire is earned");
+    assert_eq!(balance(accounts::CANCELLATION_FEES), -1000, "half of booking B stays as fees");
+    assert_eq!(balance(accounts::ADVANCES), 0, "no advance is left once both bookings ended");
+    assert_eq!(balance(accounts::PROVIDER), 1000, "the retained half still sits with the provider");
+    assert_eq!(balances.values().sum::<i64>(), 0);
+    // Rebuilt from zero, the ledger is the same.
+    runner.rebuild(|_, _| {}).await.unwrap();
+    assert_eq!(ledger::lines(&commands.store, establishment_id, from, to).await.unwrap(), lines);
+    // Another establishment sees none of it.
+    assert!(ledger::lines(&commands.store, Uuid::now_v7(), from, to).await.unwrap().is_empty());
+}

@@ -73,3 +73,17 @@ pub async fn execute(tx: &mut StoreTx, sql: &'static str, args: Args) -> Result<
     }
     Ok(0)
 }
+
+/// Runs a query returning at most one integer (the first column of the first row).
+pub async fn fetch_i64(tx: &mut StoreTx, sql: &'static str, args: Args) -> Result<Option<i64>, sqlx::Error> {
+    if let Some(conn) = tx.postgres() {
+        return bind_all!(sqlx::query_scalar(sql), args).fetch_optional(conn).await;
+    }
+    if let Some(conn) = tx.sqlite() {
+        let sqlite_sql = sql.replace('$', "?");
+        return bind_all!(sqlx::query_scalar(sqlx::AssertSqlSafe(sqlite_sql)), args)
+            .fetch_optional(conn)
+            .await;
+    }
+    Ok(None)
+}

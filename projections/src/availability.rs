@@ -283,50 +283,53 @@ pub async fn room_calendar(
     type Row = (String, DateTime<Utc>, DateTime<Utc>);
     type Closure = (String, String, String);
     type Rows = (Option<Schedule>, Vec<Closure>, Vec<Row>);
-    let (schedule, blackouts, occupied): Rows =
-        match store {
-            Store::Sqlite(s) => {
-                let pool = s.reader_pool();
-                (
-                    sqlx::query_as(
-                        "SELECT opening, buffer_minutes, withdrawn FROM read_room_schedule WHERE room_id = ?",
-                    )
-                    .bind(room_id)
-                    .fetch_optional(pool)
-                    .await
-                    .map_err(fail)?,
-                    sqlx::query_as(
-                        "SELECT first_day, last_day, reason FROM read_room_blackouts WHERE room_id = ?",
-                    )
-                    .bind(room_id)
-                    .fetch_all(pool)
-                    .await
-                    .map_err(fail)?,
-                    sqlx::query_as(
-                        "SELECT status, start_at, end_at FROM read_room_occupancy \
-                     WHERE room_id = ? AND start_at < ? AND end_at > ?",
-                    )
-                    .bind(room_id)
-                    .bind(upper)
-                    .bind(lower)
-                    .fetch_all(pool)
-                    .await
-                    .map_err(fail)?,
+    let (schedule, blackouts, occupied): Rows = match store {
+        Store::Sqlite(s) => {
+            let pool = s.reader_pool();
+            (
+                sqlx::query_as(
+                    "SELECT opening, buffer_minutes, withdrawn FROM read_room_schedule WHERE room_id = ?",
                 )
-            }
-            Store::Postgres(p) => {
-                let pool = p.pool();
-                (
-                sqlx::query_as("SELECT opening, buffer_minutes, withdrawn FROM read_room_schedule WHERE room_id = $1")
-                    .bind(room_id)
-                    .fetch_optional(pool)
-                    .await
-                    .map_err(fail)?,
-                sqlx::query_as("SELECT first_day, last_day, reason FROM read_room_blackouts WHERE room_id = $1")
-                    .bind(room_id)
-                    .fetch_all(pool)
-                    .await
-                    .map_err(fail)?,
+                .bind(room_id)
+                .fetch_optional(pool)
+                .await
+                .map_err(fail)?,
+                sqlx::query_as(
+                    "SELECT first_day, last_day, reason FROM read_room_blackouts WHERE room_id = ?",
+                )
+                .bind(room_id)
+                .fetch_all(pool)
+                .await
+                .map_err(fail)?,
+                sqlx::query_as(
+                    "SELECT status, start_at, end_at FROM read_room_occupancy \
+                     WHERE room_id = ? AND start_at < ? AND end_at > ?",
+                )
+                .bind(room_id)
+                .bind(upper)
+                .bind(lower)
+                .fetch_all(pool)
+                .await
+                .map_err(fail)?,
+            )
+        }
+        Store::Postgres(p) => {
+            let pool = p.pool();
+            (
+                sqlx::query_as(
+                    "SELECT opening, buffer_minutes, withdrawn FROM read_room_schedule WHERE room_id = $1",
+                )
+                .bind(room_id)
+                .fetch_optional(pool)
+                .await
+                .map_err(fail)?,
+                sqlx::query_as(
+                    "SELECT first_day, last_day, reason FROM read_room_blackouts WHERE room_id = $1",
+                )
+                .bind(room_id)
+                .fetch_all(pool)
+                .await
+                .map_err(fail)?,
                 sqlx::query_as(
                     "SELECT status, start_at, end_at FROM read_room_occupancy \
                      WHERE room_id = $1 AND start_at < $2 AND end_at > $3",
@@ -338,8 +341,8 @@ pub async fn room_calendar(
                 .await
                 .map_err(fail)?,
             )
-            }
-        };
+        }
+    };
     let Some((opening, buffer_minutes, withdrawn)) = schedule else { return Ok(None) };
     let unreadable =
         |reason: String| ProjectionError::Unreadable { projection: NAME, global_position: 0, reason };

@@ -9,11 +9,13 @@
 //!   advisory lock), its lag, and rebuilds from zero.
 //! - [`availability`]: each room's rules, closures and occupation, and its calendar of
 //!   free, held and booked intervals for a date range.
+//! - [`ledger`]: the double-entry revenue ledger of each establishment, with its chart of accounts.
 //! - [`bookings`]: one row per booking (room, establishment, association, status,
 //!   slot, price) for look-ups and lists.
 
 pub mod availability;
 pub mod bookings;
+pub mod ledger;
 pub mod runner;
 
 pub use runner::{Lag, Projection, ProjectionError, Runner};

@@ -1,0 +1,319 @@
+//! The `ledger` projection: the double-entry revenue ledger of each
+//! establishment, kept from the rooms' events. Every transaction balances,
+//! every line cites the event that caused it.
+//!
+//! # Chart of accounts
+//!
+//! | account | name | moves when |
+//! |---|---|---|
+//! | 467100 | Prestataire de paiement | an association pays (debit); a refund or the transfer to the establishment leaves (credit) |
+//! | 419100 | Avances reçues des associations | a payment is received for a slot to come (credit); the slot takes place or is cancelled (debit) |
+//! | 708300 | Locations de salles | the slot took place: the hire is earned (credit) |
+//! | 758800 | Indemnités d'annulation | a late cancellation leaves part of the payment to the establishment (credit) |
+//! | 512000 | Banque | the provider transfers the booking's amount to the establishment (debit) |
+//!
+//! The establishment keeps all the revenue: every account is the establishment's own.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use salle_events::catalog::room::RoomEvent;
+use salle_events::sql::{Args, execute, fetch_i64};
+use salle_events::{DomainEvent, RecordedEvent, Store, StoreTx};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::runner::{Projection, ProjectionError};
+
+pub const NAME: &str = "ledger";
+
+/// The chart of accounts (see the module's table).
+pub mod accounts {
+    pub const PROVIDER: &str = "467100";
+    pub const ADVANCES: &str = "419100";
+    pub const ROOM_HIRE: &str = "708300";
+    pub const CANCELLATION_FEES: &str = "758800";
+    pub const BANK: &str = "512000";
+
+    /// Every account with its name.
+    pub const ALL: [(&str, &str); 5] = [
+        (PROVIDER, "Prestataire de paiement"),
+        (ADVANCES, "Avances reçues des associations"),
+        (ROOM_HIRE, "Locations de salles"),
+        (CANCELLATION_FEES, "Indemnités d'annulation"),
+        (BANK, "Banque"),
+    ];
+
+    pub fn name(code: &str) -> &'static str {
+        ALL.iter().find(|(c, _)| *c == code).map_or("?", |(_, n)| n)
+    }
+}
+
+/// One side of a transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Entry {
+    account: &'static str,
+    debit_cents: i64,
+    credit_cents: i64,
+}
+
+fn debit(account: &'static str, cents: i64) -> Entry {
+    Entry { account, debit_cents: cents, credit_cents: 0 }
+}
+
+fn credit(account: &'static str, cents: i64) -> Entry {
+    Entry { account, debit_cents: 0, credit_cents: cents }
+}
+
+/// The entries an event causes, given what the booking was paid.
+fn transaction(event: &RoomEvent, paid_cents: i64) -> Vec<Entry> {
+    let entries = match event {
+        RoomEvent::BookingPaid { amount, .. } if amount.amount_cents > 0 => {
+            vec![
+                debit(accounts::PROVIDER, amount.amount_cents),
+                credit(accounts::ADVANCES, amount.amount_cents),
+            ]
+        }
+        RoomEvent::BookingCompleted { .. } if paid_cents > 0 => {
+            vec![debit(accounts::ADVANCES, paid_cents), credit(accounts::ROOM_HIRE, paid_cents)]
+        }
+        RoomEvent::BookingSettled { amount, .. } if amount.amount_cents > 0 => {
+            vec![debit(accounts::BANK, amount.amount_cents), credit(accounts::PROVIDER, amount.amount_cents)]
+        }
+        RoomEvent::BookingCancelled { refund, .. } if paid_cents > 0 => {
+            let refunded = refund.amount_cents.clamp(0, paid_cents);
+            let mut entries = vec![debit(accounts::ADVANCES, paid_cents)];
+            if refunded > 0 {
+                entries.push(credit(accounts::PROVIDER, refunded));
+            }
+            if paid_cents > refunded {
+                entries.push(credit(accounts::CANCELLATION_FEES, paid_cents - refunded));
+            }
+            entries
+        }
+        _ => vec![],
+    };
+    let (debits, credits) = entries.iter().fold((0, 0), |(d, c), e| (d + e.debit_cents, c + e.credit_cents));
+    assert_eq!(debits, credits, "a ledger transaction balances: {event:?}");
+    entries
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Ledger;
+
+fn room_of(event: &RecordedEvent) -> Option<Uuid> {
+    event.stream_id.as_str().strip_prefix("room-").and_then(|id| id.parse().ok())
+}
+
+fn db(source: sqlx::Error) -> ProjectionError {
+    ProjectionError::Database { projection: NAME, source }
+}
+
+impl Projection for Ledger {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    async fn apply(&self, tx: &mut StoreTx, events: &[RecordedEvent]) -> Result<(), ProjectionError> {
+        for recorded in events {
+            let Some(room_id) = room_of(recorded) else { continue };
+            let event = RoomEvent::from_recorded(recorded).map_err(|e| ProjectionError::Unreadable {
+                projection: NAME,
+                global_position: recorded.global_position,
+                reason: e.to_string(),
+            })?;
+            let booking_id = match &event {
+                RoomEvent::RoomAdded { establishment_id, .. } => {
+                    let args = Args::new().uuid(room_id).uuid(*establishment_id);
+                    execute(
+                        tx,
+                        "INSERT INTO read_ledger_rooms (room_id, establishment_id) VALUES ($1, $2)",
+                        args,
+                    )
+                    .await
+                    .map_err(db)?;
+                    continue;
+                }
+                other => match other.booking_id() {
+                    Some(id) => id,
+                    None => continue,
+                },
+            };
+            if let RoomEvent::BookingPaid { amount, .. } = &event {
+                let args = Args::new().uuid(booking_id).int(amount.amount_cents);
+                execute(
+                    tx,
+                    "INSERT INTO read_ledger_bookings (booking_id, paid_cents) VALUES ($1, $2)",
+                    args,
+                )
+                .await
+                .map_err(db)?;
+            }
+            let paid = fetch_i64(
+                tx,
+                "SELECT paid_cents FROM read_ledger_bookings WHERE booking_id = $1",
+                Args::new().uuid(booking_id),
+            )
+            .await
+            .map_err(db)?
+            .unwrap_or(0);
+            let entries = transaction(&event, paid);
+            if entries.is_empty() {
+                continue;
+            }
+            let establishment = fetch_establishment(tx, room_id).await?;
+            for (line_no, entry) in entries.iter().enumerate() {
+                let args = Args::new()
+                    .uuid(recorded.event_id)
+                    .int(line_no as i64)
+                    .int(recorded.global_position)
+                    .uuid(establishment)
+                    .uuid(booking_id)
+                    .time(recorded.recorded_at)
+                    .text(entry.account.to_owned())
+                    .int(entry.debit_cents)
+                    .int(entry.credit_cents);
+                execute(
+                    tx,
+                    "INSERT INTO read_ledger_lines (event_id, line_no, global_position, establishment_id, booking_id, \
+                     at, account, debit_cents, credit_cents) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                    args,
+                )
+                .await
+                .map_err(db)?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn reset(&self, tx: &mut StoreTx) -> Result<(), ProjectionError> {
+        for sql in [
+            "DELETE FROM read_ledger_lines",
+            "DELETE FROM read_ledger_bookings",
+            "DELETE FROM read_ledger_rooms",
+        ] {
+            execute(tx, sql, Args::new()).await.map_err(db)?;
+        }
+        Ok(())
+    }
+}
+
+/// The establishment that owns a room (as recorded when the room was added).
+async fn fetch_establishment(tx: &mut StoreTx, room_id: Uuid) -> Result<Uuid, ProjectionError> {
+    // Uuids are stored as BLOB on SQLite and UUID on PostgreSQL; read them the same way.
+    let found: Option<Uuid> = if let Some(conn) = tx.postgres() {
+        sqlx::query_scalar("SELECT establishment_id FROM read_ledger_rooms WHERE room_id = $1")
+            .bind(room_id)
+            .fetch_optional(conn)
+            .await
+            .map_err(db)?
+    } else if let Some(conn) = tx.sqlite() {
+        sqlx::query_scalar("SELECT establishment_id FROM read_ledger_rooms WHERE room_id = ?")
+            .bind(room_id)
+            .fetch_optional(conn)
+            .await
+            .map_err(db)?
+    } else {
+        None
+    };
+    found.ok_or_else(|| ProjectionError::Unreadable {
+        projection: NAME,
+        global_position: 0,
+        reason: format!("room {room_id} has a booking but was never added"),
+    })
+}
+
+/// One line of an establishment's ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct LedgerLine {
+    pub at: DateTime<Utc>,
+    /// The event that caused it; all lines of one transaction share it.
+    pub event_id: Uuid,
+    pub line_no: i64,
+    pub global_position: i64,
+    pub booking_id: Option<Uuid>,
+    pub account: String,
+    pub debit_cents: i64,
+    pub credit_cents: i64,
+}
+
+/// The lines of an establishment between two instants (`from` ≤ at < `to`), in log order.
+pub async fn lines(
+    store: &Store,
+    establishment_id: Uuid,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<LedgerLine>, ProjectionError> {
+    match store {
+        Store::Sqlite(s) => sqlx::query_as(
+            "SELECT at, event_id, line_no, global_position, booking_id, account, debit_cents, credit_cents \
+             FROM read_ledger_lines WHERE establishment_id = ? AND at >= ? AND at < ? \
+             ORDER BY global_position, line_no",
+        )
+        .bind(establishment_id)
+        .bind(from)
+        .bind(to)
+        .fetch_all(s.reader_pool())
+        .await
+        .map_err(db),
+        Store::Postgres(p) => sqlx::query_as(
+            "SELECT at, event_id, line_no, global_position, booking_id, account, debit_cents, credit_cents \
+             FROM read_ledger_lines WHERE establishment_id = $1 AND at >= $2 AND at < $3 \
+             ORDER BY global_position, line_no",
+        )
+        .bind(establishment_id)
+        .bind(from)
+        .bind(to)
+        .fetch_all(p.pool())
+        .await
+        .map_err(db),
+    }
+}
+
+/// Each account's balance (debits minus credits) from the given lines.
+pub fn balances(lines: &[LedgerLine]) -> BTreeMap<String, i64> {
+    let mut out = BTreeMap::new();
+    for line in lines {
+        *out.entry(line.account.clone()).or_insert(0) += line.debit_cents - line.credit_cents;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use salle_events::catalog::Money;
+    use salle_events::catalog::room::CancelledBy;
+
+    use super::*;
+
+    fn cancelled(refund: i64) -> RoomEvent {
+        RoomEvent::BookingCancelled {
+            booking_id: Uuid::nil(),
+            by: CancelledBy::Association,
+            actor: Uuid::nil(),
+            reason: String::new(),
+            refund: Money::eur(refund),
+            at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn a_late_cancellation_keeps_the_rest_as_fees_and_balances() {
+        let entries = transaction(&cancelled(1250), 2500);
+        assert_eq!(
+            entries,
+            vec![
+                debit(accounts::ADVANCES, 2500),
+                credit(accounts::PROVIDER, 1250),
+                credit(accounts::CANCELLATION_FEES, 1250)
+            ]
+        );
+    }
+
+    #[test]
+    fn unpaid_and_free_bookings_move_no_money() {
+        assert!(transaction(&cancelled(0), 0).is_empty());
+        let completed = RoomEvent::BookingCompleted { booking_id: Uuid::nil(), at: Utc::now() };
+        assert!(transaction(&completed, 0).is_empty());
+    }
+}
