@@ -71,3 +71,49 @@ pub async fn rebuild(store: &Store, only: Option<&str>) -> anyhow::Result<()> {
 
 /// The projections are caught up when none is further behind than this.
 pub const READY_LAG: Duration = Duration::from_secs(60);
+
+/// The search index, shared by every HTTP worker and kept current by one task
+/// that follows the log.
+#[derive(Debug, Clone, Default)]
+pub struct Search {
+    pub index: std::sync::Arc<std::sync::RwLock<salle_projections::search::SearchIndex>>,
+}
+
+impl Search {
+    /// Reads the log into the index until caught up; returns the events read.
+    pub async fn catch_up(&self, store: &Store) -> anyhow::Result<usize> {
+        use salle_events::EventStore;
+        let mut total = 0;
+        loop {
+            let after = self.read_index(|i| i.position());
+            let batch = store.read_all(after, 2000).await.context("reading the log for search")?;
+            if batch.is_empty() {
+                return Ok(total);
+            }
+            total += batch.len();
+            let mut index = self.index.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+            for event in &batch {
+                index.apply(event);
+            }
+        }
+    }
+
+    pub fn read_index<T>(&self, f: impl FnOnce(&salle_projections::search::SearchIndex) -> T) -> T {
+        f(&self.index.read().unwrap_or_else(std::sync::PoisonError::into_inner))
+    }
+
+    /// Follows the log until `shutdown`, waking up on appends.
+    pub async fn follow(self, store: Store, mut shutdown: watch::Receiver<bool>) {
+        let mut wake = store.wake_ups();
+        loop {
+            wake.borrow_and_update();
+            if let Err(e) = self.catch_up(&store).await {
+                tracing::warn!(error = %e, "search index could not read the log; retrying");
+            }
+            tokio::select! {
+                _ = tokio::time::timeout(Duration::from_millis(500), wake.changed()) => {}
+                _ = shutdown.changed() => return,
+            }
+        }
+    }
+}

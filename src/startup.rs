@@ -18,6 +18,8 @@ use crate::domain::calendar::Calendar;
 pub struct AppState {
     pub store: Store,
     pub commands: Commands,
+    pub search: crate::read_side::Search,
+    pub communes: std::sync::Arc<salle_projections::communes::Communes>,
 }
 
 pub struct Application {
@@ -50,7 +52,18 @@ impl Application {
             format!("binding {} (is another salle running? set SALLE_BIND)", settings.bind)
         })?;
         let port = listener.local_addr().context("reading the bound address")?.port();
-        let state = web::Data::new(AppState { store: store.clone(), commands: commands.clone() });
+        let communes = salle_projections::communes::Communes::isere()
+            .map_err(anyhow::Error::msg)
+            .context("reading the shipped communes")?;
+        let search = crate::read_side::Search::default();
+        let indexed = search.catch_up(&store).await?;
+        tracing::info!(events = indexed, rooms = search.read_index(|i| i.rooms()), "search index built");
+        let state = web::Data::new(AppState {
+            store: store.clone(),
+            commands: commands.clone(),
+            search: search.clone(),
+            communes: std::sync::Arc::new(communes),
+        });
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
@@ -68,7 +81,8 @@ impl Application {
         }
         let expiry = tokio::spawn(ExpiryManager::new(commands).run(settings.expiry_interval));
         let (stop_projections, stopped) = tokio::sync::watch::channel(false);
-        let projections = crate::read_side::spawn_all(&store, stopped);
+        let mut projections = crate::read_side::spawn_all(&store, stopped.clone());
+        projections.push(tokio::spawn(search.follow(store.clone(), stopped)));
         Ok(Self { port, server: server.run(), store, expiry, projections, stop_projections })
     }
 

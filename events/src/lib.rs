@@ -9,6 +9,7 @@
 //!   associations, tariffs) and the stream categories.
 //! - [`calendar`], [`time`], [`opening`]: the reading of time both sides share — school
 //!   and public holidays, Europe/Paris slots, opening rules — with [`refusal`] for their no.
+//! - [`pricing`]: the price of a slot from a tariff grid, shared by both sides.
 //! - [`envelope`]: stream ids, expected versions, new and recorded events, log positions.
 //! - [`store`]: the [`EventStore`] contract and [`Store`], the handle on one backend.
 //! - [`sqlite`]: the embedded backend (one file, WAL, serial writers).
@@ -31,6 +32,7 @@ mod idempotency;
 pub mod lock;
 pub mod opening;
 pub mod postgres;
+pub mod pricing;
 pub mod refusal;
 pub mod sql;
 pub mod sqlite;

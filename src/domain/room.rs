@@ -619,7 +619,7 @@ pub(crate) fn check_slot_for(
     if let Some(why) = room.occupied(slot) {
         return Err(DomainError::conflict("slot_taken", why));
     }
-    price(details.hourly_rate_cents, context.tariff.as_ref(), category, minutes)
+    Ok(price(details.hourly_rate_cents, context.tariff.as_ref(), category, minutes)?)
 }
 
 fn hours_minutes(minutes: u32) -> String {

@@ -2,9 +2,8 @@
 //! fees, per establishment (or the département's default), and the price of
 //! a slot.
 //!
-//! Rounding rule: the price of a slot is `rate × minutes / 60` rounded half up
-//! to the cent (amounts are never negative, so half up is also half away from
-//! zero), plus every flat fee. A free rate (0) makes the booking free: no fees.
+//! The price of a slot and its rounding rule live in `salle_events::pricing`,
+//! shared with the read side; they are re-exported here.
 
 use std::collections::BTreeMap;
 
@@ -14,6 +13,8 @@ use salle_events::catalog::tariff::{FlatFee, TariffEvent};
 use salle_events::catalog::{Money, category};
 use uuid::Uuid;
 
+pub use salle_events::pricing::{TariffVersion, price, prorate};
+
 use super::{Aggregate, DomainError};
 
 /// Highest hourly rate accepted: 1,000 € an hour.
@@ -21,14 +22,6 @@ pub const MAX_HOURLY_RATE_CENTS: i64 = 100_000;
 /// Highest flat fee accepted: 1,000 €.
 pub const MAX_FLAT_FEE_CENTS: i64 = 100_000;
 pub const MAX_FLAT_FEES: usize = 10;
-
-/// One published version of a grid.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TariffVersion {
-    pub version: u32,
-    pub hourly_rates_cents: BTreeMap<RequesterCategory, i64>,
-    pub flat_fees: Vec<FlatFee>,
-}
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TariffGrid {
@@ -47,13 +40,7 @@ impl Aggregate for TariffGrid {
 
     fn evolve(mut self, event: &TariffEvent) -> Self {
         match event {
-            TariffEvent::TariffGridPublished { version, hourly_rates_cents, flat_fees, .. } => {
-                self.versions.push(TariffVersion {
-                    version: *version,
-                    hourly_rates_cents: hourly_rates_cents.clone(),
-                    flat_fees: flat_fees.clone(),
-                });
-            }
+            TariffEvent::TariffGridPublished { .. } => self.versions.push(TariffVersion::from_event(event)),
         }
         self
     }
@@ -114,44 +101,6 @@ pub fn decide_publish(grid: &TariffGrid, cmd: PublishTariff) -> Result<Vec<Tarif
         published_at: cmd.now,
         published_by: cmd.by,
     }])
-}
-
-/// `rate × minutes / 60`, rounded half up to the cent.
-pub fn prorate(hourly_rate_cents: i64, minutes: i64) -> i64 {
-    debug_assert!(hourly_rate_cents >= 0 && minutes >= 0);
-    (hourly_rate_cents * minutes + 30).div_euclid(60)
-}
-
-/// The price of `minutes` for `category`: the room's own rate when it has
-/// one, otherwise the grid's. Returns the price and the grid version used.
-pub fn price(
-    room_rate_cents: Option<i64>,
-    grid: Option<&TariffVersion>,
-    category: RequesterCategory,
-    minutes: i64,
-) -> Result<(Money, Option<u32>), DomainError> {
-    let (rate, version) = match (room_rate_cents, grid) {
-        (Some(rate), _) => (rate, None),
-        (None, Some(grid)) => match grid.hourly_rates_cents.get(&category) {
-            Some(rate) => (*rate, Some(grid.version)),
-            None => return Err(no_tariff()),
-        },
-        (None, None) => return Err(no_tariff()),
-    };
-    if rate == 0 {
-        return Ok((Money::ZERO, version));
-    }
-    let fees: i64 = grid.map(|g| g.flat_fees.iter().map(|f| f.amount_cents).sum()).unwrap_or(0);
-    let total = prorate(rate, minutes.max(0)) + fees;
-    debug_assert!(total >= 0);
-    Ok((Money::eur(total), version))
-}
-
-fn no_tariff() -> DomainError {
-    DomainError::rule(
-        "no_tariff",
-        "Aucun tarif n'est défini pour cette salle : l'établissement doit publier sa grille tarifaire.",
-    )
 }
 
 #[cfg(test)]

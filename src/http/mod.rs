@@ -3,6 +3,7 @@
 pub mod error;
 pub mod health;
 pub mod rooms;
+pub mod search;
 
 use actix_web::{HttpRequest, HttpResponse, http::header, web};
 use salle_web::Lang;
@@ -11,7 +12,7 @@ use crate::http::error::AppError;
 
 /// Every route of the application.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(health::healthz).service(health::readyz).service(rooms::availability);
+    cfg.service(health::healthz).service(health::readyz).service(rooms::availability).service(search::search);
 }
 
 /// Unknown addresses: a JSON error under `/api`, a page elsewhere.

@@ -1,0 +1,174 @@
+//! `GET /api/v1/search`: rooms near a commune (INSEE code or name) or a
+//! point, free for a window, for a group, of a kind, with equipment, step-free,
+//! under a price (API.md). Every parameter error names the parameter.
+
+use std::collections::HashMap;
+
+use actix_web::{HttpResponse, get, web};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use salle_events::catalog::association::RequesterCategory;
+use salle_events::catalog::room::{Equipment, RoomKind};
+use salle_events::time::{LOCAL_TZ, Slot};
+use salle_projections::search::{MAX_RADIUS_KM, SearchQuery};
+use serde::de::DeserializeOwned;
+use serde_json::json;
+
+use crate::http::error::AppError;
+use crate::startup::AppState;
+
+fn invalid(code: &'static str, message: String) -> AppError {
+    AppError::Unprocessable { code, message }
+}
+
+/// A code of an API enumeration (`gym_hall`, `projector`, …).
+fn code<T: DeserializeOwned>(param: &str, value: &str) -> Result<T, AppError> {
+    serde_json::from_value(serde_json::Value::String(value.trim().to_owned())).map_err(|_| {
+        invalid("invalid_parameter", format!("« {value} » n'est pas une valeur connue pour « {param} »."))
+    })
+}
+
+/// RFC 3339 with an offset, or a local Europe/Paris time `2026-12-08T18:00`.
+fn instant(param: &str, value: &str) -> Result<DateTime<Utc>, AppError> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(value) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    let local = NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S"))
+        .map_err(|_| {
+            invalid(
+                "invalid_parameter",
+                format!("« {value} » n'est pas une date et heure pour « {param} » (ex. 2026-12-08T18:00)."),
+            )
+        })?;
+    salle_events::time::local_instant(local.date(), local.time()).map_err(|r| invalid(r.code, r.message))
+}
+
+fn number<T: std::str::FromStr>(param: &str, value: &str) -> Result<T, AppError> {
+    value.trim().parse().map_err(|_| {
+        invalid("invalid_parameter", format!("« {value} » n'est pas un nombre pour « {param} »."))
+    })
+}
+
+#[get("/api/v1/search")]
+pub async fn search(
+    state: web::Data<AppState>,
+    params: web::Query<HashMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    let p = |name: &str| params.get(name).map(String::as_str).filter(|v| !v.trim().is_empty());
+    let near = p("near").ok_or_else(|| AppError::BadRequest {
+        code: "missing_parameter",
+        message: "Le paramètre « near » est obligatoire : un code INSEE, un nom de commune ou « latitude,longitude ».".into(),
+    })?;
+    let (lat, lon) =
+        match near.split_once(',').map(|(a, b)| (a.trim().parse::<f64>(), b.trim().parse::<f64>())) {
+            Some((Ok(lat), Ok(lon))) => {
+                if !((-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon)) {
+                    return Err(invalid(
+                        "invalid_parameter",
+                        format!("« {near} » n'est pas une latitude,longitude."),
+                    ));
+                }
+                (lat, lon)
+            }
+            _ => match state.communes.find(near) {
+                Some(c) => (c.lat, c.lon),
+                None => {
+                    let suggestions: Vec<&str> =
+                        state.communes.suggest(near, 5).iter().map(|c| c.name.as_str()).collect();
+                    let hint = if suggestions.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" Vouliez-vous dire : {} ?", suggestions.join(", "))
+                    };
+                    return Err(invalid(
+                        "unknown_commune",
+                        format!("Aucune commune de l'Isère ne s'appelle « {near} ».{hint}"),
+                    ));
+                }
+            },
+        };
+    let radius_km = p("radius_km").map(|v| number::<f64>("radius_km", v)).transpose()?.unwrap_or(10.0);
+    if !(radius_km > 0.0 && radius_km <= MAX_RADIUS_KM) {
+        return Err(invalid(
+            "invalid_parameter",
+            format!("Le rayon « radius_km » va de 0 à {MAX_RADIUS_KM} km."),
+        ));
+    }
+    let window = match (p("start"), p("end")) {
+        (Some(start), Some(end)) => {
+            let slot = Slot::new(instant("start", start)?, instant("end", end)?)
+                .map_err(|r| invalid(r.code, r.message))?;
+            if slot.duration_minutes() > 24 * 60 {
+                return Err(invalid(
+                    "invalid_parameter",
+                    "Un créneau recherché dure au plus 24 heures.".into(),
+                ));
+            }
+            Some(slot)
+        }
+        (None, None) => None,
+        _ => return Err(invalid("invalid_parameter", "Donnez « start » et « end » ensemble.".into())),
+    };
+    let capacity = p("capacity").map(|v| number::<u32>("capacity", v)).transpose()?;
+    let kind = p("kind").map(|v| code::<RoomKind>("kind", v)).transpose()?;
+    let equipment = p("equipment")
+        .map(|v| {
+            v.split(',').filter(|e| !e.trim().is_empty()).map(|e| code::<Equipment>("equipment", e)).collect()
+        })
+        .transpose()?
+        .unwrap_or_default();
+    let step_free = match p("step_free") {
+        None | Some("false") | Some("0") => false,
+        Some("true") | Some("1") => true,
+        Some(other) => {
+            return Err(invalid(
+                "invalid_parameter",
+                format!("« step_free » vaut true ou false (reçu : {other})."),
+            ));
+        }
+    };
+    let max_price_cents = p("max_price_cents").map(|v| number::<i64>("max_price_cents", v)).transpose()?;
+    let category = p("category").map(|v| code::<RequesterCategory>("category", v)).transpose()?;
+    let page = p("page").map(|v| number::<usize>("page", v)).transpose()?.unwrap_or(1);
+    if page == 0 || page > 10_000 {
+        return Err(invalid("invalid_parameter", "La page « page » commence à 1.".into()));
+    }
+    let query = SearchQuery {
+        lat,
+        lon,
+        radius_km,
+        window,
+        capacity,
+        kind,
+        equipment,
+        step_free,
+        max_price_cents,
+        category: category.unwrap_or(RequesterCategory::LocalAssociation),
+        page,
+    };
+    let found = state.search.read_index(|index| index.search(&query, &state.commands.calendar));
+    let results: Vec<_> = found
+        .results
+        .iter()
+        .map(|hit| {
+            json!({
+                "room_id": hit.room_id,
+                "room_name": hit.room_name,
+                "kind": hit.kind,
+                "capacity": hit.capacity,
+                "equipment": hit.equipment,
+                "step_free": hit.step_free,
+                "establishment_id": hit.establishment_id,
+                "establishment_name": hit.establishment_name,
+                "commune": state.communes.by_insee(&hit.commune_insee).map_or(hit.commune_insee.as_str(), |c| c.name.as_str()),
+                "distance_km": hit.distance_km,
+                "price": hit.price,
+                "free": hit.free.iter().map(|i| json!({
+                    "start": i.start.with_timezone(&LOCAL_TZ).to_rfc3339(),
+                    "end": i.end.with_timezone(&LOCAL_TZ).to_rfc3339(),
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({ "results": results, "page": found.page, "total": found.total })))
+}
