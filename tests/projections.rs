@@ -343,3 +343,181 @@ async fn the_ledger_follows_the_money_and_every_transaction_balances(db: TestDb)
     // Another establishment sees none of it.
     assert!(ledger::lines(&commands.store, Uuid::now_v7(), from, to).await.unwrap().is_empty());
 }
+
+on_both_backends!(a_handler_can_wait_for_its_own_write, the_establishment_calendar_has_every_room);
+
+async fn a_handler_can_wait_for_its_own_write(db: TestDb) {
+    use salle_projections::runner::wait_until;
+    let commands = commands(db.store().await);
+    let (_, room_id, _) = some_bookings(&commands).await;
+    let request = BookingRequest {
+        booking_id: Uuid::now_v7(),
+        association_id: Uuid::from_u128(42),
+        category: RequesterCategory::LocalAssociation,
+        start: at("2026-12-15", "18:00"),
+        end: at("2026-12-15", "19:00"),
+        attendees: 5,
+        purpose: "Réunion".into(),
+    };
+    let booking_id = request.booking_id;
+    let written = commands.request_booking(room_id, request, now(), &Metadata::default()).await.unwrap();
+    let short = std::time::Duration::from_millis(100);
+    assert!(
+        !wait_until(&commands.store, bookings::NAME, written.append.log_position, short).await.unwrap(),
+        "no runner yet"
+    );
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let runner = tokio::spawn(Runner::new(commands.store.clone(), Bookings).run(stopped));
+    let reached = wait_until(
+        &commands.store,
+        bookings::NAME,
+        written.append.log_position,
+        std::time::Duration::from_secs(5),
+    );
+    assert!(reached.await.unwrap());
+    assert!(bookings::by_id(&commands.store, booking_id).await.unwrap().is_some(), "the write is readable");
+    stop.send(true).unwrap();
+    runner.await.unwrap();
+}
+
+async fn the_establishment_calendar_has_every_room(db: TestDb) {
+    use salle_projections::availability::{Availability, establishment_calendar};
+    let commands = commands(db.store().await);
+    let (establishment_id, room_id, _) = some_bookings(&commands).await;
+    visible(&commands.store).await;
+    Runner::new(commands.store.clone(), Availability).catch_up().await.unwrap();
+    let day = "2026-12-08".parse().unwrap();
+    let calendars = establishment_calendar(&commands.store, &commands.calendar, establishment_id, day, day)
+        .await
+        .unwrap();
+    assert_eq!(calendars.len(), 1);
+    assert_eq!(calendars[0].0, room_id);
+    assert_eq!(calendars[0].1.len(), 2, "held then free");
+    assert!(
+        establishment_calendar(&commands.store, &commands.calendar, Uuid::now_v7(), day, day)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+/// Seeds the demo and a few paid, completed, settled and cancelled bookings.
+async fn a_busy_log(commands: &Commands) -> u64 {
+    use salle_events::catalog::Money;
+    let meta = Metadata::default();
+    salle::seed::demo(commands, now()).await.unwrap();
+    let (_, room_id) = establishment_with_room(commands, Tariff::Establishment(1500), 0).await;
+    for (i, day) in ["2026-12-08", "2026-12-09", "2026-12-10", "2026-12-11", "2026-12-14", "2026-12-15"]
+        .iter()
+        .enumerate()
+    {
+        let request = BookingRequest {
+            booking_id: Uuid::now_v7(),
+            association_id: Uuid::from_u128(42),
+            category: RequesterCategory::LocalAssociation,
+            start: at(day, "18:00"),
+            end: at(day, "20:00"),
+            attendees: 10,
+            purpose: "Atelier".into(),
+        };
+        let id = request.booking_id;
+        commands.request_booking(room_id, request, now(), &meta).await.unwrap();
+        commands
+            .on_room(room_id, &meta, || RoomCommand::Approve { booking_id: id, by: Uuid::nil(), now: now() })
+            .await
+            .unwrap();
+        let pay = || RoomCommand::RecordPayment {
+            booking_id: id,
+            amount: Money::eur(3000),
+            payment_ref: format!("pi_{i}"),
+            now: now(),
+        };
+        commands.on_room(room_id, &meta, pay).await.unwrap();
+        if i % 2 == 0 {
+            commands
+                .on_room(room_id, &meta, || RoomCommand::Complete {
+                    booking_id: id,
+                    now: at("2026-12-16", "00:00"),
+                })
+                .await
+                .unwrap();
+            let settle = || RoomCommand::Settle {
+                booking_id: id,
+                transfer_ref: format!("tr_{i}"),
+                now: at("2026-12-17", "00:00"),
+            };
+            commands.on_room(room_id, &meta, settle).await.unwrap();
+        } else {
+            let c = salle::app::bookings::Cancellation {
+                booking_id: id,
+                by: CancelledBy::Association,
+                actor: Uuid::nil(),
+                reason: String::new(),
+            };
+            commands.cancel_booking(room_id, c, at("2026-12-05", "18:00"), &meta).await.unwrap();
+        }
+    }
+    let total = commands.store.head().await.unwrap();
+    for _ in 0..1000 {
+        if commands.store.count_after(salle_events::LogPosition::START).await.unwrap() as i64
+            >= total.global_position
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    commands.store.count_after(salle_events::LogPosition::START).await.unwrap()
+}
+
+/// Every row of the three read models, as text, in a stable order.
+async fn read_models(store: &salle_events::Store) -> String {
+    use salle_projections::ledger;
+    let mut text = format!("{:?}", bookings::all(store).await.unwrap());
+    let (from, to) = (at("2000-01-01", "00:00"), at("2100-01-01", "00:00"));
+    let mut establishments: Vec<Uuid> =
+        bookings::all(store).await.unwrap().iter().map(|b| b.establishment_id).collect();
+    establishments.sort();
+    establishments.dedup();
+    for e in establishments {
+        text.push_str(&format!("{:?}", ledger::lines(store, e, from, to).await.unwrap()));
+    }
+    text
+}
+
+on_both_backends!(runners_interrupted_at_a_hundred_random_points_end_as_a_clean_rebuild);
+
+async fn runners_interrupted_at_a_hundred_random_points_end_as_a_clean_rebuild(db: TestDb) {
+    use rand::RngExt;
+    use salle_projections::availability::Availability;
+    use salle_projections::ledger::Ledger;
+    let commands = commands(db.store().await);
+    let events = a_busy_log(&commands).await;
+    assert!(events > 300, "{events} events");
+    for _ in 0..100 {
+        let (_stop, stopped) = tokio::sync::watch::channel(false);
+        let store = commands.store.clone();
+        let tasks = [
+            tokio::spawn(Runner::new(store.clone(), Bookings).with_batch(7).run(stopped.clone())),
+            tokio::spawn(Runner::new(store.clone(), Ledger).with_batch(5).run(stopped.clone())),
+            tokio::spawn(Runner::new(store, Availability).with_batch(11).run(stopped)),
+        ];
+        let pause = rand::rng().random_range(0..4000u64);
+        tokio::time::sleep(std::time::Duration::from_micros(pause)).await;
+        for task in tasks {
+            task.abort();
+            let _ = task.await;
+        }
+    }
+    Runner::new(commands.store.clone(), Bookings).catch_up().await.unwrap();
+    Runner::new(commands.store.clone(), Ledger).catch_up().await.unwrap();
+    Runner::new(commands.store.clone(), Availability).catch_up().await.unwrap();
+    let interrupted = read_models(&commands.store).await;
+    Runner::new(commands.store.clone(), Bookings).rebuild(|_, _| {}).await.unwrap();
+    Runner::new(commands.store.clone(), Ledger).rebuild(|_, _| {}).await.unwrap();
+    let rebuilt = read_models(&commands.store).await;
+    assert!(interrupted.contains("708300"), "the ledger has revenue lines");
+    assert_eq!(interrupted, rebuilt, "no line lost or doubled by the interruptions");
+    Runner::new(commands.store.clone(), Bookings).rebuild(|_, _| {}).await.unwrap();
+    Runner::new(commands.store.clone(), Ledger).rebuild(|_, _| {}).await.unwrap();
+    assert_eq!(read_models(&commands.store).await, rebuilt, "two rebuilds are identical");
+}

@@ -364,6 +364,42 @@ pub async fn room_calendar(
     Ok(Some(intervals))
 }
 
+/// The calendars of every room of an establishment, by room, for `from` to
+/// `to` inclusive (rooms withdrawn show only their occupied time).
+pub async fn establishment_calendar(
+    store: &Store,
+    calendar: &Calendar,
+    establishment_id: Uuid,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<(Uuid, Vec<Interval>)>, CalendarError> {
+    let fail = |source| ProjectionError::Database { projection: NAME, source };
+    let rooms: Vec<Uuid> = match store {
+        Store::Sqlite(s) => {
+            sqlx::query_scalar("SELECT room_id FROM read_room_schedule WHERE establishment_id = ?")
+                .bind(establishment_id)
+                .fetch_all(s.reader_pool())
+                .await
+                .map_err(fail)?
+        }
+        Store::Postgres(p) => {
+            sqlx::query_scalar("SELECT room_id FROM read_room_schedule WHERE establishment_id = $1")
+                .bind(establishment_id)
+                .fetch_all(p.pool())
+                .await
+                .map_err(fail)?
+        }
+    };
+    let mut out = Vec::with_capacity(rooms.len());
+    for room_id in rooms {
+        if let Some(intervals) = room_calendar(store, calendar, room_id, from, to).await? {
+            out.push((room_id, intervals));
+        }
+    }
+    out.sort_by_key(|(id, _)| *id);
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::NaiveTime;

@@ -62,11 +62,18 @@ pub struct Lag {
 pub struct Runner<P: Projection> {
     store: Store,
     projection: P,
+    batch: usize,
 }
 
 impl<P: Projection> Runner<P> {
     pub fn new(store: Store, projection: P) -> Self {
-        Self { store, projection }
+        Self { store, projection, batch: BATCH }
+    }
+
+    /// Applies at most `batch` events per transaction (1 to 10,000).
+    pub fn with_batch(mut self, batch: usize) -> Self {
+        self.batch = batch.clamp(1, 10_000);
+        self
     }
 
     pub fn projection(&self) -> &P {
@@ -77,7 +84,7 @@ impl<P: Projection> Runner<P> {
     pub async fn step(&self) -> Result<usize, ProjectionError> {
         let name = self.projection.name();
         let from = self.store.load_checkpoint(name).await?.unwrap_or(LogPosition::START);
-        let batch = self.store.read_all(from, BATCH).await?;
+        let batch = self.store.read_all(from, self.batch).await?;
         let Some(last) = batch.last() else { return Ok(0) };
         self.commit_batch(from, last.log_position(), &batch).await?;
         Ok(batch.len())
@@ -182,7 +189,7 @@ impl<P: Projection> Runner<P> {
         loop {
             let from = subscription.position();
             let batch = tokio::select! {
-                batch = subscription.next_batch(BATCH) => batch?,
+                batch = subscription.next_batch(self.batch) => batch?,
                 _ = shutdown.changed() => return Ok(()),
             };
             let Some(last) = batch.last() else { continue };
@@ -209,3 +216,31 @@ pub async fn lag(store: &Store, name: &str) -> Result<Lag, ProjectionError> {
     };
     Ok(Lag { checkpoint, events_behind, seconds_behind })
 }
+
+/// Read-your-writes: waits until the projection `name` has applied the event
+/// at `position` (a command's append result), polling its checkpoint, for at
+/// most `timeout`. True when it got there.
+pub async fn wait_until(
+    store: &Store,
+    name: &str,
+    position: LogPosition,
+    timeout: Duration,
+) -> Result<bool, ProjectionError> {
+    let deadline = Instant::now() + timeout;
+    let mut wake = store.wake_ups();
+    loop {
+        wake.borrow_and_update();
+        if store.load_checkpoint(name).await?.is_some_and(|reached| reached >= position) {
+            return Ok(true);
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Ok(false);
+        }
+        // Checkpoints commit without a wake-up of their own: look again soon.
+        let _ = tokio::time::timeout(left.min(Duration::from_millis(10)), wake.changed()).await;
+    }
+}
+
+/// How long a request waits for its own writes by default.
+pub const READ_YOUR_WRITES: Duration = Duration::from_secs(2);
