@@ -246,9 +246,11 @@ fn brute_force(world: &World, q: &RandomQuery, calendar: &Calendar) -> (Vec<Uuid
     let mut found: Vec<(f64, Option<i64>, String, String, Uuid)> = Vec::new();
     for (i, room) in world.rooms.iter().enumerate() {
         let (lat, lon) = world.places[room.establishment % world.places.len()];
-        let distance = (km(q.lat, q.lon, lat, lon) * 100.0).round() / 100.0;
+        let exact = km(q.lat, q.lon, lat, lon);
+        // Shown (and sorted) to the hundredth of a km; compared to the radius exactly.
+        let distance = (exact * 100.0).round() / 100.0;
         let d = details(room, i);
-        if distance > q.radius_km
+        if exact > q.radius_km
             || q.capacity.is_some_and(|c| room.capacity < c)
             || q.kind.is_some_and(|k| d.kind != KINDS[k])
             || (q.step_free && !room.step_free)
