@@ -54,8 +54,17 @@ pub enum Command {
         /// The demo marketplace: the 97 public collèges of Isère with two rooms
         /// each, the département's tariff grid, a few associations and requests.
         /// Seeding twice changes nothing.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "synthetic")]
         demo: bool,
+        /// Synthetic data for benchmarks, deterministic from --seed.
+        #[arg(long, requires = "scale")]
+        synthetic: bool,
+        /// How much synthetic data: `departement` (~2,000 rooms, ~300,000 events).
+        #[arg(long, value_parser = ["departement"])]
+        scale: Option<String>,
+        /// The seed of the synthetic generator.
+        #[arg(long, default_value_t = 38)]
+        seed: u64,
     },
     /// Apply the database migrations embedded in the binary, then exit.
     Migrate,
@@ -107,6 +116,8 @@ pub enum ProjectionsCommand {
 pub enum BenchCommand {
     /// Append and replay throughput of the event store, with baselines.
     Store(crate::bench::StoreBenchArgs),
+    /// Rebuild rates, search index build, search latency and memory on this store.
+    ReadSide(crate::bench_read::ReadBenchArgs),
 }
 
 impl Cli {
@@ -125,20 +136,53 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             tracing::info!(port = app.port(), "salle is serving");
             app.run_until_stopped().await
         }
-        Command::Seed { demo } => {
-            if !demo {
-                anyhow::bail!("say what to seed: salle seed --demo");
+        Command::Seed { demo, synthetic, scale: _, seed } => {
+            if !demo && !synthetic {
+                anyhow::bail!(
+                    "say what to seed: salle seed --demo, or salle seed --synthetic --scale departement"
+                );
             }
             let settings = Settings::new(&g.database_url, DEFAULT_BIND, g.max_connections)?;
             let store = open(&settings).await?;
             store.migrate().await.context("applying the migrations")?;
             let calendar = crate::domain::calendar::Calendar::isere().map_err(anyhow::Error::msg)?;
             let commands = crate::app::Commands::new(store.clone(), std::sync::Arc::new(calendar));
-            let seeded = crate::seed::demo(&commands, chrono::Utc::now()).await?;
-            eprintln!(
-                "salle: demo seeded: {} establishments, {} rooms, {} associations, {} booking requests",
-                seeded.establishments, seeded.rooms, seeded.associations, seeded.bookings
-            );
+            if synthetic {
+                let bar = indicatif::ProgressBar::new(0);
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template("{msg:>24} [{bar:40}] {pos}/{len} ({elapsed})")
+                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                        .progress_chars("=> "),
+                );
+                let started = std::time::Instant::now();
+                let scale = crate::seed::synthetic::Scale::DEPARTEMENT;
+                let generated =
+                    crate::seed::synthetic::generate(&commands, scale, seed, |step, done, total| {
+                        bar.set_message(step.to_owned());
+                        bar.set_length(total);
+                        bar.set_position(done);
+                    })
+                    .await?;
+                bar.finish_and_clear();
+                let events = store.count_after(salle_events::LogPosition::START).await?;
+                eprintln!(
+                    "salle: synthetic département (seed {seed}) in {:.1} s: {} establishments, {} rooms, \
+                     {} associations, {} series, {} bookings, {} payments; {events} events in the log",
+                    started.elapsed().as_secs_f64(),
+                    generated.establishments,
+                    generated.rooms,
+                    generated.associations,
+                    generated.series,
+                    generated.bookings,
+                    generated.payments
+                );
+            } else {
+                let seeded = crate::seed::demo(&commands, chrono::Utc::now()).await?;
+                eprintln!(
+                    "salle: demo seeded: {} establishments, {} rooms, {} associations, {} booking requests",
+                    seeded.establishments, seeded.rooms, seeded.associations, seeded.bookings
+                );
+            }
             store.close().await;
             Ok(())
         }
@@ -188,6 +232,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Bench { command: BenchCommand::Store(args) } => crate::bench::run_store_bench(args).await,
+        Command::Bench { command: BenchCommand::ReadSide(args) } => {
+            let settings = Settings::new(&g.database_url, DEFAULT_BIND, g.max_connections)?;
+            let store = open(&settings).await?;
+            store.migrate().await.context("applying the migrations")?;
+            let calendar = crate::domain::calendar::Calendar::isere().map_err(anyhow::Error::msg)?;
+            crate::bench_read::run(&store, &calendar, args).await?;
+            store.close().await;
+            Ok(())
+        }
     }
 }
 

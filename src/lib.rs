@@ -15,12 +15,14 @@
 //! - [`seed`]: the demo marketplace built from the shipped Isère data.
 //! - [`cli`]: the `salle` command line (serve, migrate, events tail, bench store).
 //! - [`bench`]: the store benchmark behind `salle bench store`.
+//! - [`bench_read`]: the read-side benchmark behind `salle bench read-side`.
 //!
 //! The log itself lives in the `salle-events` crate (`events/`), the read side
 //! in `salle-projections` (`projections/`), the pages in `salle-web` (`web/`).
 
 pub mod app;
 pub mod bench;
+pub mod bench_read;
 pub mod cli;
 pub mod config;
 pub mod domain;

@@ -76,6 +76,11 @@ impl Communes {
         Ok(communes)
     }
 
+    /// Every commune, in INSEE order.
+    pub fn all(&self) -> &[Commune] {
+        &self.list
+    }
+
     pub fn len(&self) -> usize {
         self.list.len()
     }

@@ -6,6 +6,8 @@
 //! Every id is derived from the data (UAI, names), so seeding twice changes
 //! nothing: what exists already is skipped.
 
+pub mod synthetic;
+
 use std::collections::BTreeMap;
 
 use anyhow::Context;
@@ -30,7 +32,7 @@ use crate::domain::tariff::PublishTariff;
 /// The namespace of every id the demo derives.
 const NAMESPACE: Uuid = Uuid::from_u128(0x5a11_e0de_3000_4000_8000_0000_0000_0038);
 
-const COLLEGES_CSV: &str = include_str!("../data/isere/colleges.csv");
+const COLLEGES_CSV: &str = include_str!("../../data/isere/colleges.csv");
 
 /// One row of `data/isere/colleges.csv` (the columns the demo uses).
 #[derive(Debug, Deserialize)]
@@ -54,7 +56,7 @@ pub fn colleges() -> anyhow::Result<Vec<College>> {
         .collect()
 }
 
-fn id(kind: &str, key: &str) -> Uuid {
+pub(crate) fn id(kind: &str, key: &str) -> Uuid {
     Uuid::new_v5(&NAMESPACE, format!("{kind}:{key}").as_bytes())
 }
 
@@ -67,7 +69,7 @@ pub struct Seeded {
     pub bookings: usize,
 }
 
-fn evenings(days: std::ops::RangeInclusive<u8>, start: u32, end: u32) -> Vec<WeeklyWindow> {
+pub(crate) fn evenings(days: std::ops::RangeInclusive<u8>, start: u32, end: u32) -> Vec<WeeklyWindow> {
     days.map(|weekday| WeeklyWindow {
         weekday,
         start: NaiveTime::from_hms_opt(start, 0, 0).unwrap_or(NaiveTime::MIN),

@@ -1,0 +1,352 @@
+//! `salle seed --synthetic --scale departement`: a département's worth of
+//! data for benchmarks, deterministic from a seed: the 97 real collèges plus
+//! 50 gymnasiums and auditoriums placed in real communes, about 2,000 rooms,
+//! 300 associations, and one school year (2026–2027) of weekly series —
+//! requested, approved, some paid, completed and settled, some dates
+//! cancelled — about 300,000 events, all through the real command handlers.
+
+use std::collections::BTreeMap;
+
+use anyhow::Context;
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
+use salle_events::Metadata;
+use salle_events::catalog::Money;
+use salle_events::catalog::association::{LegalIdentifier, RequesterCategory};
+use salle_events::catalog::establishment::EstablishmentKind;
+use salle_events::catalog::room::{
+    ApprovalMode, BookingConstraints, CancelledBy, Equipment, OpeningRules, RoomDetails, RoomEvent, RoomKind,
+};
+use salle_projections::communes::Communes;
+use uuid::Uuid;
+
+use super::{colleges, evenings, id};
+use crate::app::bookings::Cancellation;
+use crate::app::personal_data::Contact;
+use crate::app::{CommandError, Commands};
+use crate::domain::establishment::{EstablishmentCommand, RegisterEstablishment};
+use crate::domain::room::{RoomCommand, SeriesRequest};
+use crate::domain::slot::local_instant;
+use crate::domain::tariff::PublishTariff;
+
+/// How much to generate.
+#[derive(Debug, Clone, Copy)]
+pub struct Scale {
+    pub extra_establishments: usize,
+    pub rooms: usize,
+    pub associations: usize,
+    /// Weekly series per room: between 0 and this many.
+    pub max_series_per_room: u32,
+}
+
+impl Scale {
+    pub const DEPARTEMENT: Self =
+        Self { extra_establishments: 50, rooms: 2000, associations: 300, max_series_per_room: 5 };
+}
+
+/// What was generated.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Generated {
+    pub establishments: usize,
+    pub rooms: usize,
+    pub associations: usize,
+    pub series: usize,
+    pub bookings: usize,
+    pub payments: usize,
+}
+
+const KINDS: [(RoomKind, &str, u32); 6] = [
+    (RoomKind::Classroom, "Salle", 32),
+    (RoomKind::Multipurpose, "Salle polyvalente", 80),
+    (RoomKind::GymHall, "Gymnase", 150),
+    (RoomKind::MusicRoom, "Salle de musique", 30),
+    (RoomKind::ScienceLab, "Laboratoire", 28),
+    (RoomKind::MeetingRoom, "Salle de réunion", 20),
+];
+
+const EQUIPMENT: [Equipment; 8] = [
+    Equipment::Projector,
+    Equipment::Wifi,
+    Equipment::Whiteboard,
+    Equipment::Piano,
+    Equipment::SoundSystem,
+    Equipment::Chairs,
+    Equipment::Tables,
+    Equipment::SportsEquipment,
+];
+
+/// Generates the data; `progress(step, done, total)` follows each step.
+pub async fn generate(
+    commands: &Commands,
+    scale: Scale,
+    seed: u64,
+    progress: impl Fn(&str, u64, u64),
+) -> anyhow::Result<Generated> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let meta =
+        Metadata { correlation_id: Some(Uuid::now_v7()), causation_id: None, actor: Some("seed".into()) };
+    // Requests are made at the end of the summer, for the school year.
+    let now = local_instant(NaiveDate::from_ymd_opt(2026, 8, 24).context("date")?, NaiveTime::MIN)?;
+    let mut generated = Generated::default();
+    let key = |kind: &str, n: usize| id(kind, &format!("synthetic:{seed}:{n}"));
+
+    if commands.tariff_for(Uuid::nil()).await?.is_none() {
+        let rates = BTreeMap::from([
+            (RequesterCategory::LocalAssociation, 800),
+            (RequesterCategory::OtherAssociation, 1500),
+            (RequesterCategory::PublicBody, 0),
+            (RequesterCategory::Company, 4000),
+        ]);
+        commands
+            .publish_tariff(
+                None,
+                PublishTariff { hourly_rates_cents: rates, flat_fees: vec![], by: Uuid::nil(), now },
+                &meta,
+            )
+            .await?;
+    }
+
+    // Establishments: the real collèges, then gymnasiums and auditoriums in real communes.
+    let communes = Communes::isere().map_err(anyhow::Error::msg)?;
+    let mut places: Vec<(Uuid, EstablishmentKind)> = Vec::new();
+    let colleges = colleges()?;
+    let total_places = colleges.len() + scale.extra_establishments;
+    for college in &colleges {
+        let establishment_id = id("college", &college.uai);
+        places.push((establishment_id, EstablishmentKind::College));
+        register(
+            commands,
+            &meta,
+            establishment_id,
+            RegisterEstablishment {
+                establishment_id,
+                name: college.name.clone(),
+                kind: EstablishmentKind::College,
+                uai: Some(college.uai.clone()),
+                address: format!("{}, {}", college.address, college.commune),
+                commune_insee: college.insee.clone(),
+                lat: college.lat,
+                lon: college.lon,
+                legal_basis: None,
+                now,
+            },
+        )
+        .await
+        .map(|new| generated.establishments += new as usize)?;
+        progress("établissements", places.len() as u64, total_places as u64);
+    }
+    for n in 0..scale.extra_establishments {
+        let establishment_id = key("establishment", n);
+        let commune = &communes.all()[rng.random_range(0..communes.len())];
+        let kind = if n % 3 == 2 { EstablishmentKind::Auditorium } else { EstablishmentKind::Gymnasium };
+        let name = match kind {
+            EstablishmentKind::Auditorium => format!("Auditorium de {}", commune.name),
+            _ => format!("Gymnase municipal n° {} de {}", n + 1, commune.name),
+        };
+        places.push((establishment_id, kind));
+        register(
+            commands,
+            &meta,
+            establishment_id,
+            RegisterEstablishment {
+                establishment_id,
+                name,
+                kind,
+                uai: None,
+                address: format!("Place de la Mairie, {}", commune.name),
+                commune_insee: commune.insee.clone(),
+                lat: commune.lat + rng.random_range(-0.01..0.01),
+                lon: commune.lon + rng.random_range(-0.01..0.01),
+                legal_basis: None,
+                now,
+            },
+        )
+        .await
+        .map(|new| generated.establishments += new as usize)?;
+        progress("établissements", places.len() as u64, total_places as u64);
+    }
+
+    // Associations.
+    let mut associations = Vec::with_capacity(scale.associations);
+    for n in 0..scale.associations {
+        let association_id = key("association", n);
+        let category = if rng.random_bool(0.8) {
+            RequesterCategory::LocalAssociation
+        } else if rng.random_bool(0.5) {
+            RequesterCategory::OtherAssociation
+        } else {
+            RequesterCategory::PublicBody
+        };
+        associations.push((association_id, category));
+        if commands.association(association_id).await?.id.is_none() {
+            let contact = Contact::parse(&format!("Contact {n}"), &format!("contact{n}@example.org"), None)?;
+            let rna = format!("W38{:07}", 1_000_000 + n);
+            commands
+                .register_association(
+                    association_id,
+                    &format!("Association n° {n}"),
+                    category,
+                    LegalIdentifier::Rna(rna),
+                    &contact,
+                    now,
+                    &meta,
+                )
+                .await?;
+            generated.associations += 1;
+        }
+        progress("associations", n as u64 + 1, scale.associations as u64);
+    }
+
+    // Rooms and their school year of weekly series.
+    let first_day = NaiveDate::from_ymd_opt(2026, 9, 7).context("date")?;
+    let last_day = NaiveDate::from_ymd_opt(2027, 6, 30).context("date")?;
+    for n in 0..scale.rooms {
+        let (establishment_id, place_kind) = places[n % places.len()];
+        let room_id = key("room", n);
+        let (kind, label, capacity) = match place_kind {
+            EstablishmentKind::Gymnasium => KINDS[2],
+            EstablishmentKind::Auditorium => (RoomKind::Auditorium, "Auditorium", 300),
+            _ => KINDS[rng.random_range(0..KINDS.len())],
+        };
+        let equipment: Vec<Equipment> = EQUIPMENT.iter().copied().filter(|_| rng.random_bool(0.3)).collect();
+        let details = RoomDetails {
+            name: format!("{label} {}", n / places.len() + 1),
+            kind,
+            capacity: capacity + rng.random_range(0..20u32),
+            area_m2: Some(capacity * 3),
+            equipment,
+            step_free: rng.random_bool(0.7),
+            approval: if rng.random_bool(0.3) { ApprovalMode::Automatic } else { ApprovalMode::Manual },
+            hourly_rate_cents: if rng.random_bool(0.2) { Some(0) } else { None },
+            description: String::new(),
+        };
+        let opening = OpeningRules {
+            school_weeks: [evenings(1..=5, 18, 22), evenings(6..=6, 9, 18)].concat(),
+            school_holidays: if rng.random_bool(0.3) { evenings(1..=5, 9, 18) } else { vec![] },
+            open_on_public_holidays: false,
+        };
+        if !commands.room(room_id).await?.exists() {
+            commands
+                .on_room(room_id, &meta, || RoomCommand::Add {
+                    room_id,
+                    establishment_id,
+                    details: details.clone(),
+                    opening: opening.clone(),
+                    constraints: BookingConstraints { buffer_minutes: 15, ..Default::default() },
+                    now,
+                })
+                .await?;
+            generated.rooms += 1;
+            for s in 0..rng.random_range(0..=scale.max_series_per_room) {
+                let weekday = rng.random_range(0..5u32);
+                let hour = 18 + s.min(3);
+                let (association_id, category) = associations[rng.random_range(0..associations.len())];
+                let first = first_day + Duration::days(weekday as i64);
+                let request = SeriesRequest {
+                    series_id: key("series", n * 10 + s as usize),
+                    association_id,
+                    category,
+                    first_day: first,
+                    last_day,
+                    start_time: NaiveTime::from_hms_opt(hour, 0, 0).context("time")?,
+                    end_time: NaiveTime::from_hms_opt(hour + 1, 0, 0).context("time")?,
+                    attendees: (details.capacity / 2).max(1),
+                    purpose: "Activité hebdomadaire".into(),
+                };
+                let series_id = request.series_id;
+                let executed = match commands.request_series(room_id, request, now, &meta).await {
+                    Ok(executed) => executed,
+                    Err(CommandError::Domain(_)) => continue,
+                    Err(e) => return Err(e.into()),
+                };
+                generated.series += 1;
+                let booked: Vec<(Uuid, DateTime<Utc>, Money)> = executed
+                    .events
+                    .iter()
+                    .filter_map(|e| match e {
+                        RoomEvent::BookingRequested { booking_id, end, price, .. } => {
+                            Some((*booking_id, *end, *price))
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                generated.bookings += booked.len();
+                if details.approval == ApprovalMode::Manual {
+                    let by = Uuid::nil();
+                    let _ = commands
+                        .on_room(room_id, &meta, || RoomCommand::ApproveSeries { series_id, by, now })
+                        .await;
+                }
+                settle_first(commands, &meta, room_id, &booked, &mut generated).await?;
+                if rng.random_bool(0.2)
+                    && let Some((booking_id, end, _)) = booked.last()
+                {
+                    let cancellation = Cancellation {
+                        booking_id: *booking_id,
+                        by: CancelledBy::Association,
+                        actor: association_id,
+                        reason: "Date annulée".into(),
+                    };
+                    let _ = commands
+                        .cancel_booking(room_id, cancellation, *end - Duration::days(10), &meta)
+                        .await;
+                }
+            }
+        }
+        progress("salles et réservations", n as u64 + 1, scale.rooms as u64);
+    }
+    Ok(generated)
+}
+
+/// Pays, completes and settles the first booking of a paying series.
+async fn settle_first(
+    commands: &Commands,
+    meta: &Metadata,
+    room_id: Uuid,
+    booked: &[(Uuid, DateTime<Utc>, Money)],
+    generated: &mut Generated,
+) -> anyhow::Result<()> {
+    let Some((booking_id, end, price)) = booked.first().copied() else { return Ok(()) };
+    if price.is_zero() {
+        return Ok(());
+    }
+    let paid_at = end - Duration::days(3);
+    let pay = || RoomCommand::RecordPayment {
+        booking_id,
+        amount: price,
+        payment_ref: format!("pi_{}", booking_id.simple()),
+        now: paid_at,
+    };
+    if commands.on_room(room_id, meta, pay).await.is_err() {
+        return Ok(());
+    }
+    generated.payments += 1;
+    let complete = || RoomCommand::Complete { booking_id, now: end };
+    if commands.on_room(room_id, meta, complete).await.is_ok() {
+        let settle = || RoomCommand::Settle {
+            booking_id,
+            transfer_ref: format!("tr_{}", booking_id.simple()),
+            now: end + Duration::days(1),
+        };
+        let _ = commands.on_room(room_id, meta, settle).await;
+    }
+    Ok(())
+}
+
+/// Registers an establishment unless it exists; true when it was new.
+async fn register(
+    commands: &Commands,
+    meta: &Metadata,
+    establishment_id: Uuid,
+    registration: RegisterEstablishment,
+) -> anyhow::Result<bool> {
+    if commands.establishment(establishment_id).await?.id.is_some() {
+        return Ok(false);
+    }
+    commands
+        .on_establishment(establishment_id, EstablishmentCommand::Register(registration), meta)
+        .await
+        .with_context(|| format!("registering establishment {establishment_id}"))?;
+    Ok(true)
+}
