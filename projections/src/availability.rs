@@ -10,10 +10,11 @@ use salle_events::catalog::room::{OpeningRules, RoomEvent};
 use salle_events::opening::{Blackout, windows_on};
 use salle_events::sql::{Args, execute};
 use salle_events::time::local_instant;
-use salle_events::{DomainEvent, RecordedEvent, Store, StoreTx};
+use salle_events::{RecordedEvent, Store, StoreTx};
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::room_events;
 use crate::runner::{Projection, ProjectionError};
 
 pub const NAME: &str = "availability";
@@ -111,10 +112,6 @@ pub fn calendar_of(
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Availability;
 
-fn room_of(event: &RecordedEvent) -> Option<Uuid> {
-    event.stream_id.as_str().strip_prefix("room-").and_then(|id| id.parse().ok())
-}
-
 async fn exec(tx: &mut StoreTx, sql: &'static str, args: Args) -> Result<(), ProjectionError> {
     execute(tx, sql, args).await.map_err(|source| ProjectionError::Database { projection: NAME, source })?;
     Ok(())
@@ -134,13 +131,8 @@ impl Projection for Availability {
     }
 
     async fn apply(&self, tx: &mut StoreTx, events: &[RecordedEvent]) -> Result<(), ProjectionError> {
-        for recorded in events {
-            let Some(room_id) = room_of(recorded) else { continue };
-            let event = RoomEvent::from_recorded(recorded).map_err(|e| ProjectionError::Unreadable {
-                projection: NAME,
-                global_position: recorded.global_position,
-                reason: e.to_string(),
-            })?;
+        for item in room_events(NAME, events) {
+            let (room_id, _, event) = item?;
             match event {
                 RoomEvent::RoomAdded { establishment_id, opening, constraints, .. } => {
                     let args = Args::new()

@@ -6,9 +6,10 @@
 use chrono::{DateTime, Utc};
 use salle_events::catalog::room::RoomEvent;
 use salle_events::sql::{Args, execute};
-use salle_events::{DomainEvent, RecordedEvent, Store, StoreTx};
+use salle_events::{RecordedEvent, Store, StoreTx};
 use uuid::Uuid;
 
+use crate::room_events;
 use crate::runner::{Projection, ProjectionError};
 
 pub const NAME: &str = "bookings";
@@ -19,10 +20,6 @@ pub struct Bookings;
 async fn exec(tx: &mut StoreTx, sql: &'static str, args: Args) -> Result<(), ProjectionError> {
     execute(tx, sql, args).await.map_err(|source| ProjectionError::Database { projection: NAME, source })?;
     Ok(())
-}
-
-fn room_of(event: &RecordedEvent) -> Option<Uuid> {
-    event.stream_id.as_str().strip_prefix("room-").and_then(|id| id.parse().ok())
 }
 
 impl Bookings {
@@ -43,13 +40,8 @@ impl Projection for Bookings {
     }
 
     async fn apply(&self, tx: &mut StoreTx, events: &[RecordedEvent]) -> Result<(), ProjectionError> {
-        for recorded in events {
-            let Some(room_id) = room_of(recorded) else { continue };
-            let event = RoomEvent::from_recorded(recorded).map_err(|e| ProjectionError::Unreadable {
-                projection: NAME,
-                global_position: recorded.global_position,
-                reason: e.to_string(),
-            })?;
+        for item in room_events(NAME, events) {
+            let (room_id, recorded, event) = item?;
             let at = recorded.recorded_at;
             match event {
                 RoomEvent::RoomAdded { establishment_id, details, .. } => {

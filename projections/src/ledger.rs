@@ -19,10 +19,11 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use salle_events::catalog::room::RoomEvent;
 use salle_events::sql::{Args, execute, fetch_i64};
-use salle_events::{DomainEvent, RecordedEvent, Store, StoreTx};
+use salle_events::{RecordedEvent, Store, StoreTx};
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::room_events;
 use crate::runner::{Projection, ProjectionError};
 
 pub const NAME: &str = "ledger";
@@ -101,10 +102,6 @@ fn transaction(event: &RoomEvent, paid_cents: i64) -> Vec<Entry> {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Ledger;
 
-fn room_of(event: &RecordedEvent) -> Option<Uuid> {
-    event.stream_id.as_str().strip_prefix("room-").and_then(|id| id.parse().ok())
-}
-
 fn db(source: sqlx::Error) -> ProjectionError {
     ProjectionError::Database { projection: NAME, source }
 }
@@ -115,13 +112,8 @@ impl Projection for Ledger {
     }
 
     async fn apply(&self, tx: &mut StoreTx, events: &[RecordedEvent]) -> Result<(), ProjectionError> {
-        for recorded in events {
-            let Some(room_id) = room_of(recorded) else { continue };
-            let event = RoomEvent::from_recorded(recorded).map_err(|e| ProjectionError::Unreadable {
-                projection: NAME,
-                global_position: recorded.global_position,
-                reason: e.to_string(),
-            })?;
+        for item in room_events(NAME, events) {
+            let (room_id, recorded, event) = item?;
             let booking_id = match &event {
                 RoomEvent::RoomAdded { establishment_id, .. } => {
                     let args = Args::new().uuid(room_id).uuid(*establishment_id);

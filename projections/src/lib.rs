@@ -24,3 +24,24 @@ pub mod runner;
 pub mod search;
 
 pub use runner::{Lag, Projection, ProjectionError, Runner};
+
+use salle_events::catalog::room::RoomEvent;
+use salle_events::{DomainEvent, RecordedEvent};
+
+/// The room events of a batch, decoded, with their room's id; other streams
+/// are skipped. An undecodable room event is an error naming the projection.
+pub(crate) fn room_events<'a>(
+    projection: &'static str,
+    events: &'a [RecordedEvent],
+) -> impl Iterator<Item = Result<(uuid::Uuid, &'a RecordedEvent, RoomEvent), ProjectionError>> + 'a {
+    events.iter().filter_map(move |recorded| {
+        let room_id = recorded.stream_id.as_str().strip_prefix("room-")?.parse().ok()?;
+        Some(RoomEvent::from_recorded(recorded).map(|event| (room_id, recorded, event)).map_err(|e| {
+            ProjectionError::Unreadable {
+                projection,
+                global_position: recorded.global_position,
+                reason: e.to_string(),
+            }
+        }))
+    })
+}
