@@ -65,7 +65,7 @@ pub async fn execute(tx: &mut StoreTx, sql: &'static str, args: Args) -> Result<
         return Ok(bind_all!(sqlx::query(sql), args).execute(conn).await?.rows_affected());
     }
     if let Some(conn) = tx.sqlite() {
-        let sqlite_sql = sql.replace('$', "?");
+        let sqlite_sql = sqlite_placeholders(sql);
         return Ok(bind_all!(sqlx::query(sqlx::AssertSqlSafe(sqlite_sql)), args)
             .execute(conn)
             .await?
@@ -74,16 +74,110 @@ pub async fn execute(tx: &mut StoreTx, sql: &'static str, args: Args) -> Result<
     Ok(0)
 }
 
+/// SQLite's text of a `$n` statement. When the parameters appear once each
+/// and in order, plain `?` placeholders: sqlx looks every numbered `?n` up by
+/// name when binding, which costs time quadratic in the parameter count of a
+/// multi-row insert. Otherwise `?n`, which SQLite numbers the same as `$n`.
+fn sqlite_placeholders(sql: &str) -> String {
+    let mut plain = String::with_capacity(sql.len());
+    let mut expected = 1u32;
+    let mut in_order = true;
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '$' {
+            plain.push(c);
+            continue;
+        }
+        let mut digits = String::new();
+        while let Some(d) = chars.peek().copied().filter(char::is_ascii_digit) {
+            digits.push(d);
+            chars.next();
+        }
+        in_order &= digits.parse::<u32>().ok() == Some(expected);
+        expected += 1;
+        plain.push('?');
+    }
+    if in_order { plain } else { sql.replace('$', "?") }
+}
+
 /// Runs a query returning at most one integer (the first column of the first row).
 pub async fn fetch_i64(tx: &mut StoreTx, sql: &'static str, args: Args) -> Result<Option<i64>, sqlx::Error> {
     if let Some(conn) = tx.postgres() {
         return bind_all!(sqlx::query_scalar(sql), args).fetch_optional(conn).await;
     }
     if let Some(conn) = tx.sqlite() {
-        let sqlite_sql = sql.replace('$', "?");
+        let sqlite_sql = sqlite_placeholders(sql);
         return bind_all!(sqlx::query_scalar(sqlx::AssertSqlSafe(sqlite_sql)), args)
             .fetch_optional(conn)
             .await;
     }
     Ok(None)
+}
+
+/// Like [`execute`], for statements built at run time (multi-row inserts whose
+/// row count varies). Only values go through `args`; the text is the caller's.
+pub async fn execute_built(tx: &mut StoreTx, sql: String, args: Args) -> Result<u64, sqlx::Error> {
+    if let Some(conn) = tx.postgres() {
+        return Ok(bind_all!(sqlx::query(sqlx::AssertSqlSafe(sql)), args)
+            .execute(conn)
+            .await?
+            .rows_affected());
+    }
+    if let Some(conn) = tx.sqlite() {
+        let sqlite_sql = sqlite_placeholders(&sql);
+        return Ok(bind_all!(sqlx::query(sqlx::AssertSqlSafe(sqlite_sql)), args)
+            .execute(conn)
+            .await?
+            .rows_affected());
+    }
+    Ok(0)
+}
+
+/// `($1, $2, …), ($n+1, …)`: the VALUES of `rows` rows of `columns` parameters.
+pub fn values(rows: usize, columns: usize) -> String {
+    let mut out = String::with_capacity(rows * columns * 5);
+    for r in 0..rows {
+        if r > 0 {
+            out.push_str(", ");
+        }
+        out.push('(');
+        for c in 0..columns {
+            if c > 0 {
+                out.push_str(", ");
+            }
+            out.push('$');
+            out.push_str(&(r * columns + c + 1).to_string());
+        }
+        out.push(')');
+    }
+    out
+}
+
+/// Rows per multi-row statement: well under both backends' parameter limits.
+pub const ROWS_PER_STATEMENT: usize = 200;
+
+impl Args {
+    /// Appends every value of `other`.
+    pub fn extend(mut self, other: Args) -> Self {
+        self.0.extend(other.0);
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sqlite_reads_parameters_in_order_as_plain_placeholders() {
+        assert_eq!(
+            super::sqlite_placeholders("UPDATE t SET a = $1 WHERE b = $2"),
+            "UPDATE t SET a = ? WHERE b = ?"
+        );
+        assert_eq!(super::sqlite_placeholders("SELECT $1, $2 WHERE x = $2"), "SELECT ?1, ?2 WHERE x = ?2");
+        assert_eq!(super::sqlite_placeholders("SELECT $2, $1"), "SELECT ?2, ?1");
+    }
+
+    #[test]
+    fn values_number_every_parameter() {
+        assert_eq!(super::values(2, 3), "($1, $2, $3), ($4, $5, $6)");
+    }
 }

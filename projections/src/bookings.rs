@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use salle_events::catalog::room::RoomEvent;
-use salle_events::sql::{Args, execute};
+use salle_events::sql::{Args, ROWS_PER_STATEMENT, execute, execute_built, values};
 use salle_events::{RecordedEvent, Store, StoreTx};
 use uuid::Uuid;
 
@@ -17,20 +17,69 @@ pub const NAME: &str = "bookings";
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Bookings;
 
+fn db(source: sqlx::Error) -> ProjectionError {
+    ProjectionError::Database { projection: NAME, source }
+}
+
 async fn exec(tx: &mut StoreTx, sql: &'static str, args: Args) -> Result<(), ProjectionError> {
-    execute(tx, sql, args).await.map_err(|source| ProjectionError::Database { projection: NAME, source })?;
+    execute(tx, sql, args).await.map_err(db)?;
     Ok(())
 }
 
-impl Bookings {
-    async fn set_status(
-        tx: &mut StoreTx,
-        booking_id: Uuid,
-        status: &'static str,
-        at: DateTime<Utc>,
-    ) -> Result<(), ProjectionError> {
-        let args = Args::new().text(status.to_owned()).time(at).uuid(booking_id);
-        exec(tx, "UPDATE read_bookings SET status = $1, updated_at = $2 WHERE booking_id = $3", args).await
+/// A booking first seen in this batch, written once at the end of it.
+#[derive(Debug, Clone)]
+struct NewRow {
+    booking_id: Uuid,
+    room_id: Uuid,
+    association_id: Uuid,
+    series_id: Option<Uuid>,
+    status: &'static str,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    price_cents: i64,
+    currency: String,
+    refund_cents: Option<i64>,
+    updated_at: DateTime<Utc>,
+}
+
+/// A change to a booking written by an earlier batch.
+#[derive(Debug, Clone, Copy)]
+struct Change {
+    status: &'static str,
+    refund_cents: Option<i64>,
+    updated_at: DateTime<Utc>,
+}
+
+/// A batch reduced to what it leaves behind: rows created in the batch are
+/// written once with their final status, each earlier row updated once. A
+/// replay writes a few statements per batch instead of one per event.
+#[derive(Debug, Default)]
+struct Batch {
+    new_rows: Vec<NewRow>,
+    new_index: std::collections::HashMap<Uuid, usize>,
+    changes: Vec<(Uuid, Change)>,
+    change_index: std::collections::HashMap<Uuid, usize>,
+}
+
+impl Batch {
+    fn set(&mut self, booking_id: Uuid, status: &'static str, refund_cents: Option<i64>, at: DateTime<Utc>) {
+        if let Some(i) = self.new_index.get(&booking_id) {
+            let row = &mut self.new_rows[*i];
+            (row.status, row.updated_at) = (status, at);
+            row.refund_cents = refund_cents.or(row.refund_cents);
+            return;
+        }
+        let change = Change { status, refund_cents, updated_at: at };
+        match self.change_index.get(&booking_id) {
+            Some(i) => {
+                let old = self.changes[*i].1;
+                self.changes[*i].1 = Change { refund_cents: refund_cents.or(old.refund_cents), ..change };
+            }
+            None => {
+                self.change_index.insert(booking_id, self.changes.len());
+                self.changes.push((booking_id, change));
+            }
+        }
     }
 }
 
@@ -40,15 +89,18 @@ impl Projection for Bookings {
     }
 
     async fn apply(&self, tx: &mut StoreTx, events: &[RecordedEvent]) -> Result<(), ProjectionError> {
+        let mut batch = Batch::default();
         for item in room_events(NAME, events) {
             let (room_id, recorded, event) = item?;
             let at = recorded.recorded_at;
             match event {
+                // Rooms come before their bookings and are few: written at once.
                 RoomEvent::RoomAdded { establishment_id, details, .. } => {
+                    let args = Args::new().uuid(room_id).uuid(establishment_id).text(details.name);
                     exec(
                         tx,
                         "INSERT INTO read_rooms (room_id, establishment_id, name) VALUES ($1, $2, $3)",
-                        Args::new().uuid(room_id).uuid(establishment_id).text(details.name),
+                        args,
                     )
                     .await?;
                 }
@@ -65,54 +117,75 @@ impl Projection for Bookings {
                     price,
                     ..
                 } => {
-                    exec(
-                        tx,
-                        "INSERT INTO read_bookings (booking_id, room_id, establishment_id, association_id, series_id, \
-                         status, start_at, end_at, price_cents, currency, refund_cents, updated_at) \
-                         SELECT $1, $2, establishment_id, $3, $4, 'requested', $5, $6, $7, $8, NULL, $9 \
-                         FROM read_rooms WHERE room_id = $2",
-                        Args::new()
-                            .uuid(booking_id)
-                            .uuid(room_id)
-                            .uuid(association_id)
-                            .uuid(series_id)
-                            .time(start)
-                            .time(end)
-                            .int(price.amount_cents)
-                            .text(format!("{:?}", price.currency))
-                            .time(at),
-                    )
-                    .await?;
+                    batch.new_index.insert(booking_id, batch.new_rows.len());
+                    batch.new_rows.push(NewRow {
+                        booking_id,
+                        room_id,
+                        association_id,
+                        series_id,
+                        status: "requested",
+                        start,
+                        end,
+                        price_cents: price.amount_cents,
+                        currency: format!("{:?}", price.currency),
+                        refund_cents: None,
+                        updated_at: at,
+                    });
                 }
-                RoomEvent::BookingApproved { booking_id, .. } => {
-                    Self::set_status(tx, booking_id, "approved", at).await?
-                }
-                RoomEvent::BookingRejected { booking_id, .. } => {
-                    Self::set_status(tx, booking_id, "rejected", at).await?
-                }
-                RoomEvent::BookingExpired { booking_id, .. } => {
-                    Self::set_status(tx, booking_id, "expired", at).await?
-                }
-                RoomEvent::BookingPaid { booking_id, .. } => {
-                    Self::set_status(tx, booking_id, "paid", at).await?
-                }
+                RoomEvent::BookingApproved { booking_id, .. } => batch.set(booking_id, "approved", None, at),
+                RoomEvent::BookingRejected { booking_id, .. } => batch.set(booking_id, "rejected", None, at),
+                RoomEvent::BookingExpired { booking_id, .. } => batch.set(booking_id, "expired", None, at),
+                RoomEvent::BookingPaid { booking_id, .. } => batch.set(booking_id, "paid", None, at),
                 RoomEvent::BookingCompleted { booking_id, .. } => {
-                    Self::set_status(tx, booking_id, "completed", at).await?
+                    batch.set(booking_id, "completed", None, at)
                 }
-                RoomEvent::BookingSettled { booking_id, .. } => {
-                    Self::set_status(tx, booking_id, "settled", at).await?
-                }
+                RoomEvent::BookingSettled { booking_id, .. } => batch.set(booking_id, "settled", None, at),
                 RoomEvent::BookingCancelled { booking_id, refund, .. } => {
-                    exec(
-                        tx,
-                        "UPDATE read_bookings SET status = 'cancelled', refund_cents = $1, updated_at = $2 \
-                         WHERE booking_id = $3",
-                        Args::new().int(refund.amount_cents).time(at).uuid(booking_id),
-                    )
-                    .await?;
+                    batch.set(booking_id, "cancelled", Some(refund.amount_cents), at)
                 }
                 _ => {}
             }
+        }
+        // New rows take their establishment from their room, as of this batch.
+        for chunk in batch.new_rows.chunks(ROWS_PER_STATEMENT) {
+            let mut args = Args::new();
+            for row in chunk {
+                args = args
+                    .uuid(row.booking_id)
+                    .uuid(row.room_id)
+                    .uuid(row.association_id)
+                    .uuid(row.series_id)
+                    .text(row.status.to_owned())
+                    .time(row.start)
+                    .time(row.end)
+                    .int(row.price_cents)
+                    .text(row.currency.clone())
+                    .int(row.refund_cents)
+                    .time(row.updated_at);
+            }
+            let sql = format!(
+                "INSERT INTO read_bookings (booking_id, room_id, establishment_id, association_id, series_id, \
+                 status, start_at, end_at, price_cents, currency, refund_cents, updated_at) \
+                 SELECT v.column1, v.column2, r.establishment_id, v.column3, v.column4, v.column5, v.column6, \
+                 v.column7, v.column8, v.column9, v.column10, v.column11 \
+                 FROM (VALUES {}) AS v JOIN read_rooms r ON r.room_id = v.column2",
+                values(chunk.len(), 11)
+            );
+            execute_built(tx, sql, args).await.map_err(db)?;
+        }
+        for (booking_id, change) in batch.changes {
+            let args = Args::new()
+                .text(change.status.to_owned())
+                .int(change.refund_cents)
+                .time(change.updated_at)
+                .uuid(booking_id);
+            exec(
+                tx,
+                "UPDATE read_bookings SET status = $1, refund_cents = COALESCE($2, refund_cents), updated_at = $3 \
+                 WHERE booking_id = $4",
+                args,
+            )
+            .await?;
         }
         Ok(())
     }

@@ -15,8 +15,11 @@ use chrono::Utc;
 use salle_events::{EventStore, LogPosition, RecordedEvent, Store, StoreError, StoreTx, Subscription};
 use tokio::sync::watch;
 
-/// Events applied per transaction.
+/// Events applied per transaction while following the log.
 pub const BATCH: usize = 500;
+/// Events applied per transaction while rebuilding: fewer commits (each one
+/// waits for the disk) when nobody waits for the newest event.
+pub const REBUILD_BATCH: usize = 5000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProjectionError {
@@ -82,9 +85,13 @@ impl<P: Projection> Runner<P> {
 
     /// Applies one batch from the stored checkpoint; returns how many events.
     pub async fn step(&self) -> Result<usize, ProjectionError> {
+        self.step_by(self.batch).await
+    }
+
+    async fn step_by(&self, size: usize) -> Result<usize, ProjectionError> {
         let name = self.projection.name();
         let from = self.store.load_checkpoint(name).await?.unwrap_or(LogPosition::START);
-        let batch = self.store.read_all(from, self.batch).await?;
+        let batch = self.store.read_all(from, size).await?;
         let Some(last) = batch.last() else { return Ok(0) };
         self.commit_batch(from, last.log_position(), &batch).await?;
         Ok(batch.len())
@@ -132,7 +139,7 @@ impl<P: Projection> Runner<P> {
         tx.commit().await?;
         let mut done = 0u64;
         loop {
-            let n = self.step().await?;
+            let n = self.step_by(self.batch.max(REBUILD_BATCH)).await?;
             if n == 0 {
                 break;
             }
