@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use salle_events::calendar::Calendar;
 use salle_events::catalog::room::{OpeningRules, RoomEvent};
 use salle_events::opening::{Blackout, windows_on};
-use salle_events::sql::{Args, execute};
+use salle_events::sql::{Args, ROWS_PER_STATEMENT, execute, execute_built, values};
 use salle_events::time::local_instant;
 use salle_events::{RecordedEvent, Store, StoreTx};
 use serde::Serialize;
@@ -131,6 +131,7 @@ impl Projection for Availability {
     }
 
     async fn apply(&self, tx: &mut StoreTx, events: &[RecordedEvent]) -> Result<(), ProjectionError> {
+        let mut occupation = Occupation::default();
         for item in room_events(NAME, events) {
             let (room_id, _, event) = item?;
             match event {
@@ -197,27 +198,20 @@ impl Projection for Availability {
                     .await?;
                 }
                 RoomEvent::InternalBlockAdded { block_id, start, end, .. } => {
-                    occupy(tx, block_id, room_id, Status::Booked, start, end).await?;
+                    occupation.add(block_id, room_id, Status::Booked, start, end);
                 }
                 RoomEvent::BookingRequested { booking_id, start, end, .. } => {
-                    occupy(tx, booking_id, room_id, Status::Held, start, end).await?;
+                    occupation.add(booking_id, room_id, Status::Held, start, end);
                 }
-                RoomEvent::BookingApproved { booking_id, .. } => {
-                    let args = Args::new().uuid(booking_id);
-                    exec(tx, "UPDATE read_room_occupancy SET status = 'booked' WHERE item_id = $1", args)
-                        .await?;
-                }
+                RoomEvent::BookingApproved { booking_id, .. } => occupation.book(booking_id),
                 RoomEvent::InternalBlockRemoved { block_id: item_id }
                 | RoomEvent::BookingRejected { booking_id: item_id, .. }
                 | RoomEvent::BookingExpired { booking_id: item_id, .. }
-                | RoomEvent::BookingCancelled { booking_id: item_id, .. } => {
-                    exec(tx, "DELETE FROM read_room_occupancy WHERE item_id = $1", Args::new().uuid(item_id))
-                        .await?;
-                }
+                | RoomEvent::BookingCancelled { booking_id: item_id, .. } => occupation.remove(item_id),
                 _ => {}
             }
         }
-        Ok(())
+        occupation.write(tx).await
     }
 
     async fn reset(&self, tx: &mut StoreTx) -> Result<(), ProjectionError> {
@@ -227,21 +221,104 @@ impl Projection for Availability {
     }
 }
 
-async fn occupy(
-    tx: &mut StoreTx,
-    item_id: Uuid,
-    room_id: Uuid,
-    status: Status,
-    start: DateTime<Utc>,
-    end: DateTime<Utc>,
-) -> Result<(), ProjectionError> {
-    let args = Args::new().uuid(item_id).uuid(room_id).text(status.as_str().to_owned()).time(start).time(end);
-    exec(
-        tx,
-        "INSERT INTO read_room_occupancy (item_id, room_id, status, start_at, end_at) VALUES ($1, $2, $3, $4, $5)",
-        args,
-    )
-    .await
+/// What a batch does to the occupation table, reduced: an item added and
+/// approved within the batch is inserted once as booked, one added and
+/// removed within it is never written.
+#[derive(Debug, Default)]
+struct Occupation {
+    order: Vec<Uuid>,
+    pending: std::collections::HashMap<Uuid, Pending>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Pending {
+    Insert { room_id: Uuid, status: Status, start: DateTime<Utc>, end: DateTime<Utc> },
+    Book,
+    Delete,
+    Nothing,
+}
+
+impl Occupation {
+    fn entry(&mut self, item_id: Uuid) -> &mut Pending {
+        if !self.pending.contains_key(&item_id) {
+            self.order.push(item_id);
+        }
+        self.pending.entry(item_id).or_insert(Pending::Nothing)
+    }
+
+    fn add(
+        &mut self,
+        item_id: Uuid,
+        room_id: Uuid,
+        status: Status,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) {
+        *self.entry(item_id) = Pending::Insert { room_id, status, start, end };
+    }
+
+    fn book(&mut self, item_id: Uuid) {
+        let pending = self.entry(item_id);
+        *pending = match *pending {
+            Pending::Insert { room_id, start, end, .. } => {
+                Pending::Insert { room_id, status: Status::Booked, start, end }
+            }
+            Pending::Delete => Pending::Delete,
+            Pending::Book | Pending::Nothing => Pending::Book,
+        };
+    }
+
+    fn remove(&mut self, item_id: Uuid) {
+        let pending = self.entry(item_id);
+        *pending = match *pending {
+            Pending::Insert { .. } => Pending::Nothing,
+            _ => Pending::Delete,
+        };
+    }
+
+    async fn write(self, tx: &mut StoreTx) -> Result<(), ProjectionError> {
+        let mut inserts = Vec::new();
+        for item_id in &self.order {
+            match self.pending.get(item_id) {
+                Some(Pending::Insert { room_id, status, start, end }) => {
+                    inserts.push((*item_id, *room_id, *status, *start, *end))
+                }
+                Some(Pending::Book) => {
+                    let args = Args::new().uuid(*item_id);
+                    exec(tx, "UPDATE read_room_occupancy SET status = 'booked' WHERE item_id = $1", args)
+                        .await?;
+                }
+                Some(Pending::Delete) => {
+                    exec(
+                        tx,
+                        "DELETE FROM read_room_occupancy WHERE item_id = $1",
+                        Args::new().uuid(*item_id),
+                    )
+                    .await?;
+                }
+                Some(Pending::Nothing) | None => {}
+            }
+        }
+        for chunk in inserts.chunks(ROWS_PER_STATEMENT) {
+            let mut args = Args::new();
+            for (item_id, room_id, status, start, end) in chunk {
+                args = args
+                    .uuid(*item_id)
+                    .uuid(*room_id)
+                    .text(status.as_str().to_owned())
+                    .time(*start)
+                    .time(*end);
+            }
+            let sql = format!(
+                "INSERT INTO read_room_occupancy (item_id, room_id, status, start_at, end_at) VALUES {}",
+                values(chunk.len(), 5)
+            );
+            execute_built(tx, sql, args)
+                .await
+                .map_err(|source| ProjectionError::Database { projection: NAME, source })?;
+        }
+        Ok(())
+    }
 }
 
 /// Why a calendar cannot be given.

@@ -55,6 +55,8 @@ struct Change {
 /// replay writes a few statements per batch instead of one per event.
 #[derive(Debug, Default)]
 struct Batch {
+    /// Rooms added in the batch, with their establishment.
+    rooms: Vec<(Uuid, Uuid)>,
     new_rows: Vec<NewRow>,
     new_index: std::collections::HashMap<Uuid, usize>,
     changes: Vec<(Uuid, Change)>,
@@ -96,6 +98,7 @@ impl Projection for Bookings {
             match event {
                 // Rooms come before their bookings and are few: written at once.
                 RoomEvent::RoomAdded { establishment_id, details, .. } => {
+                    batch.rooms.push((room_id, establishment_id));
                     let args = Args::new().uuid(room_id).uuid(establishment_id).text(details.name);
                     exec(
                         tx,
@@ -146,13 +149,28 @@ impl Projection for Bookings {
                 _ => {}
             }
         }
-        // New rows take their establishment from their room, as of this batch.
-        for chunk in batch.new_rows.chunks(ROWS_PER_STATEMENT) {
+        // New rows take their establishment from their room: rooms added in
+        // this batch are known, others are read once per batch.
+        let mut owners: std::collections::HashMap<Uuid, Uuid> = batch.rooms.iter().copied().collect();
+        let mut rows = Vec::with_capacity(batch.new_rows.len());
+        for row in &batch.new_rows {
+            let owner = match owners.get(&row.room_id) {
+                Some(owner) => *owner,
+                None => {
+                    let owner = owner_of(tx, row.room_id).await?;
+                    owners.insert(row.room_id, owner);
+                    owner
+                }
+            };
+            rows.push((row, owner));
+        }
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             let mut args = Args::new();
-            for row in chunk {
+            for (row, owner) in chunk {
                 args = args
                     .uuid(row.booking_id)
                     .uuid(row.room_id)
+                    .uuid(*owner)
                     .uuid(row.association_id)
                     .uuid(row.series_id)
                     .text(row.status.to_owned())
@@ -165,11 +183,8 @@ impl Projection for Bookings {
             }
             let sql = format!(
                 "INSERT INTO read_bookings (booking_id, room_id, establishment_id, association_id, series_id, \
-                 status, start_at, end_at, price_cents, currency, refund_cents, updated_at) \
-                 SELECT v.column1, v.column2, r.establishment_id, v.column3, v.column4, v.column5, v.column6, \
-                 v.column7, v.column8, v.column9, v.column10, v.column11 \
-                 FROM (VALUES {}) AS v JOIN read_rooms r ON r.room_id = v.column2",
-                values(chunk.len(), 11)
+                 status, start_at, end_at, price_cents, currency, refund_cents, updated_at) VALUES {}",
+                values(chunk.len(), 12)
             );
             execute_built(tx, sql, args).await.map_err(db)?;
         }
@@ -194,6 +209,30 @@ impl Projection for Bookings {
         exec(tx, "DELETE FROM read_bookings", Args::new()).await?;
         exec(tx, "DELETE FROM read_rooms", Args::new()).await
     }
+}
+
+/// The establishment that owns a room, from the read model.
+async fn owner_of(tx: &mut StoreTx, room_id: Uuid) -> Result<Uuid, ProjectionError> {
+    let found: Option<Uuid> = if let Some(conn) = tx.postgres() {
+        sqlx::query_scalar("SELECT establishment_id FROM read_rooms WHERE room_id = $1")
+            .bind(room_id)
+            .fetch_optional(conn)
+            .await
+            .map_err(db)?
+    } else if let Some(conn) = tx.sqlite() {
+        sqlx::query_scalar("SELECT establishment_id FROM read_rooms WHERE room_id = ?")
+            .bind(room_id)
+            .fetch_optional(conn)
+            .await
+            .map_err(db)?
+    } else {
+        None
+    };
+    found.ok_or_else(|| ProjectionError::Unreadable {
+        projection: NAME,
+        global_position: 0,
+        reason: format!("room {room_id} has a booking but was never added"),
+    })
 }
 
 /// One row of the read model.

@@ -14,11 +14,11 @@
 //!
 //! The establishment keeps all the revenue: every account is the establishment's own.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use salle_events::catalog::room::RoomEvent;
-use salle_events::sql::{Args, execute, fetch_i64};
+use salle_events::sql::{Args, ROWS_PER_STATEMENT, execute, execute_built, fetch_i64, values};
 use salle_events::{RecordedEvent, Store, StoreTx};
 use serde::Serialize;
 use uuid::Uuid;
@@ -112,68 +112,92 @@ impl Projection for Ledger {
     }
 
     async fn apply(&self, tx: &mut StoreTx, events: &[RecordedEvent]) -> Result<(), ProjectionError> {
+        // What the batch learns as it goes (payments, rooms' owners), so that
+        // each is read from the database at most once per batch.
+        let mut paid_in_batch: HashMap<Uuid, i64> = HashMap::new();
+        let mut owners: HashMap<Uuid, Uuid> = HashMap::new();
+        let mut payments = Args::new();
+        let mut payment_rows = 0;
+        let mut lines: Vec<Args> = Vec::new();
         for item in room_events(NAME, events) {
             let (room_id, recorded, event) = item?;
-            let booking_id = match &event {
-                RoomEvent::RoomAdded { establishment_id, .. } => {
-                    let args = Args::new().uuid(room_id).uuid(*establishment_id);
-                    execute(
-                        tx,
-                        "INSERT INTO read_ledger_rooms (room_id, establishment_id) VALUES ($1, $2)",
-                        args,
-                    )
-                    .await
-                    .map_err(db)?;
-                    continue;
-                }
-                other => match other.booking_id() {
-                    Some(id) => id,
-                    None => continue,
-                },
-            };
-            if let RoomEvent::BookingPaid { amount, .. } = &event {
-                let args = Args::new().uuid(booking_id).int(amount.amount_cents);
+            if let RoomEvent::RoomAdded { establishment_id, .. } = &event {
+                let args = Args::new().uuid(room_id).uuid(*establishment_id);
                 execute(
                     tx,
-                    "INSERT INTO read_ledger_bookings (booking_id, paid_cents) VALUES ($1, $2)",
+                    "INSERT INTO read_ledger_rooms (room_id, establishment_id) VALUES ($1, $2)",
                     args,
                 )
                 .await
                 .map_err(db)?;
+                owners.insert(room_id, *establishment_id);
+                continue;
             }
-            let paid = fetch_i64(
-                tx,
-                "SELECT paid_cents FROM read_ledger_bookings WHERE booking_id = $1",
-                Args::new().uuid(booking_id),
-            )
-            .await
-            .map_err(db)?
-            .unwrap_or(0);
+            let Some(booking_id) = event.booking_id() else { continue };
+            let paid = match &event {
+                RoomEvent::BookingPaid { amount, .. } => {
+                    paid_in_batch.insert(booking_id, amount.amount_cents);
+                    payments = payments.uuid(booking_id).int(amount.amount_cents);
+                    payment_rows += 1;
+                    amount.amount_cents
+                }
+                RoomEvent::BookingCompleted { .. } | RoomEvent::BookingCancelled { .. } => {
+                    match paid_in_batch.get(&booking_id) {
+                        Some(paid) => *paid,
+                        None => fetch_i64(
+                            tx,
+                            "SELECT paid_cents FROM read_ledger_bookings WHERE booking_id = $1",
+                            Args::new().uuid(booking_id),
+                        )
+                        .await
+                        .map_err(db)?
+                        .unwrap_or(0),
+                    }
+                }
+                _ => 0,
+            };
             let entries = transaction(&event, paid);
             if entries.is_empty() {
                 continue;
             }
-            let establishment = fetch_establishment(tx, room_id).await?;
+            let establishment = match owners.get(&room_id) {
+                Some(owner) => *owner,
+                None => {
+                    let owner = fetch_establishment(tx, room_id).await?;
+                    owners.insert(room_id, owner);
+                    owner
+                }
+            };
             for (line_no, entry) in entries.iter().enumerate() {
-                let args = Args::new()
-                    .uuid(recorded.event_id)
-                    .int(line_no as i64)
-                    .int(recorded.global_position)
-                    .uuid(establishment)
-                    .uuid(booking_id)
-                    .time(recorded.recorded_at)
-                    .text(entry.account.to_owned())
-                    .int(entry.debit_cents)
-                    .int(entry.credit_cents);
-                execute(
-                    tx,
-                    "INSERT INTO read_ledger_lines (event_id, line_no, global_position, establishment_id, booking_id, \
-                     at, account, debit_cents, credit_cents) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                    args,
-                )
-                .await
-                .map_err(db)?;
+                lines.push(
+                    Args::new()
+                        .uuid(recorded.event_id)
+                        .int(line_no as i64)
+                        .int(recorded.global_position)
+                        .uuid(establishment)
+                        .uuid(booking_id)
+                        .time(recorded.recorded_at)
+                        .text(entry.account.to_owned())
+                        .int(entry.debit_cents)
+                        .int(entry.credit_cents),
+                );
             }
+        }
+        if payment_rows > 0 {
+            let sql = format!(
+                "INSERT INTO read_ledger_bookings (booking_id, paid_cents) VALUES {}",
+                values(payment_rows, 2)
+            );
+            execute_built(tx, sql, payments).await.map_err(db)?;
+        }
+        for chunk in lines.chunks(ROWS_PER_STATEMENT) {
+            let args = chunk.iter().cloned().fold(Args::new(), Args::extend);
+            let sql = format!(
+                "INSERT INTO read_ledger_lines (event_id, line_no, global_position, establishment_id, booking_id, \
+                 at, account, debit_cents, credit_cents) VALUES {}",
+                values(chunk.len(), 9)
+            );
+            execute_built(tx, sql, args).await.map_err(db)?;
         }
         Ok(())
     }
