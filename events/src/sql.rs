@@ -114,6 +114,24 @@ pub async fn fetch_i64(tx: &mut StoreTx, sql: &'static str, args: Args) -> Resul
     Ok(None)
 }
 
+/// Runs a query returning at most one id (the first column of the first row).
+pub async fn fetch_uuid(
+    tx: &mut StoreTx,
+    sql: &'static str,
+    args: Args,
+) -> Result<Option<Uuid>, sqlx::Error> {
+    if let Some(conn) = tx.postgres() {
+        return bind_all!(sqlx::query_scalar(sql), args).fetch_optional(conn).await;
+    }
+    if let Some(conn) = tx.sqlite() {
+        let sqlite_sql = sqlite_placeholders(sql);
+        return bind_all!(sqlx::query_scalar(sqlx::AssertSqlSafe(sqlite_sql)), args)
+            .fetch_optional(conn)
+            .await;
+    }
+    Ok(None)
+}
+
 /// Like [`execute`], for statements built at run time (multi-row inserts whose
 /// row count varies). Only values go through `args`; the text is the caller's.
 pub async fn execute_built(tx: &mut StoreTx, sql: String, args: Args) -> Result<u64, sqlx::Error> {

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use salle_events::catalog::room::RoomEvent;
-use salle_events::sql::{Args, ROWS_PER_STATEMENT, execute, execute_built, values};
+use salle_events::sql::{Args, ROWS_PER_STATEMENT, execute, execute_built, fetch_uuid, values};
 use salle_events::{RecordedEvent, Store, StoreTx};
 use uuid::Uuid;
 
@@ -213,21 +213,13 @@ impl Projection for Bookings {
 
 /// The establishment that owns a room, from the read model.
 async fn owner_of(tx: &mut StoreTx, room_id: Uuid) -> Result<Uuid, ProjectionError> {
-    let found: Option<Uuid> = if let Some(conn) = tx.postgres() {
-        sqlx::query_scalar("SELECT establishment_id FROM read_rooms WHERE room_id = $1")
-            .bind(room_id)
-            .fetch_optional(conn)
-            .await
-            .map_err(db)?
-    } else if let Some(conn) = tx.sqlite() {
-        sqlx::query_scalar("SELECT establishment_id FROM read_rooms WHERE room_id = ?")
-            .bind(room_id)
-            .fetch_optional(conn)
-            .await
-            .map_err(db)?
-    } else {
-        None
-    };
+    let found = fetch_uuid(
+        tx,
+        "SELECT establishment_id FROM read_rooms WHERE room_id = $1",
+        Args::new().uuid(room_id),
+    )
+    .await
+    .map_err(db)?;
     found.ok_or_else(|| ProjectionError::Unreadable {
         projection: NAME,
         global_position: 0,

@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use salle_events::catalog::room::RoomEvent;
-use salle_events::sql::{Args, ROWS_PER_STATEMENT, execute, execute_built, fetch_i64, values};
+use salle_events::sql::{Args, ROWS_PER_STATEMENT, execute, execute_built, fetch_i64, fetch_uuid, values};
 use salle_events::{RecordedEvent, Store, StoreTx};
 use serde::Serialize;
 use uuid::Uuid;
@@ -216,22 +216,13 @@ impl Projection for Ledger {
 
 /// The establishment that owns a room (as recorded when the room was added).
 async fn fetch_establishment(tx: &mut StoreTx, room_id: Uuid) -> Result<Uuid, ProjectionError> {
-    // Uuids are stored as BLOB on SQLite and UUID on PostgreSQL; read them the same way.
-    let found: Option<Uuid> = if let Some(conn) = tx.postgres() {
-        sqlx::query_scalar("SELECT establishment_id FROM read_ledger_rooms WHERE room_id = $1")
-            .bind(room_id)
-            .fetch_optional(conn)
-            .await
-            .map_err(db)?
-    } else if let Some(conn) = tx.sqlite() {
-        sqlx::query_scalar("SELECT establishment_id FROM read_ledger_rooms WHERE room_id = ?")
-            .bind(room_id)
-            .fetch_optional(conn)
-            .await
-            .map_err(db)?
-    } else {
-        None
-    };
+    let found = fetch_uuid(
+        tx,
+        "SELECT establishment_id FROM read_ledger_rooms WHERE room_id = $1",
+        Args::new().uuid(room_id),
+    )
+    .await
+    .map_err(db)?;
     found.ok_or_else(|| ProjectionError::Unreadable {
         projection: NAME,
         global_position: 0,
