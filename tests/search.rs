@@ -64,7 +64,7 @@ async fn search_finds_free_rooms_near_a_commune_nearest_first(db: TestDb) {
 
     // A booked slot takes the room out of the results.
     let nearest = results[0]["room_id"].as_str().unwrap().parse().unwrap();
-    let commands = commands(support_store(&db).await);
+    let commands = commands(db.store().await);
     let request = BookingRequest {
         booking_id: uuid::Uuid::now_v7(),
         association_id: uuid::Uuid::now_v7(),
@@ -85,10 +85,6 @@ async fn search_finds_free_rooms_near_a_commune_nearest_first(db: TestDb) {
     }
     assert_eq!(after["total"].as_u64(), Some(results.len() as u64 - 1), "{after}");
     assert!(after["results"].as_array().unwrap().iter().all(|r| r["room_id"] != results[0]["room_id"]));
-}
-
-async fn support_store(db: &TestDb) -> salle_events::Store {
-    db.store().await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,7 +4,10 @@
 //! the transaction holds. For the writes of read models and side tables;
 //! queries that return rows keep their own typed SQL per backend.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Utc};
+use sqlx::{Postgres, Sqlite};
 use uuid::Uuid;
 
 use crate::tx::StoreTx;
@@ -61,11 +64,24 @@ macro_rules! bind_all {
 
 /// Runs `sql` inside the transaction; returns the rows it changed.
 pub async fn execute(tx: &mut StoreTx, sql: &'static str, args: Args) -> Result<u64, sqlx::Error> {
+    run(tx, Cow::Borrowed(sql), args).await
+}
+
+/// Like [`execute`], for statements built at run time (multi-row inserts whose
+/// row count varies). Only values go through `args`; the text is the caller's.
+pub async fn execute_built(tx: &mut StoreTx, sql: String, args: Args) -> Result<u64, sqlx::Error> {
+    run(tx, Cow::Owned(sql), args).await
+}
+
+async fn run(tx: &mut StoreTx, sql: Cow<'static, str>, args: Args) -> Result<u64, sqlx::Error> {
     if let Some(conn) = tx.postgres() {
-        return Ok(bind_all!(sqlx::query(sql), args).execute(conn).await?.rows_affected());
+        return Ok(bind_all!(sqlx::query(sqlx::AssertSqlSafe(sql)), args)
+            .execute(conn)
+            .await?
+            .rows_affected());
     }
     if let Some(conn) = tx.sqlite() {
-        let sqlite_sql = sqlite_placeholders(sql);
+        let sqlite_sql = sqlite_placeholders(&sql);
         return Ok(bind_all!(sqlx::query(sqlx::AssertSqlSafe(sqlite_sql)), args)
             .execute(conn)
             .await?
@@ -100,26 +116,20 @@ fn sqlite_placeholders(sql: &str) -> String {
     if in_order { plain } else { sql.replace('$', "?") }
 }
 
-/// Runs a query returning at most one integer (the first column of the first row).
-pub async fn fetch_i64(tx: &mut StoreTx, sql: &'static str, args: Args) -> Result<Option<i64>, sqlx::Error> {
-    if let Some(conn) = tx.postgres() {
-        return bind_all!(sqlx::query_scalar(sql), args).fetch_optional(conn).await;
-    }
-    if let Some(conn) = tx.sqlite() {
-        let sqlite_sql = sqlite_placeholders(sql);
-        return bind_all!(sqlx::query_scalar(sqlx::AssertSqlSafe(sqlite_sql)), args)
-            .fetch_optional(conn)
-            .await;
-    }
-    Ok(None)
-}
-
-/// Runs a query returning at most one id (the first column of the first row).
-pub async fn fetch_uuid(
+/// Runs a query returning at most one value (the first column of the first row).
+pub async fn fetch_scalar<T>(
     tx: &mut StoreTx,
     sql: &'static str,
     args: Args,
-) -> Result<Option<Uuid>, sqlx::Error> {
+) -> Result<Option<T>, sqlx::Error>
+where
+    T: for<'r> sqlx::Decode<'r, Postgres>
+        + sqlx::Type<Postgres>
+        + for<'r> sqlx::Decode<'r, Sqlite>
+        + sqlx::Type<Sqlite>
+        + Send
+        + Unpin,
+{
     if let Some(conn) = tx.postgres() {
         return bind_all!(sqlx::query_scalar(sql), args).fetch_optional(conn).await;
     }
@@ -130,25 +140,6 @@ pub async fn fetch_uuid(
             .await;
     }
     Ok(None)
-}
-
-/// Like [`execute`], for statements built at run time (multi-row inserts whose
-/// row count varies). Only values go through `args`; the text is the caller's.
-pub async fn execute_built(tx: &mut StoreTx, sql: String, args: Args) -> Result<u64, sqlx::Error> {
-    if let Some(conn) = tx.postgres() {
-        return Ok(bind_all!(sqlx::query(sqlx::AssertSqlSafe(sql)), args)
-            .execute(conn)
-            .await?
-            .rows_affected());
-    }
-    if let Some(conn) = tx.sqlite() {
-        let sqlite_sql = sqlite_placeholders(&sql);
-        return Ok(bind_all!(sqlx::query(sqlx::AssertSqlSafe(sqlite_sql)), args)
-            .execute(conn)
-            .await?
-            .rows_affected());
-    }
-    Ok(0)
 }
 
 /// `($1, $2, …), ($n+1, …)`: the VALUES of `rows` rows of `columns` parameters.

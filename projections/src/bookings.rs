@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use salle_events::catalog::room::RoomEvent;
-use salle_events::sql::{Args, ROWS_PER_STATEMENT, execute, execute_built, fetch_uuid, values};
+use salle_events::sql::{Args, ROWS_PER_STATEMENT, execute, execute_built, values};
 use salle_events::{RecordedEvent, Store, StoreTx};
 use uuid::Uuid;
 
@@ -157,7 +157,13 @@ impl Projection for Bookings {
             let owner = match owners.get(&row.room_id) {
                 Some(owner) => *owner,
                 None => {
-                    let owner = owner_of(tx, row.room_id).await?;
+                    let owner = crate::owner_of(
+                        tx,
+                        NAME,
+                        "SELECT establishment_id FROM read_rooms WHERE room_id = $1",
+                        row.room_id,
+                    )
+                    .await?;
                     owners.insert(row.room_id, owner);
                     owner
                 }
@@ -211,22 +217,6 @@ impl Projection for Bookings {
     }
 }
 
-/// The establishment that owns a room, from the read model.
-async fn owner_of(tx: &mut StoreTx, room_id: Uuid) -> Result<Uuid, ProjectionError> {
-    let found = fetch_uuid(
-        tx,
-        "SELECT establishment_id FROM read_rooms WHERE room_id = $1",
-        Args::new().uuid(room_id),
-    )
-    .await
-    .map_err(db)?;
-    found.ok_or_else(|| ProjectionError::Unreadable {
-        projection: NAME,
-        global_position: 0,
-        reason: format!("room {room_id} has a booking but was never added"),
-    })
-}
-
 /// One row of the read model.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct BookingRow {
@@ -243,15 +233,11 @@ pub struct BookingRow {
     pub refund_cents: Option<i64>,
 }
 
-const SELECT_ROWS: &str = "SELECT booking_id, room_id, establishment_id, association_id, series_id, status, \
-     start_at, end_at, price_cents, currency, refund_cents FROM read_bookings";
-
 /// Every row, in booking id order (for comparisons and exports).
 pub async fn all(store: &Store) -> Result<Vec<BookingRow>, ProjectionError> {
     let fail = |source| ProjectionError::Database { projection: NAME, source };
     const SQL: &str = "SELECT booking_id, room_id, establishment_id, association_id, series_id, status, \
          start_at, end_at, price_cents, currency, refund_cents FROM read_bookings ORDER BY booking_id";
-    debug_assert!(SQL.starts_with(SELECT_ROWS));
     match store {
         Store::Sqlite(s) => sqlx::query_as(SQL).fetch_all(s.reader_pool()).await.map_err(fail),
         Store::Postgres(p) => sqlx::query_as(SQL).fetch_all(p.pool()).await.map_err(fail),

@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use salle_events::catalog::room::RoomEvent;
-use salle_events::sql::{Args, ROWS_PER_STATEMENT, execute, execute_built, fetch_i64, fetch_uuid, values};
+use salle_events::sql::{Args, ROWS_PER_STATEMENT, execute, execute_built, fetch_scalar, values};
 use salle_events::{RecordedEvent, Store, StoreTx};
 use serde::Serialize;
 use uuid::Uuid;
@@ -144,7 +144,7 @@ impl Projection for Ledger {
                 RoomEvent::BookingCompleted { .. } | RoomEvent::BookingCancelled { .. } => {
                     match paid_in_batch.get(&booking_id) {
                         Some(paid) => *paid,
-                        None => fetch_i64(
+                        None => fetch_scalar::<i64>(
                             tx,
                             "SELECT paid_cents FROM read_ledger_bookings WHERE booking_id = $1",
                             Args::new().uuid(booking_id),
@@ -163,7 +163,13 @@ impl Projection for Ledger {
             let establishment = match owners.get(&room_id) {
                 Some(owner) => *owner,
                 None => {
-                    let owner = fetch_establishment(tx, room_id).await?;
+                    let owner = crate::owner_of(
+                        tx,
+                        NAME,
+                        "SELECT establishment_id FROM read_ledger_rooms WHERE room_id = $1",
+                        room_id,
+                    )
+                    .await?;
                     owners.insert(room_id, owner);
                     owner
                 }
@@ -212,22 +218,6 @@ impl Projection for Ledger {
         }
         Ok(())
     }
-}
-
-/// The establishment that owns a room (as recorded when the room was added).
-async fn fetch_establishment(tx: &mut StoreTx, room_id: Uuid) -> Result<Uuid, ProjectionError> {
-    let found = fetch_uuid(
-        tx,
-        "SELECT establishment_id FROM read_ledger_rooms WHERE room_id = $1",
-        Args::new().uuid(room_id),
-    )
-    .await
-    .map_err(db)?;
-    found.ok_or_else(|| ProjectionError::Unreadable {
-        projection: NAME,
-        global_position: 0,
-        reason: format!("room {room_id} has a booking but was never added"),
-    })
 }
 
 /// One line of an establishment's ledger.

@@ -45,3 +45,21 @@ pub(crate) fn room_events<'a>(
         }))
     })
 }
+
+/// The establishment that owns a room, from a projection's own rooms table.
+pub(crate) async fn owner_of(
+    tx: &mut salle_events::StoreTx,
+    projection: &'static str,
+    sql: &'static str,
+    room_id: uuid::Uuid,
+) -> Result<uuid::Uuid, ProjectionError> {
+    let args = salle_events::sql::Args::new().uuid(room_id);
+    let found = salle_events::sql::fetch_scalar(tx, sql, args)
+        .await
+        .map_err(|source| ProjectionError::Database { projection, source })?;
+    found.ok_or_else(|| ProjectionError::Unreadable {
+        projection,
+        global_position: 0,
+        reason: format!("room {room_id} has a booking but was never added"),
+    })
+}

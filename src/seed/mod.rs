@@ -56,6 +56,65 @@ pub fn colleges() -> anyhow::Result<Vec<College>> {
         .collect()
 }
 
+impl College {
+    /// The registration of this collège as an establishment.
+    pub fn registration(&self, now: DateTime<Utc>) -> RegisterEstablishment {
+        RegisterEstablishment {
+            establishment_id: id("college", &self.uai),
+            name: self.name.clone(),
+            kind: EstablishmentKind::College,
+            uai: Some(self.uai.clone()),
+            address: format!("{}, {}", self.address, self.commune),
+            commune_insee: self.insee.clone(),
+            lat: self.lat,
+            lon: self.lon,
+            legal_basis: None,
+            now,
+        }
+    }
+}
+
+/// Registers an establishment unless it exists; true when it was new.
+pub(crate) async fn register(
+    commands: &Commands,
+    meta: &Metadata,
+    registration: RegisterEstablishment,
+) -> anyhow::Result<bool> {
+    let establishment_id = registration.establishment_id;
+    if commands.establishment(establishment_id).await?.id.is_some() {
+        return Ok(false);
+    }
+    let name = registration.name.clone();
+    commands
+        .on_establishment(establishment_id, EstablishmentCommand::Register(registration), meta)
+        .await
+        .with_context(|| format!("registering {name} ({establishment_id})"))?;
+    Ok(true)
+}
+
+/// Adds a room with the seeds' constraints (15 minutes between bookings).
+pub(crate) async fn add_room(
+    commands: &Commands,
+    meta: &Metadata,
+    room_id: Uuid,
+    establishment_id: Uuid,
+    details: RoomDetails,
+    opening: OpeningRules,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    commands
+        .on_room(room_id, meta, || RoomCommand::Add {
+            room_id,
+            establishment_id,
+            details: details.clone(),
+            opening: opening.clone(),
+            constraints: BookingConstraints { buffer_minutes: 15, ..Default::default() },
+            now,
+        })
+        .await?;
+    Ok(())
+}
+
 pub(crate) fn id(kind: &str, key: &str) -> Uuid {
     Uuid::new_v5(&NAMESPACE, format!("{kind}:{key}").as_bytes())
 }
@@ -109,28 +168,9 @@ pub async fn demo(commands: &Commands, now: DateTime<Utc>) -> anyhow::Result<See
         let gym = id("room", &format!("{}:gymnase", college.uai));
         let hall = id("room", &format!("{}:polyvalente", college.uai));
         rooms.push((gym, hall));
-        if commands.establishment(establishment_id).await?.id.is_some() {
+        if !register(commands, &meta, college.registration(now)).await? {
             continue;
         }
-        commands
-            .on_establishment(
-                establishment_id,
-                EstablishmentCommand::Register(RegisterEstablishment {
-                    establishment_id,
-                    name: college.name.clone(),
-                    kind: EstablishmentKind::College,
-                    uai: Some(college.uai.clone()),
-                    address: format!("{}, {}", college.address, college.commune),
-                    commune_insee: college.insee.clone(),
-                    lat: college.lat,
-                    lon: college.lon,
-                    legal_basis: None,
-                    now,
-                }),
-                &meta,
-            )
-            .await
-            .with_context(|| format!("registering {} ({})", college.name, college.uai))?;
         seeded.establishments += 1;
         let gym_details = RoomDetails {
             name: "Gymnase".into(),
@@ -174,16 +214,7 @@ pub async fn demo(commands: &Commands, now: DateTime<Utc>) -> anyhow::Result<See
                 },
             ),
         ] {
-            commands
-                .on_room(room_id, &meta, || RoomCommand::Add {
-                    room_id,
-                    establishment_id,
-                    details: details.clone(),
-                    opening: opening.clone(),
-                    constraints: BookingConstraints { buffer_minutes: 15, ..Default::default() },
-                    now,
-                })
-                .await?;
+            add_room(commands, &meta, room_id, establishment_id, details, opening, now).await?;
             seeded.rooms += 1;
         }
     }

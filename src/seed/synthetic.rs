@@ -16,16 +16,16 @@ use salle_events::catalog::Money;
 use salle_events::catalog::association::{LegalIdentifier, RequesterCategory};
 use salle_events::catalog::establishment::EstablishmentKind;
 use salle_events::catalog::room::{
-    ApprovalMode, BookingConstraints, CancelledBy, Equipment, OpeningRules, RoomDetails, RoomEvent, RoomKind,
+    ApprovalMode, CancelledBy, Equipment, OpeningRules, RoomDetails, RoomEvent, RoomKind,
 };
 use salle_projections::communes::Communes;
 use uuid::Uuid;
 
-use super::{colleges, evenings, id};
+use super::{add_room, colleges, evenings, id, register};
 use crate::app::bookings::Cancellation;
 use crate::app::personal_data::Contact;
 use crate::app::{CommandError, Commands};
-use crate::domain::establishment::{EstablishmentCommand, RegisterEstablishment};
+use crate::domain::establishment::RegisterEstablishment;
 use crate::domain::room::{RoomCommand, SeriesRequest};
 use crate::domain::slot::local_instant;
 use crate::domain::tariff::PublishTariff;
@@ -115,25 +115,7 @@ pub async fn generate(
     for college in &colleges {
         let establishment_id = id("college", &college.uai);
         places.push((establishment_id, EstablishmentKind::College));
-        register(
-            commands,
-            &meta,
-            establishment_id,
-            RegisterEstablishment {
-                establishment_id,
-                name: college.name.clone(),
-                kind: EstablishmentKind::College,
-                uai: Some(college.uai.clone()),
-                address: format!("{}, {}", college.address, college.commune),
-                commune_insee: college.insee.clone(),
-                lat: college.lat,
-                lon: college.lon,
-                legal_basis: None,
-                now,
-            },
-        )
-        .await
-        .map(|new| generated.establishments += new as usize)?;
+        generated.establishments += register(commands, &meta, college.registration(now)).await? as usize;
         progress("établissements", places.len() as u64, total_places as u64);
     }
     for n in 0..scale.extra_establishments {
@@ -145,25 +127,19 @@ pub async fn generate(
             _ => format!("Gymnase municipal n° {} de {}", n + 1, commune.name),
         };
         places.push((establishment_id, kind));
-        register(
-            commands,
-            &meta,
+        let registration = RegisterEstablishment {
             establishment_id,
-            RegisterEstablishment {
-                establishment_id,
-                name,
-                kind,
-                uai: None,
-                address: format!("Place de la Mairie, {}", commune.name),
-                commune_insee: commune.insee.clone(),
-                lat: commune.lat + rng.random_range(-0.01..0.01),
-                lon: commune.lon + rng.random_range(-0.01..0.01),
-                legal_basis: None,
-                now,
-            },
-        )
-        .await
-        .map(|new| generated.establishments += new as usize)?;
+            name,
+            kind,
+            uai: None,
+            address: format!("Place de la Mairie, {}", commune.name),
+            commune_insee: commune.insee.clone(),
+            lat: commune.lat + rng.random_range(-0.01..0.01),
+            lon: commune.lon + rng.random_range(-0.01..0.01),
+            legal_basis: None,
+            now,
+        };
+        generated.establishments += register(commands, &meta, registration).await? as usize;
         progress("établissements", places.len() as u64, total_places as u64);
     }
 
@@ -227,16 +203,7 @@ pub async fn generate(
             open_on_public_holidays: false,
         };
         if !commands.room(room_id).await?.exists() {
-            commands
-                .on_room(room_id, &meta, || RoomCommand::Add {
-                    room_id,
-                    establishment_id,
-                    details: details.clone(),
-                    opening: opening.clone(),
-                    constraints: BookingConstraints { buffer_minutes: 15, ..Default::default() },
-                    now,
-                })
-                .await?;
+            add_room(commands, &meta, room_id, establishment_id, details.clone(), opening, now).await?;
             generated.rooms += 1;
             for s in 0..rng.random_range(0..=scale.max_series_per_room) {
                 let weekday = rng.random_range(0..5u32);
@@ -332,21 +299,4 @@ async fn settle_first(
         let _ = commands.on_room(room_id, meta, settle).await;
     }
     Ok(())
-}
-
-/// Registers an establishment unless it exists; true when it was new.
-async fn register(
-    commands: &Commands,
-    meta: &Metadata,
-    establishment_id: Uuid,
-    registration: RegisterEstablishment,
-) -> anyhow::Result<bool> {
-    if commands.establishment(establishment_id).await?.id.is_some() {
-        return Ok(false);
-    }
-    commands
-        .on_establishment(establishment_id, EstablishmentCommand::Register(registration), meta)
-        .await
-        .with_context(|| format!("registering establishment {establishment_id}"))?;
-    Ok(true)
 }
