@@ -32,6 +32,29 @@ pub struct GlobalArgs {
     pub log_format: LogFormat,
 }
 
+/// The payment provider. Without a Stripe key, payments are simulated.
+#[derive(Args)]
+pub struct PaymentArgs {
+    /// Where browsers reach salle (default: http://BIND).
+    #[arg(long, env = "SALLE_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Stripe secret key (sk_…); unset: the simulated provider.
+    #[arg(long, env = "STRIPE_SECRET_KEY", hide_env_values = true)]
+    pub stripe_secret_key: Option<String>,
+    /// The webhook endpoint's signing secrets (whsec_…), comma-separated during a rotation.
+    #[arg(long, env = "STRIPE_WEBHOOK_SECRETS", hide_env_values = true)]
+    pub stripe_webhook_secrets: Option<String>,
+    /// Stripe's API address (for a test double).
+    #[arg(long, env = "STRIPE_API_BASE")]
+    pub stripe_api_base: Option<String>,
+}
+
+impl std::fmt::Debug for PaymentArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaymentArgs").field("public_url", &self.public_url).finish_non_exhaustive()
+    }
+}
+
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum LogFormat {
     Text,
@@ -48,6 +71,8 @@ pub enum Command {
         /// Seed the demo marketplace (the 97 collèges of Isère) when the log is empty.
         #[arg(long, env = "SALLE_DEMO")]
         demo: bool,
+        #[command(flatten)]
+        payments: PaymentArgs,
     },
     /// Fill the store with data.
     Seed {
@@ -129,9 +154,16 @@ impl Cli {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let g = &cli.global;
     match cli.command {
-        Command::Serve { bind, demo } => {
+        Command::Serve { bind, demo, payments } => {
             let mut settings = Settings::new(&g.database_url, &bind, g.max_connections)?;
             settings.demo = demo;
+            let public_url = payments.public_url.clone().unwrap_or_else(|| format!("http://{bind}"));
+            settings.payments = crate::config::PaymentSettings::new(
+                &public_url,
+                payments.stripe_secret_key.as_deref(),
+                payments.stripe_webhook_secrets.as_deref(),
+                payments.stripe_api_base.as_deref(),
+            )?;
             let app = Application::build(settings).await?;
             tracing::info!(port = app.port(), "salle is serving");
             app.run_until_stopped().await

@@ -26,6 +26,109 @@ pub struct Settings {
     pub expiry_interval: Duration,
     /// Seed the demo marketplace at start when the log is empty.
     pub demo: bool,
+    pub payments: PaymentSettings,
+}
+
+/// Which payment provider, and where browsers reach salle.
+#[derive(Clone)]
+pub struct PaymentSettings {
+    /// Where browsers reach salle (checkout return pages, the simulated provider).
+    pub public_url: String,
+    pub provider: Provider,
+    /// How often transfers and reversals that could not be made are tried again.
+    pub sweep_interval: Duration,
+}
+
+#[derive(Clone)]
+pub enum Provider {
+    /// No Stripe key: salle simulates the provider; its events are signed with `webhook_secret`.
+    Simulated {
+        webhook_secret: String,
+    },
+    Stripe {
+        secret_key: String,
+        webhook_secrets: Vec<String>,
+        api_base: Option<String>,
+    },
+}
+
+impl std::fmt::Debug for PaymentSettings {
+    /// Names the provider, never a key or a secret.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let provider = match self.provider {
+            Provider::Simulated { .. } => "simulated",
+            Provider::Stripe { .. } => "stripe",
+        };
+        f.debug_struct("PaymentSettings")
+            .field("public_url", &self.public_url)
+            .field("provider", &provider)
+            .finish()
+    }
+}
+
+impl PaymentSettings {
+    /// The simulated provider with a fresh local secret.
+    pub fn simulated(public_url: &str) -> Self {
+        Self {
+            public_url: public_url.trim_end_matches('/').to_owned(),
+            provider: Provider::Simulated {
+                webhook_secret: format!("whsec_sim_{:032x}", rand::random::<u128>()),
+            },
+            sweep_interval: Duration::from_secs(600),
+        }
+    }
+
+    /// Stripe when a key is given, otherwise the simulated provider; each
+    /// error names its setting.
+    pub fn new(
+        public_url: &str,
+        stripe_secret_key: Option<&str>,
+        stripe_webhook_secrets: Option<&str>,
+        stripe_api_base: Option<&str>,
+    ) -> anyhow::Result<Self> {
+        let public_url = public_url.trim().trim_end_matches('/');
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            bail!("SALLE_PUBLIC_URL « {public_url} » must start with http:// or https://");
+        }
+        let mut settings = Self::simulated(public_url);
+        let Some(key) = stripe_secret_key.map(str::trim).filter(|k| !k.is_empty()) else {
+            return Ok(settings);
+        };
+        if !(key.starts_with("sk_") || key.starts_with("rk_")) {
+            bail!("STRIPE_SECRET_KEY must be a Stripe secret or restricted key (sk_… or rk_…)");
+        }
+        let webhook_secrets: Vec<String> = stripe_webhook_secrets
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
+        if webhook_secrets.is_empty() || webhook_secrets.iter().any(|s| !s.starts_with("whsec_")) {
+            bail!(
+                "STRIPE_WEBHOOK_SECRETS must list the endpoint's signing secrets (whsec_…), comma-separated"
+            );
+        }
+        settings.provider = Provider::Stripe {
+            secret_key: key.to_owned(),
+            webhook_secrets,
+            api_base: stripe_api_base.map(str::trim).filter(|b| !b.is_empty()).map(str::to_owned),
+        };
+        Ok(settings)
+    }
+
+    pub fn gateway(&self) -> anyhow::Result<crate::payments::Gateway> {
+        use crate::payments::{Gateway, SimulatedGateway, StripeGateway};
+        Ok(match &self.provider {
+            Provider::Simulated { webhook_secret } => {
+                Gateway::Simulated(SimulatedGateway::new(&self.public_url, webhook_secret))
+            }
+            Provider::Stripe { secret_key, webhook_secrets, api_base } => Gateway::Stripe(Box::new(
+                StripeGateway::new(secret_key, webhook_secrets.clone(), api_base.as_deref())
+                    .context("STRIPE_SECRET_KEY / STRIPE_API_BASE")?,
+            )),
+        })
+    }
 }
 
 impl Settings {
@@ -48,6 +151,7 @@ impl Settings {
             http_workers: 0,
             expiry_interval: Duration::from_secs(30),
             demo: false,
+            payments: PaymentSettings::simulated(&format!("http://{bind}")),
         })
     }
 
@@ -78,5 +182,25 @@ mod tests {
         assert!(format!("{bind:#}").contains("SALLE_BIND"), "{bind:#}");
         let pool = Settings::new(DEFAULT_DATABASE_URL, DEFAULT_BIND, 0).unwrap_err();
         assert!(format!("{pool:#}").contains("SALLE_MAX_CONNECTIONS"), "{pool:#}");
+        let url = PaymentSettings::new("salle.example", None, None, None).unwrap_err();
+        assert!(format!("{url:#}").contains("SALLE_PUBLIC_URL"), "{url:#}");
+        let key = PaymentSettings::new("https://salle.example", Some("pk_live_x"), None, None).unwrap_err();
+        assert!(format!("{key:#}").contains("STRIPE_SECRET_KEY"), "{key:#}");
+        let hooks = PaymentSettings::new("https://salle.example", Some("sk_test_x"), None, None).unwrap_err();
+        assert!(format!("{hooks:#}").contains("STRIPE_WEBHOOK_SECRETS"), "{hooks:#}");
+    }
+
+    #[test]
+    fn without_a_stripe_key_payments_are_simulated_and_debug_hides_secrets() {
+        let s = PaymentSettings::new("https://salle.example/", None, None, None).unwrap();
+        assert!(matches!(s.provider, Provider::Simulated { .. }));
+        assert_eq!(s.public_url, "https://salle.example");
+        let stripe =
+            PaymentSettings::new("https://x.fr", Some("sk_test_secret"), Some("whsec_a, whsec_b"), None)
+                .unwrap();
+        let Provider::Stripe { webhook_secrets, .. } = &stripe.provider else { panic!("stripe expected") };
+        assert_eq!(webhook_secrets, &["whsec_a".to_owned(), "whsec_b".to_owned()]);
+        let shown = format!("{stripe:?}");
+        assert!(!shown.contains("sk_test") && !shown.contains("whsec"), "{shown}");
     }
 }

@@ -27,6 +27,7 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod http;
+pub mod payments;
 pub mod read_side;
 pub mod seed;
 pub mod startup;

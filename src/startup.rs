@@ -20,6 +20,8 @@ pub struct AppState {
     pub commands: Commands,
     pub search: crate::read_side::Search,
     pub communes: std::sync::Arc<salle_projections::communes::Communes>,
+    /// The payment process manager (and through it, the provider).
+    pub payments: crate::payments::process::PaymentProcess,
 }
 
 pub struct Application {
@@ -58,11 +60,19 @@ impl Application {
         let search = crate::read_side::Search::default();
         let indexed = search.catch_up(&store).await?;
         tracing::info!(events = indexed, rooms = search.read_index(|i| i.rooms()), "search index built");
+        let gateway = settings.payments.gateway()?;
+        tracing::info!(provider = gateway.provider(), "payments");
+        let payments = crate::payments::process::PaymentProcess::new(
+            commands.clone(),
+            gateway,
+            &settings.payments.public_url,
+        );
         let state = web::Data::new(AppState {
             store: store.clone(),
             commands: commands.clone(),
             search: search.clone(),
             communes: std::sync::Arc::new(communes),
+            payments: payments.clone(),
         });
         let mut server = HttpServer::new(move || {
             App::new()
@@ -82,7 +92,8 @@ impl Application {
         let expiry = tokio::spawn(ExpiryManager::new(commands).run(settings.expiry_interval));
         let (stop_projections, stopped) = tokio::sync::watch::channel(false);
         let mut projections = crate::read_side::spawn_all(&store, stopped.clone());
-        projections.push(tokio::spawn(search.follow(store.clone(), stopped)));
+        projections.push(tokio::spawn(search.follow(store.clone(), stopped.clone())));
+        projections.push(tokio::spawn(payments.run(stopped, settings.payments.sweep_interval)));
         Ok(Self { port, server: server.run(), store, expiry, projections, stop_projections })
     }
 

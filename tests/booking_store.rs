@@ -234,15 +234,17 @@ async fn undecided_and_unpaid_bookings_expire_when_their_deadline_passes(db: Tes
     // A manager started after the facts rebuilds its schedule from the log.
     let mut manager = ExpiryManager::new(commands.clone());
     assert_eq!(manager.tick(now() + chrono::Duration::hours(71)).await.unwrap(), 0);
-    assert_eq!(manager.pending(), 2);
+    assert_eq!(manager.pending(), 3, "two deadlines to expire, one slot to complete");
     assert_eq!(manager.tick(now() + chrono::Duration::hours(72)).await.unwrap(), 1, "the unpaid one");
     assert_eq!(manager.tick(now() + chrono::Duration::days(7)).await.unwrap(), 1, "the undecided one");
-    assert_eq!(manager.tick(now() + chrono::Duration::days(30)).await.unwrap(), 0);
+    assert_eq!(manager.tick(now() + chrono::Duration::days(30)).await.unwrap(), 1, "the paid one, completed");
+    assert_eq!(manager.tick(now() + chrono::Duration::days(31)).await.unwrap(), 0);
+    assert_eq!(manager.pending(), 0);
     let room = commands.room(room_id).await.unwrap();
     assert_eq!(room.bookings[&unpaid_id].status, BookingStatus::Expired);
+    assert_eq!(room.bookings[&paid_id].status, BookingStatus::Completed);
     assert_eq!(room.bookings[&undecided_id].status, BookingStatus::Expired);
-    assert_eq!(room.bookings[&paid_id].status, BookingStatus::Paid);
     let log = commands.store.read_all(LogPosition::START, 1000).await.unwrap();
     let by_expiry = log.iter().filter(|e| e.metadata.actor.as_deref() == Some("expiry")).count();
-    assert_eq!(by_expiry, 2);
+    assert_eq!(by_expiry, 3);
 }

@@ -171,6 +171,7 @@ fn run(
                     context: RequestContext {
                         now,
                         establishment_active: true,
+                        accepts_payments: true,
                         tariff: Some(tariff.clone()),
                         calendar: calendar.clone(),
                     },

@@ -1,7 +1,9 @@
-//! The expiry process manager: follows the log, keeps every pending deadline
-//! (a request awaiting its decision, an approved booking awaiting its
-//! payment), and when one passes issues an `Expire` command carrying the
-//! current time. The room decides; a booking decided meanwhile simply refuses.
+//! The deadline process manager: follows the log, keeps every pending
+//! deadline — a request awaiting its decision, an approved booking awaiting
+//! its payment (both expire), a paid or free booking whose slot has ended (it
+//! is completed, which lets the payment process transfer the money) — and
+//! when one passes issues the command carrying the current time. The room
+//! decides; a booking decided meanwhile simply refuses.
 //!
 //! Its schedule is rebuilt from the log at start. Expiring is idempotent (a
 //! second `Expire` is refused by the room), so no checkpoint is needed for
@@ -22,17 +24,26 @@ use crate::domain::room::RoomCommand;
 pub const ACTOR: &str = "expiry";
 const BATCH: usize = 1000;
 
+/// What happens when a deadline passes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Due {
+    Expire,
+    Complete,
+}
+
 #[derive(Debug)]
 pub struct ExpiryManager {
     commands: Commands,
     position: LogPosition,
-    /// booking → (room, deadline)
-    pending: BTreeMap<Uuid, (Uuid, DateTime<Utc>)>,
+    /// booking → (room, deadline, what then)
+    pending: BTreeMap<Uuid, (Uuid, DateTime<Utc>, Due)>,
+    /// booking → end of its slot, while it may still be completed.
+    ends: BTreeMap<Uuid, DateTime<Utc>>,
 }
 
 impl ExpiryManager {
     pub fn new(commands: Commands) -> Self {
-        Self { commands, position: LogPosition::START, pending: BTreeMap::new() }
+        Self { commands, position: LogPosition::START, pending: BTreeMap::new(), ends: BTreeMap::new() }
     }
 
     /// Bookings waiting for a deadline.
@@ -65,47 +76,62 @@ impl ExpiryManager {
             return;
         };
         match event {
-            RoomEvent::BookingRequested { booking_id, decide_by, .. } => {
-                self.pending.insert(booking_id, (room_id, decide_by));
+            RoomEvent::BookingRequested { booking_id, decide_by, end, .. } => {
+                self.pending.insert(booking_id, (room_id, decide_by, Due::Expire));
+                self.ends.insert(booking_id, end);
             }
             RoomEvent::BookingApproved { booking_id, pay_by: Some(pay_by), .. } => {
-                self.pending.insert(booking_id, (room_id, pay_by));
+                self.pending.insert(booking_id, (room_id, pay_by, Due::Expire));
             }
             RoomEvent::BookingApproved { booking_id, pay_by: None, .. }
-            | RoomEvent::BookingRejected { booking_id, .. }
+            | RoomEvent::BookingPaid { booking_id, .. } => match self.ends.get(&booking_id) {
+                Some(end) => {
+                    self.pending.insert(booking_id, (room_id, *end, Due::Complete));
+                }
+                None => {
+                    self.pending.remove(&booking_id);
+                }
+            },
+            RoomEvent::BookingRejected { booking_id, .. }
             | RoomEvent::BookingExpired { booking_id, .. }
-            | RoomEvent::BookingPaid { booking_id, .. }
+            | RoomEvent::BookingCompleted { booking_id, .. }
             | RoomEvent::BookingCancelled { booking_id, .. } => {
                 self.pending.remove(&booking_id);
+                self.ends.remove(&booking_id);
             }
             _ => {}
         }
     }
 
-    /// Catches up, then expires every booking whose deadline is at or before
-    /// `now`. Returns how many expired.
+    /// Catches up, then expires or completes every booking whose deadline is
+    /// at or before `now`. Returns how many changed.
     pub async fn tick(&mut self, now: DateTime<Utc>) -> Result<usize, CommandError> {
         self.catch_up().await?;
-        let due: Vec<(Uuid, Uuid)> = self
+        let due: Vec<(Uuid, Uuid, Due)> = self
             .pending
             .iter()
-            .filter(|(_, (_, deadline))| *deadline <= now)
-            .map(|(b, (r, _))| (*b, *r))
+            .filter(|(_, (_, deadline, _))| *deadline <= now)
+            .map(|(b, (r, _, due))| (*b, *r, *due))
             .collect();
-        let mut expired = 0;
-        for (booking_id, room_id) in due {
+        let mut changed = 0;
+        for (booking_id, room_id, due) in due {
             let metadata =
                 Metadata { correlation_id: Some(booking_id), causation_id: None, actor: Some(ACTOR.into()) };
-            match self.commands.on_room(room_id, &metadata, || RoomCommand::Expire { booking_id, now }).await
-            {
-                Ok(_) => expired += 1,
-                // Decided, paid or cancelled meanwhile: nothing to expire.
-                Err(CommandError::Domain(e)) => tracing::debug!(%booking_id, code = e.code, "not expired"),
+            let command = || match due {
+                Due::Expire => RoomCommand::Expire { booking_id, now },
+                Due::Complete => RoomCommand::Complete { booking_id, now },
+            };
+            match self.commands.on_room(room_id, &metadata, command).await {
+                Ok(_) => changed += 1,
+                // Decided, paid or cancelled meanwhile: nothing to do.
+                Err(CommandError::Domain(e)) => {
+                    tracing::debug!(%booking_id, code = e.code, "deadline passed, nothing done")
+                }
                 Err(e) => return Err(e),
             }
             self.pending.remove(&booking_id);
         }
-        Ok(expired)
+        Ok(changed)
     }
 
     /// Ticks every `interval` with the wall clock until the task is dropped.
@@ -113,7 +139,7 @@ impl ExpiryManager {
         loop {
             match self.tick(Utc::now()).await {
                 Ok(0) => {}
-                Ok(n) => tracing::info!(expired = n, "bookings expired"),
+                Ok(n) => tracing::info!(bookings = n, "bookings expired or completed"),
                 Err(e) => tracing::warn!(error = %e, "expiry pass failed; retrying"),
             }
             tokio::time::sleep(interval).await;

@@ -14,6 +14,7 @@
 pub mod bookings;
 pub mod commands;
 pub mod expiry;
+pub mod payments;
 pub mod personal_data;
 pub mod registry;
 

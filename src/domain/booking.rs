@@ -80,7 +80,14 @@ pub struct Booking {
     pub decide_by: DateTime<Utc>,
     pub pay_by: Option<DateTime<Utc>>,
     pub paid: Option<Money>,
+    /// The provider's reference of the accepted payment.
+    pub payment_ref: Option<String>,
+    /// The provider's reference of the transfer to the establishment.
+    pub transfer_ref: Option<String>,
+    /// Refunded on cancellation.
     pub refund: Option<Money>,
+    /// Granted back after the slot, in total.
+    pub granted_back: Money,
 }
 
 impl Booking {
@@ -122,6 +129,11 @@ impl Booking {
             )),
             _ => Err(self.refuse("expirée")),
         }
+    }
+
+    /// Whether this payment was already recorded (a repeated notice of it).
+    pub fn has_payment(&self, payment_ref: &str) -> bool {
+        self.payment_ref.as_deref() == Some(payment_ref)
     }
 
     pub fn check_can_pay(&self, amount: Money) -> Result<(), DomainError> {
@@ -198,6 +210,21 @@ impl Booking {
             return Err(DomainError::conflict("slot_not_over", "Le créneau n'est pas encore terminé."));
         }
         Ok(())
+    }
+
+    /// How much may still be granted back after the slot.
+    pub fn refundable_after_slot(&self) -> Result<Money, DomainError> {
+        if !matches!(self.status, BookingStatus::Completed | BookingStatus::Settled) {
+            return Err(DomainError::conflict(
+                "transition_not_allowed",
+                format!(
+                    "La réservation est {} : un remboursement après le créneau n'est possible qu'une fois le créneau terminé.",
+                    self.status.label_fr()
+                ),
+            ));
+        }
+        let paid = self.paid.unwrap_or(Money::ZERO);
+        Ok(Money { amount_cents: paid.amount_cents - self.granted_back.amount_cents, ..paid })
     }
 
     pub fn check_can_settle(&self) -> Result<Money, DomainError> {

@@ -25,6 +25,10 @@ pub struct Establishment {
     pub lon: f64,
     pub managers: BTreeSet<Uuid>,
     pub payout_account: Option<String>,
+    /// Whether the provider said the payout account can receive transfers.
+    pub payout_ready: bool,
+    /// The newest provider status applied: (created, provider event id).
+    pub payout_status_seen: Option<(DateTime<Utc>, String)>,
     pub legal_basis: Option<LegalBasis>,
     pub cancellation_policy: CancellationPolicy,
     pub suspended: bool,
@@ -33,6 +37,11 @@ pub struct Establishment {
 impl Establishment {
     pub fn is_active(&self) -> bool {
         self.id.is_some() && !self.suspended
+    }
+
+    /// Whether paid bookings can be taken: the money would reach the establishment.
+    pub fn accepts_payments(&self) -> bool {
+        self.payout_account.is_some() && self.payout_ready
     }
 
     pub fn is_managed_by(&self, user_id: Uuid) -> bool {
@@ -82,7 +91,20 @@ impl Aggregate for Establishment {
                 self.managers.remove(user_id);
             }
             EstablishmentEvent::PayoutAccountSet { account_ref } => {
+                if self.payout_account.as_ref() != Some(account_ref) {
+                    self.payout_ready = false;
+                    self.payout_status_seen = None;
+                }
                 self.payout_account = Some(account_ref.clone())
+            }
+            EstablishmentEvent::PayoutAccountStatusChanged {
+                can_receive_transfers,
+                provider_event_id,
+                provider_created,
+                ..
+            } => {
+                self.payout_ready = *can_receive_transfers;
+                self.payout_status_seen = Some((*provider_created, provider_event_id.clone()));
             }
             EstablishmentEvent::LegalBasisSet { legal_basis } => self.legal_basis = Some(legal_basis.clone()),
             EstablishmentEvent::CancellationPolicySet { policy } => self.cancellation_policy = *policy,
@@ -110,13 +132,36 @@ pub struct RegisterEstablishment {
 #[derive(Debug, Clone)]
 pub enum EstablishmentCommand {
     Register(RegisterEstablishment),
-    AssignManager { user_id: Uuid },
-    RemoveManager { user_id: Uuid },
-    SetPayoutAccount { account_ref: String },
-    SetLegalBasis { legal_basis: LegalBasis },
-    SetCancellationPolicy { policy: CancellationPolicy },
-    Suspend { reason: String, now: DateTime<Utc> },
-    Reactivate { now: DateTime<Utc> },
+    AssignManager {
+        user_id: Uuid,
+    },
+    RemoveManager {
+        user_id: Uuid,
+    },
+    SetPayoutAccount {
+        account_ref: String,
+    },
+    /// The provider's news about the payout account (a verified webhook).
+    RecordPayoutStatus {
+        account_ref: String,
+        can_receive_transfers: bool,
+        details_submitted: bool,
+        provider_event_id: String,
+        provider_created: DateTime<Utc>,
+    },
+    SetLegalBasis {
+        legal_basis: LegalBasis,
+    },
+    SetCancellationPolicy {
+        policy: CancellationPolicy,
+    },
+    Suspend {
+        reason: String,
+        now: DateTime<Utc>,
+    },
+    Reactivate {
+        now: DateTime<Utc>,
+    },
 }
 
 pub fn decide(
@@ -198,7 +243,37 @@ pub fn decide(
                     "La référence du compte de versement est un identifiant du prestataire (ex. acct_1Nv0FG…).",
                 ));
             }
+            if state.payout_account.as_deref() == Some(account_ref.as_str()) {
+                return Ok(vec![]);
+            }
             Ok(vec![EstablishmentEvent::PayoutAccountSet { account_ref }])
+        }
+        EstablishmentCommand::RecordPayoutStatus {
+            account_ref,
+            can_receive_transfers,
+            details_submitted,
+            provider_event_id,
+            provider_created,
+        } => {
+            if state.payout_account.as_deref() != Some(account_ref.as_str()) {
+                return Err(DomainError::not_found(
+                    "payout_account_unknown",
+                    "Ce compte de versement n'est pas celui de l'établissement.",
+                ));
+            }
+            // A repeated or older notice changes nothing: deliveries may be
+            // duplicated and arrive in any order.
+            let seen = (provider_created, provider_event_id.clone());
+            if state.payout_status_seen.as_ref().is_some_and(|last| &seen <= last) {
+                return Ok(vec![]);
+            }
+            Ok(vec![EstablishmentEvent::PayoutAccountStatusChanged {
+                account_ref,
+                can_receive_transfers,
+                details_submitted,
+                provider_event_id,
+                provider_created,
+            }])
         }
         EstablishmentCommand::SetLegalBasis { legal_basis } => {
             check_legal_basis(&legal_basis)?;

@@ -15,6 +15,7 @@
 //! - [`booking`]: one booking's state machine and refund rule.
 //! - [`room`]: the room aggregate; owns its bookings (no double booking by construction).
 //! - [`series`]: a weekly series expanded into dates, each kept or skipped with its reason.
+//! - [`payment`]: the provider's side of a booking's money; records each answer once.
 
 pub mod association;
 pub mod booking;
@@ -22,6 +23,7 @@ pub mod calendar;
 pub mod establishment;
 pub mod identifiers;
 pub mod opening;
+pub mod payment;
 pub mod room;
 pub mod series;
 pub mod slot;

@@ -148,7 +148,10 @@ impl Aggregate for Room {
                             decide_by: *decide_by,
                             pay_by: None,
                             paid: None,
+                            payment_ref: None,
+                            transfer_ref: None,
                             refund: None,
+                            granted_back: Money::ZERO,
                         },
                     );
                 }
@@ -169,10 +172,11 @@ impl Aggregate for Room {
             RoomEvent::BookingExpired { booking_id, .. } => {
                 self.set_status(*booking_id, BookingStatus::Expired)
             }
-            RoomEvent::BookingPaid { booking_id, amount, .. } => {
+            RoomEvent::BookingPaid { booking_id, amount, payment_ref, .. } => {
                 if let Some(b) = self.bookings.get_mut(booking_id) {
                     b.status = BookingStatus::Paid;
                     b.paid = Some(*amount);
+                    b.payment_ref = Some(payment_ref.clone());
                 }
             }
             RoomEvent::BookingCancelled { booking_id, refund, .. } => {
@@ -184,8 +188,16 @@ impl Aggregate for Room {
             RoomEvent::BookingCompleted { booking_id, .. } => {
                 self.set_status(*booking_id, BookingStatus::Completed)
             }
-            RoomEvent::BookingSettled { booking_id, .. } => {
-                self.set_status(*booking_id, BookingStatus::Settled)
+            RoomEvent::BookingSettled { booking_id, transfer_ref, .. } => {
+                if let Some(b) = self.bookings.get_mut(booking_id) {
+                    b.status = BookingStatus::Settled;
+                    b.transfer_ref = Some(transfer_ref.clone());
+                }
+            }
+            RoomEvent::RefundGranted { booking_id, amount, .. } => {
+                if let Some(b) = self.bookings.get_mut(booking_id) {
+                    b.granted_back.amount_cents += amount.amount_cents;
+                }
             }
         }
         self
@@ -206,6 +218,9 @@ pub struct RequestContext {
     pub now: DateTime<Utc>,
     /// A suspended establishment takes no new requests.
     pub establishment_active: bool,
+    /// Whether the establishment can be paid (its payout account receives
+    /// transfers); if not, only free slots can be requested.
+    pub accepts_payments: bool,
     /// The establishment's grid, or the département's default.
     pub tariff: Option<TariffVersion>,
     pub calendar: Arc<Calendar>,
@@ -336,6 +351,14 @@ pub enum RoomCommand {
     Settle {
         booking_id: Uuid,
         transfer_ref: String,
+        now: DateTime<Utc>,
+    },
+    /// Money given back after the slot, by the establishment's manager.
+    GrantRefund {
+        booking_id: Uuid,
+        amount: Money,
+        by: Uuid,
+        reason: String,
         now: DateTime<Utc>,
     },
 }
@@ -492,7 +515,11 @@ pub fn decide(room: &Room, command: RoomCommand) -> Result<Vec<RoomEvent>, Domai
             Ok(vec![RoomEvent::BookingExpired { booking_id, reason, at: now }])
         }
         RoomCommand::RecordPayment { booking_id, amount, payment_ref, now } => {
-            room.booking(booking_id)?.check_can_pay(amount)?;
+            let booking = room.booking(booking_id)?;
+            if booking.has_payment(&payment_ref) {
+                return Ok(vec![]);
+            }
+            booking.check_can_pay(amount)?;
             let payment_ref = text("invalid_payment_ref", "La référence du paiement", &payment_ref, 200)?;
             Ok(vec![RoomEvent::BookingPaid { booking_id, amount, payment_ref, at: now }])
         }
@@ -506,9 +533,32 @@ pub fn decide(room: &Room, command: RoomCommand) -> Result<Vec<RoomEvent>, Domai
             Ok(vec![RoomEvent::BookingCompleted { booking_id, at: now }])
         }
         RoomCommand::Settle { booking_id, transfer_ref, now } => {
-            let amount = room.booking(booking_id)?.check_can_settle()?;
+            let booking = room.booking(booking_id)?;
+            if booking.transfer_ref.as_deref() == Some(transfer_ref.as_str()) {
+                return Ok(vec![]);
+            }
+            let amount = booking.check_can_settle()?;
             let transfer_ref = text("invalid_transfer_ref", "La référence du virement", &transfer_ref, 200)?;
             Ok(vec![RoomEvent::BookingSettled { booking_id, amount, transfer_ref, at: now }])
+        }
+        RoomCommand::GrantRefund { booking_id, amount, by, reason, now } => {
+            let reason = text("invalid_reason", "Le motif du remboursement", &reason, 500)?;
+            let left = room.booking(booking_id)?.refundable_after_slot()?;
+            if amount.amount_cents <= 0 {
+                return Err(DomainError::rule(
+                    "invalid_amount",
+                    "Le montant à rembourser doit être positif.",
+                ));
+            }
+            if amount.amount_cents > left.amount_cents {
+                return Err(DomainError::rule(
+                    "refund_too_large",
+                    format!(
+                        "Il reste au plus {left} à rembourser sur cette réservation ({amount} demandés)."
+                    ),
+                ));
+            }
+            Ok(vec![RoomEvent::RefundGranted { booking_id, amount, by, reason, at: now }])
         }
     }
 }
@@ -619,7 +669,17 @@ pub(crate) fn check_slot_for(
     if let Some(why) = room.occupied(slot) {
         return Err(DomainError::conflict("slot_taken", why));
     }
-    Ok(price(details.hourly_rate_cents, context.tariff.as_ref(), category, minutes)?)
+    let (amount, version) = price(details.hourly_rate_cents, context.tariff.as_ref(), category, minutes)?;
+    if !amount.is_zero() && !context.accepts_payments {
+        return Err(DomainError::rule(
+            "payments_not_ready",
+            format!(
+                "Ce créneau coûte {amount}, mais l'établissement ne peut pas encore recevoir de paiements en ligne : \
+                 seules les réservations gratuites sont possibles pour le moment."
+            ),
+        ));
+    }
+    Ok((amount, version))
 }
 
 fn hours_minutes(minutes: u32) -> String {

@@ -2,6 +2,7 @@
 
 pub mod error;
 pub mod health;
+pub mod payments;
 pub mod rooms;
 pub mod search;
 
@@ -12,7 +13,15 @@ use crate::http::error::AppError;
 
 /// Every route of the application.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(health::healthz).service(health::readyz).service(rooms::availability).service(search::search);
+    cfg.service(health::healthz)
+        .service(health::readyz)
+        .service(rooms::availability)
+        .service(search::search)
+        .service(payments::stripe_webhook)
+        .service(payments::simulated_onboarding)
+        .service(payments::simulated_onboarding_done)
+        .service(payments::simulated_checkout)
+        .service(payments::simulated_outcome);
 }
 
 /// Unknown addresses: a JSON error under `/api`, a page elsewhere.

@@ -85,11 +85,40 @@ pub(crate) async fn register(
         return Ok(false);
     }
     let name = registration.name.clone();
+    let now = registration.now;
     commands
         .on_establishment(establishment_id, EstablishmentCommand::Register(registration), meta)
         .await
         .with_context(|| format!("registering {name} ({establishment_id})"))?;
+    payouts_ready(commands, meta, establishment_id, now).await?;
     Ok(true)
+}
+
+/// Gives a seeded establishment a payout account of the simulated provider
+/// that can receive transfers, as if its manager had completed onboarding.
+pub async fn payouts_ready(
+    commands: &Commands,
+    meta: &Metadata,
+    establishment_id: Uuid,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let account_ref = format!("acct_sim_{}", establishment_id.simple());
+    commands
+        .on_establishment(
+            establishment_id,
+            EstablishmentCommand::SetPayoutAccount { account_ref: account_ref.clone() },
+            meta,
+        )
+        .await?;
+    let status = EstablishmentCommand::RecordPayoutStatus {
+        account_ref,
+        can_receive_transfers: true,
+        details_submitted: true,
+        provider_event_id: format!("evt_seed_{}", establishment_id.simple()),
+        provider_created: now,
+    };
+    commands.on_establishment(establishment_id, status, meta).await?;
+    Ok(())
 }
 
 /// Adds a room with the seeds' constraints (15 minutes between bookings).

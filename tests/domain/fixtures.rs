@@ -100,7 +100,13 @@ pub fn now() -> DateTime<Utc> {
 }
 
 pub fn context_at(now: DateTime<Utc>) -> RequestContext {
-    RequestContext { now, establishment_active: true, tariff: Some(grid()), calendar: calendar() }
+    RequestContext {
+        now,
+        establishment_active: true,
+        accepts_payments: true,
+        tariff: Some(grid()),
+        calendar: calendar(),
+    }
 }
 
 pub fn request(start: DateTime<Utc>, end: DateTime<Utc>) -> BookingRequest {

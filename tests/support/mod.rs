@@ -119,3 +119,22 @@ macro_rules! on_both_backends {
         }
     )*};
 }
+
+/// Waits until every committed event can be read: on PostgreSQL the
+/// cluster-wide watermark can hold the newest back while another test's
+/// transaction is open.
+pub async fn all_visible(store: &Store) -> u64 {
+    const SQL: &str = "SELECT COUNT(*) FROM events";
+    for _ in 0..2000 {
+        let stored: i64 = match store {
+            Store::Sqlite(s) => sqlx::query_scalar(SQL).fetch_one(s.reader_pool()).await.unwrap(),
+            Store::Postgres(p) => sqlx::query_scalar(SQL).fetch_one(p.pool()).await.unwrap(),
+        };
+        let visible = store.count_after(salle_events::LogPosition::START).await.unwrap();
+        if visible >= stored as u64 {
+            return visible;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    panic!("the committed events never became readable");
+}

@@ -75,6 +75,7 @@ pub async fn establishment_with_room(
         )
         .await
         .expect("the establishment is registered");
+    salle::seed::payouts_ready(commands, &meta, establishment_id, now()).await.expect("payouts ready");
     let (owner, rate) = match tariff {
         Tariff::Departement(rate) => (None, rate),
         Tariff::Establishment(rate) => (Some(establishment_id), rate),

@@ -11,6 +11,7 @@
 
 pub mod layout;
 pub mod pages;
+pub mod payments;
 
 /// The interface languages; French is the default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

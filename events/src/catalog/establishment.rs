@@ -74,6 +74,17 @@ pub enum EstablishmentEvent {
         /// The provider's reference of the connected account, e.g. `acct_…`.
         account_ref: String,
     },
+    /// The provider said whether the connected account can receive
+    /// transfers (Stripe's `account.updated`).
+    PayoutAccountStatusChanged {
+        account_ref: String,
+        can_receive_transfers: bool,
+        details_submitted: bool,
+        /// The provider's event, and when the provider created it: an older
+        /// status arriving late never overwrites a newer one.
+        provider_event_id: String,
+        provider_created: DateTime<Utc>,
+    },
     LegalBasisSet {
         legal_basis: LegalBasis,
     },
@@ -95,6 +106,7 @@ super::event_types!(EstablishmentEvent {
     ManagerAssigned,
     ManagerRemoved,
     PayoutAccountSet,
+    PayoutAccountStatusChanged,
     LegalBasisSet,
     CancellationPolicySet,
     EstablishmentSuspended,

@@ -9,6 +9,7 @@
 pub mod association;
 pub mod establishment;
 pub mod money;
+pub mod payment;
 pub mod room;
 pub mod tariff;
 
@@ -20,6 +21,7 @@ use crate::envelope::{Metadata, NewEvent, RecordedEvent};
 pub use association::AssociationEvent;
 pub use establishment::EstablishmentEvent;
 pub use money::{Currency, Money};
+pub use payment::PaymentEvent;
 pub use room::RoomEvent;
 pub use tariff::TariffEvent;
 
@@ -35,6 +37,8 @@ pub mod category {
     pub const ASSOCIATION: &str = "association";
     /// `tariff-<establishment uuid>`, or `tariff-departement` for the default grid.
     pub const TARIFF: &str = "tariff";
+    /// `payment-<booking uuid>`: the provider's side of one booking's money.
+    pub const PAYMENT: &str = "payment";
 }
 
 /// A family of events stored in one kind of stream.

@@ -259,6 +259,16 @@ pub enum RoomEvent {
         transfer_ref: String,
         at: DateTime<Utc>,
     },
+    /// After the slot, the establishment gives money back (the room was not
+    /// as described, the event was cut short…). The establishment keeps the
+    /// revenue, so it is its decision and its money.
+    RefundGranted {
+        booking_id: Uuid,
+        amount: Money,
+        by: Uuid,
+        reason: String,
+        at: DateTime<Utc>,
+    },
 }
 
 super::event_types!(RoomEvent {
@@ -281,6 +291,7 @@ super::event_types!(RoomEvent {
     BookingCancelled,
     BookingCompleted,
     BookingSettled,
+    RefundGranted,
 });
 
 impl RoomEvent {
@@ -294,7 +305,8 @@ impl RoomEvent {
             | Self::BookingPaid { booking_id, .. }
             | Self::BookingCancelled { booking_id, .. }
             | Self::BookingCompleted { booking_id, .. }
-            | Self::BookingSettled { booking_id, .. } => Some(*booking_id),
+            | Self::BookingSettled { booking_id, .. }
+            | Self::RefundGranted { booking_id, .. } => Some(*booking_id),
             _ => None,
         }
     }

@@ -1,0 +1,175 @@
+//! Payment routes: the provider's webhook, and the simulated provider's
+//! checkout and onboarding pages (served only when payments are simulated).
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use chrono::Utc;
+use salle_web::Lang;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::domain::payment::AttemptStatus;
+use crate::http::error::AppError;
+use crate::payments::webhook::{self, ReceiveError};
+use crate::payments::{Gateway, SimulatedGateway, simulated};
+use crate::startup::AppState;
+
+fn lang(req: &HttpRequest) -> Lang {
+    Lang::from_accept_language(req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()))
+}
+
+fn html(markup: maud::Markup) -> HttpResponse {
+    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(markup.into_string())
+}
+
+/// `POST /api/v1/payments/stripe/webhook`: the raw body, verified against
+/// `Stripe-Signature` before anything is read from it.
+#[post("/api/v1/payments/stripe/webhook")]
+pub async fn stripe_webhook(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let signature = req.headers().get("Stripe-Signature").and_then(|v| v.to_str().ok());
+    deliver(&state, &body, signature).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "received": true })))
+}
+
+async fn deliver(state: &AppState, body: &[u8], signature: Option<&str>) -> Result<(), AppError> {
+    let gateway = state.payments.gateway();
+    match webhook::receive(&state.commands, gateway, body, signature, Utc::now()).await {
+        Ok(()) => Ok(()),
+        Err(ReceiveError::Rejected(why)) => {
+            // The reason only: never the header, the body or a secret.
+            tracing::warn!(reason = %why, bytes = body.len(), "webhook rejected");
+            Err(AppError::BadRequest {
+                code: "invalid_webhook", message: format!("Webhook refusé : {why}.")
+            })
+        }
+        Err(ReceiveError::NotRecorded(e)) => Err(AppError::Internal(e.into())),
+    }
+}
+
+fn simulated(state: &AppState) -> Result<&SimulatedGateway, AppError> {
+    match state.payments.gateway() {
+        Gateway::Simulated(sim) => Ok(sim),
+        Gateway::Stripe(_) => Err(AppError::NotFound("Les paiements passent par Stripe sur ce site.".into())),
+    }
+}
+
+fn checkout_missing() -> AppError {
+    AppError::NotFound("Ce paiement n'existe pas ou n'est plus ouvert.".into())
+}
+
+/// The open attempt and its amount, or 404.
+async fn open_attempt(
+    state: &AppState,
+    booking_id: Uuid,
+    payment_id: Uuid,
+) -> Result<(String, salle_events::catalog::Money), AppError> {
+    let payment = state.commands.payment(booking_id).await?;
+    let attempt = payment.attempt(payment_id).ok_or_else(checkout_missing)?;
+    match &attempt.status {
+        AttemptStatus::Open { checkout_ref, .. } if Utc::now() < attempt.pay_by => {
+            Ok((checkout_ref.clone(), attempt.amount))
+        }
+        _ => Err(checkout_missing()),
+    }
+}
+
+#[get("/paiement/simule/{booking_id}/{payment_id}")]
+pub async fn simulated_checkout(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, AppError> {
+    simulated(&state)?;
+    let (booking_id, payment_id) = path.into_inner();
+    let (_, amount) = open_attempt(&state, booking_id, payment_id).await?;
+    let description = format!("Réservation de salle n° {}", &booking_id.simple().to_string()[..8]);
+    Ok(html(salle_web::payments::simulated_checkout(
+        lang(&req),
+        &amount.to_string(),
+        &description,
+        req.path(),
+    )))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Outcome {
+    outcome: String,
+}
+
+/// Pay or decline: the simulated provider makes its event, signs it, and
+/// hands it to the webhook pipeline.
+#[post("/paiement/simule/{booking_id}/{payment_id}")]
+pub async fn simulated_outcome(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(Uuid, Uuid)>,
+    form: web::Form<Outcome>,
+) -> Result<HttpResponse, AppError> {
+    let sim = simulated(&state)?;
+    let (booking_id, payment_id) = path.into_inner();
+    let (checkout_ref, amount) = open_attempt(&state, booking_id, payment_id).await?;
+    let now = Utc::now();
+    let paid = match form.outcome.as_str() {
+        "succeeded" => true,
+        "declined" => false,
+        other => {
+            return Err(AppError::BadRequest {
+                code: "invalid_outcome",
+                message: format!("« {other} » n'est pas une issue : succeeded ou declined."),
+            });
+        }
+    };
+    let event = if paid {
+        simulated::checkout_completed(&checkout_ref, booking_id, payment_id, amount, now)
+    } else {
+        simulated::payment_failed(booking_id, payment_id, amount, now)
+    };
+    let body = event.to_string();
+    deliver(&state, body.as_bytes(), Some(&sim.sign(&body, now))).await?;
+    let back = format!("/reservations/{booking_id}");
+    Ok(html(salle_web::payments::simulated_outcome(lang(&req), paid, &back)))
+}
+
+#[get("/paiement/simule/compte/{account_ref}")]
+pub async fn simulated_onboarding(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    simulated(&state)?;
+    let account_ref = path.into_inner();
+    let establishment = establishment_of(&state, &account_ref).await?;
+    let done = state.commands.establishment(establishment).await?.accepts_payments();
+    Ok(html(salle_web::payments::simulated_onboarding(lang(&req), &account_ref, req.path(), done)))
+}
+
+#[post("/paiement/simule/compte/{account_ref}")]
+pub async fn simulated_onboarding_done(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let sim = simulated(&state)?;
+    let account_ref = path.into_inner();
+    let establishment_id = establishment_of(&state, &account_ref).await?;
+    let now = Utc::now();
+    let body = simulated::account_updated(&account_ref, establishment_id, true, now).to_string();
+    deliver(&state, body.as_bytes(), Some(&sim.sign(&body, now))).await?;
+    Ok(html(salle_web::payments::simulated_onboarding(lang(&req), &account_ref, req.path(), true)))
+}
+
+/// The establishment a simulated account belongs to (its id is in the reference).
+async fn establishment_of(state: &AppState, account_ref: &str) -> Result<Uuid, AppError> {
+    let missing = || AppError::NotFound("Ce compte de versement n'existe pas.".into());
+    let id: Uuid =
+        account_ref.strip_prefix("acct_sim_").and_then(|id| id.parse().ok()).ok_or_else(missing)?;
+    let establishment = state.commands.establishment(id).await?;
+    if establishment.payout_account.as_deref() != Some(account_ref) {
+        return Err(missing());
+    }
+    Ok(id)
+}

@@ -1,0 +1,187 @@
+//! Payments: the [`Gateway`] port and its two adapters, webhook verification,
+//! and the process manager that makes every provider call.
+//!
+//! - [`stripe`]: Stripe Connect on async-stripe (separate charges and transfers).
+//! - [`simulated`]: the default with no Stripe key: a checkout page served by
+//!   salle whose buttons produce Stripe-shaped events, signed with a local
+//!   secret and delivered through the same webhook pipeline.
+//! - [`webhook`]: signature verification on the raw body and what each
+//!   provider event records.
+//! - [`process`]: follows the log; each provider call is driven by one event
+//!   and carries an idempotency key derived from that event's id.
+//!
+//! The port is an enum rather than a trait object: two adapters, known at
+//! compile time, and async methods without boxing.
+
+pub mod process;
+pub mod simulated;
+pub mod stripe;
+pub mod webhook;
+
+use salle_events::catalog::Money;
+use uuid::Uuid;
+
+pub use simulated::SimulatedGateway;
+pub use stripe::StripeGateway;
+
+/// The canonical Stripe objects (from Stripe's own OpenAPI fixtures, MIT,
+/// stripe/openapi `fixtures3.json`) the simulated provider fills in, so that
+/// its events are exactly what Stripe's typed client reads.
+pub const STRIPE_FIXTURES: &str = include_str!("stripe_fixtures.json");
+
+/// A refusal or failure of the provider.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GatewayError {
+    /// The card or the payment was declined (402).
+    #[error("payment declined: {0}")]
+    Declined(String),
+    /// The request cannot succeed as sent (400, 404, a reused idempotency key).
+    #[error("request refused by the provider: {0}")]
+    Refused(String),
+    /// The connected account's balance cannot cover a transfer reversal.
+    #[error("insufficient funds on the connected account: {0}")]
+    InsufficientFunds(String),
+    /// Rate limited, a provider error or the network: the same call with the
+    /// same idempotency key may be tried again.
+    #[error("provider unavailable: {0}")]
+    Unavailable(String),
+}
+
+impl GatewayError {
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, Self::Unavailable(_))
+    }
+}
+
+/// A checkout for one attempt to pay a booking.
+#[derive(Debug, Clone)]
+pub struct NewCheckout {
+    pub payment_id: Uuid,
+    pub booking_id: Uuid,
+    pub amount: Money,
+    /// What the association sees on the provider's page.
+    pub description: String,
+    /// Unix seconds; the checkout closes then.
+    pub expires_at: i64,
+    pub success_url: String,
+    pub cancel_url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenedCheckout {
+    pub checkout_ref: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewRefund {
+    pub booking_id: Uuid,
+    pub payment_ref: String,
+    pub amount: Money,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewTransfer {
+    pub booking_id: Uuid,
+    pub destination: String,
+    pub amount: Money,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewReversal {
+    pub booking_id: Uuid,
+    pub transfer_ref: String,
+    pub amount: Money,
+}
+
+/// The payment provider salle talks to.
+#[derive(Debug, Clone)]
+pub enum Gateway {
+    /// Boxed: the HTTP client is large, and the simulated adapter small.
+    Stripe(Box<StripeGateway>),
+    Simulated(SimulatedGateway),
+}
+
+impl Gateway {
+    /// `stripe` or `simulated`, as recorded in the events.
+    pub fn provider(&self) -> &'static str {
+        match self {
+            Self::Stripe(_) => "stripe",
+            Self::Simulated(_) => "simulated",
+        }
+    }
+
+    /// The secrets a webhook signature may be made with (more than one while
+    /// a secret is being rotated).
+    pub fn webhook_secrets(&self) -> &[String] {
+        match self {
+            Self::Stripe(g) => g.webhook_secrets(),
+            Self::Simulated(g) => g.webhook_secrets(),
+        }
+    }
+
+    pub async fn create_checkout(&self, c: &NewCheckout, key: &str) -> Result<OpenedCheckout, GatewayError> {
+        match self {
+            Self::Stripe(g) => g.create_checkout(c, key).await,
+            Self::Simulated(g) => g.create_checkout(c, key),
+        }
+    }
+
+    /// What the provider kept on a payment, when it says.
+    pub async fn payment_fee(&self, payment_ref: &str) -> Result<Option<Money>, GatewayError> {
+        match self {
+            Self::Stripe(g) => g.payment_fee(payment_ref).await,
+            Self::Simulated(g) => g.payment_fee(payment_ref),
+        }
+    }
+
+    /// Returns the refund's reference.
+    pub async fn refund(&self, r: &NewRefund, key: &str) -> Result<String, GatewayError> {
+        match self {
+            Self::Stripe(g) => g.refund(r, key).await,
+            Self::Simulated(g) => g.refund(r, key),
+        }
+    }
+
+    /// Returns the transfer's reference.
+    pub async fn transfer(&self, t: &NewTransfer, key: &str) -> Result<String, GatewayError> {
+        match self {
+            Self::Stripe(g) => g.transfer(t, key).await,
+            Self::Simulated(g) => g.transfer(t, key),
+        }
+    }
+
+    /// Returns the reversal's reference.
+    pub async fn reverse_transfer(&self, r: &NewReversal, key: &str) -> Result<String, GatewayError> {
+        match self {
+            Self::Stripe(g) => g.reverse_transfer(r, key).await,
+            Self::Simulated(g) => g.reverse_transfer(r, key),
+        }
+    }
+
+    /// Creates the establishment's connected account; returns its reference.
+    pub async fn create_account(&self, establishment_id: Uuid, key: &str) -> Result<String, GatewayError> {
+        match self {
+            Self::Stripe(g) => g.create_account(establishment_id, key).await,
+            Self::Simulated(g) => Ok(g.create_account(establishment_id)),
+        }
+    }
+
+    /// Where the manager completes the account's onboarding.
+    pub async fn onboarding_link(
+        &self,
+        account_ref: &str,
+        return_url: &str,
+        refresh_url: &str,
+    ) -> Result<String, GatewayError> {
+        match self {
+            Self::Stripe(g) => g.onboarding_link(account_ref, return_url, refresh_url).await,
+            Self::Simulated(g) => Ok(g.onboarding_link(account_ref)),
+        }
+    }
+}
+
+/// The idempotency key of the provider call that `event_id` drives.
+pub fn idempotency_key(step: &str, event_id: Uuid) -> String {
+    format!("salle-{step}-{event_id}")
+}

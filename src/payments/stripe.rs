@@ -1,0 +1,253 @@
+//! The Stripe adapter, on async-stripe 1.0 (split crates): Connect with
+//! separate charges and transfers. The association pays the platform through
+//! a Checkout Session; after the slot the booking's amount is transferred to
+//! the establishment's connected account with `transfer_group` = booking id;
+//! a refund after settlement reverses that transfer.
+//!
+//! Every call carries the idempotency key the process manager derived from
+//! the event that asked for it. Where Stripe says a retry is safe (429, 5xx,
+//! the network), the call is tried again with the same key, a few times with
+//! growing pauses; a declined card (402) or a refused request (400, including
+//! a key reused with other parameters) is answered at once.
+
+use std::time::Duration;
+
+use salle_events::catalog::Money;
+use stripe::{Client, ClientBuilder, StripeError};
+use stripe_client_core::{IdempotencyKey, RequestStrategy, StripeRequest};
+use uuid::Uuid;
+
+use super::{GatewayError, NewCheckout, NewRefund, NewReversal, NewTransfer, OpenedCheckout};
+
+/// Attempts of one call (the first and the retries), each with the same key.
+const ATTEMPTS: u32 = 3;
+
+#[derive(Clone)]
+pub struct StripeGateway {
+    client: Client,
+    secrets: Vec<String>,
+    retry_pause: Duration,
+}
+
+impl std::fmt::Debug for StripeGateway {
+    /// Never prints the key.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StripeGateway").field("webhook_secrets", &self.secrets.len()).finish_non_exhaustive()
+    }
+}
+
+impl StripeGateway {
+    /// `api_base` is Stripe's (`https://api.stripe.com/`) or a test fake's.
+    pub fn new(
+        secret_key: &str,
+        webhook_secrets: Vec<String>,
+        api_base: Option<&str>,
+    ) -> Result<Self, GatewayError> {
+        let mut builder = ClientBuilder::new(secret_key).timeout(Duration::from_secs(30));
+        if let Some(base) = api_base {
+            builder = builder.url(base);
+        }
+        let client = builder.build().map_err(|e| GatewayError::Refused(format!("Stripe client: {e}")))?;
+        Ok(Self { client, secrets: webhook_secrets, retry_pause: Duration::from_millis(500) })
+    }
+
+    /// Pause before the first retry (doubled each time); tests shorten it.
+    pub fn with_retry_pause(mut self, pause: Duration) -> Self {
+        self.retry_pause = pause;
+        self
+    }
+
+    pub fn webhook_secrets(&self) -> &[String] {
+        &self.secrets
+    }
+
+    /// Runs `call` with `key`, again with the same key where a retry is safe.
+    async fn send<T, F, Fut>(&self, key: &str, call: F) -> Result<T, GatewayError>
+    where
+        F: Fn(RequestStrategy) -> Fut,
+        Fut: std::future::Future<Output = Result<T, StripeError>>,
+    {
+        let key = IdempotencyKey::new(key).map_err(|e| GatewayError::Refused(e.to_string()))?;
+        let mut pause = self.retry_pause;
+        let mut attempt = 1;
+        loop {
+            match call(RequestStrategy::Idempotent(key.clone())).await {
+                Ok(output) => return Ok(output),
+                Err(e) => {
+                    let error = classify(e);
+                    if !error.is_retryable() || attempt == ATTEMPTS {
+                        return Err(error);
+                    }
+                    tracing::info!(attempt, error = %error, "Stripe call failed; retrying with the same key");
+                    tokio::time::sleep(pause).await;
+                    pause *= 2;
+                    attempt += 1;
+                }
+            }
+        }
+    }
+
+    pub async fn create_checkout(&self, c: &NewCheckout, key: &str) -> Result<OpenedCheckout, GatewayError> {
+        use stripe_checkout::checkout_session::{
+            CreateCheckoutSession, CreateCheckoutSessionLineItems, CreateCheckoutSessionLineItemsPriceData,
+            CreateCheckoutSessionPaymentIntentData, ProductData,
+        };
+        let metadata = metadata(c.booking_id, Some(c.payment_id));
+        let mut price = CreateCheckoutSessionLineItemsPriceData::new(stripe_types::Currency::EUR);
+        price.unit_amount = Some(c.amount.amount_cents);
+        price.product_data = Some(ProductData::new(c.description.clone()));
+        let mut item = CreateCheckoutSessionLineItems::new();
+        item.price_data = Some(price);
+        item.quantity = Some(1);
+        let mut intent = CreateCheckoutSessionPaymentIntentData::new();
+        intent.metadata = Some(metadata.clone());
+        intent.transfer_group = Some(c.booking_id.to_string());
+        intent.description = Some(c.description.clone());
+        let request = CreateCheckoutSession::new()
+            .mode(stripe_shared::CheckoutSessionMode::Payment)
+            .line_items(vec![item])
+            .payment_intent_data(intent)
+            .metadata(metadata)
+            .client_reference_id(c.booking_id.to_string())
+            .expires_at(c.expires_at)
+            .locale(stripe_shared::CheckoutSessionLocale::Fr)
+            .success_url(c.success_url.clone())
+            .cancel_url(c.cancel_url.clone());
+        let session = self.send(key, |s| request.customize().request_strategy(s).send(&self.client)).await?;
+        let url =
+            session.url.clone().ok_or_else(|| GatewayError::Refused("the session has no URL".into()))?;
+        Ok(OpenedCheckout { checkout_ref: session.id.as_str().to_owned(), url })
+    }
+
+    pub async fn payment_fee(&self, payment_ref: &str) -> Result<Option<Money>, GatewayError> {
+        use stripe_core::payment_intent::RetrievePaymentIntent;
+        let request =
+            RetrievePaymentIntent::new(payment_ref).expand(vec!["latest_charge.balance_transaction".into()]);
+        // A read: the key only makes the call's retries safe to log.
+        let intent = self
+            .send(&format!("salle-fee-{payment_ref}"), |s| {
+                request.customize().request_strategy(s).send(&self.client)
+            })
+            .await?;
+        let fee = intent.latest_charge.as_ref().and_then(|charge| match charge {
+            stripe_types::Expandable::Object(charge) => match charge.balance_transaction.as_ref() {
+                Some(stripe_types::Expandable::Object(bt)) => Some(Money::eur(bt.fee)),
+                _ => None,
+            },
+            stripe_types::Expandable::Id(_) => None,
+        });
+        Ok(fee)
+    }
+
+    pub async fn refund(&self, r: &NewRefund, key: &str) -> Result<String, GatewayError> {
+        use stripe_core::refund::CreateRefund;
+        let request = CreateRefund::new()
+            .payment_intent(r.payment_ref.clone())
+            .amount(r.amount.amount_cents)
+            .metadata(metadata(r.booking_id, None));
+        Ok(self
+            .send(key, |s| request.customize().request_strategy(s).send(&self.client))
+            .await?
+            .id
+            .as_str()
+            .to_owned())
+    }
+
+    pub async fn transfer(&self, t: &NewTransfer, key: &str) -> Result<String, GatewayError> {
+        use stripe_connect::transfer::CreateTransfer;
+        let request = CreateTransfer::new(stripe_types::Currency::EUR, t.destination.clone())
+            .amount(t.amount.amount_cents)
+            .transfer_group(t.booking_id.to_string())
+            .metadata(metadata(t.booking_id, None));
+        Ok(self
+            .send(key, |s| request.customize().request_strategy(s).send(&self.client))
+            .await?
+            .id
+            .as_str()
+            .to_owned())
+    }
+
+    pub async fn reverse_transfer(&self, r: &NewReversal, key: &str) -> Result<String, GatewayError> {
+        use stripe_connect::transfer_reversal::CreateIdTransferReversal;
+        let request = CreateIdTransferReversal::new(r.transfer_ref.as_str())
+            .amount(r.amount.amount_cents)
+            .metadata(metadata(r.booking_id, None));
+        Ok(self
+            .send(key, |s| request.customize().request_strategy(s).send(&self.client))
+            .await?
+            .id
+            .as_str()
+            .to_owned())
+    }
+
+    pub async fn create_account(&self, establishment_id: Uuid, key: &str) -> Result<String, GatewayError> {
+        use stripe_connect::account::{
+            CreateAccount, CreateAccountCapabilities, CreateAccountCapabilitiesTransfers, CreateAccountType,
+        };
+        let mut capabilities = CreateAccountCapabilities::new();
+        let mut transfers = CreateAccountCapabilitiesTransfers::new();
+        transfers.requested = Some(true);
+        capabilities.transfers = Some(transfers);
+        let request = CreateAccount::new()
+            .type_(CreateAccountType::Express)
+            .country("FR")
+            .default_currency(stripe_types::Currency::EUR)
+            .capabilities(capabilities)
+            .metadata(std::collections::HashMap::from([(
+                "establishment_id".to_owned(),
+                establishment_id.to_string(),
+            )]));
+        Ok(self
+            .send(key, |s| request.customize().request_strategy(s).send(&self.client))
+            .await?
+            .id
+            .as_str()
+            .to_owned())
+    }
+
+    pub async fn onboarding_link(
+        &self,
+        account_ref: &str,
+        return_url: &str,
+        refresh_url: &str,
+    ) -> Result<String, GatewayError> {
+        use stripe_connect::account_link::{CreateAccountLink, CreateAccountLinkType};
+        let request = CreateAccountLink::new(account_ref, CreateAccountLinkType::AccountOnboarding)
+            .return_url(return_url)
+            .refresh_url(refresh_url);
+        // An account link is single-use and short-lived: a fresh one each time.
+        let key = format!("salle-link-{}", Uuid::now_v7());
+        Ok(self.send(&key, |s| request.customize().request_strategy(s).send(&self.client)).await?.url)
+    }
+}
+
+fn metadata(booking_id: Uuid, payment_id: Option<Uuid>) -> std::collections::HashMap<String, String> {
+    let mut m = std::collections::HashMap::from([("booking_id".to_owned(), booking_id.to_string())]);
+    if let Some(payment_id) = payment_id {
+        m.insert("payment_id".to_owned(), payment_id.to_string());
+    }
+    m
+}
+
+/// Stripe's answer as a [`GatewayError`]: what may be retried with the same key.
+fn classify(e: StripeError) -> GatewayError {
+    match e {
+        StripeError::Stripe(api, status) => {
+            let message = api.message.clone().unwrap_or_else(|| format!("HTTP {status}"));
+            let code = api.code.as_ref().map(|c| c.as_str().to_owned()).unwrap_or_default();
+            match status {
+                402 => GatewayError::Declined(message),
+                429 | 500..=599 => GatewayError::Unavailable(message),
+                409 if code == "idempotency_key_in_use" => GatewayError::Unavailable(message),
+                _ if code == "balance_insufficient" || code == "insufficient_funds" => {
+                    GatewayError::InsufficientFunds(message)
+                }
+                _ => GatewayError::Refused(message),
+            }
+        }
+        StripeError::ClientError(m) => GatewayError::Unavailable(m),
+        StripeError::Timeout => GatewayError::Unavailable("timeout".into()),
+        StripeError::JSONDeserialize(m) => GatewayError::Refused(format!("unreadable answer: {m}")),
+        StripeError::ConfigError(m) => GatewayError::Refused(m),
+    }
+}
