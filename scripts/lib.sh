@@ -70,3 +70,18 @@ install_debian_packages() {
     fi
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
+
+# The Python tools the tests call: Stripe's official library (webhook
+# signature vectors), pinned, in a virtual environment under the shared cache
+# so nothing touches the system's Python.
+STRIPE_PYTHON_VERSION="16.1.0"
+ensure_python_tools() {
+    local venv="${SALLE_CACHE_DIR:-/var/cache/salle}/venv"
+    mkdir -p "$(dirname "$venv")" 2>/dev/null && [[ -w "$(dirname "$venv")" ]] || venv=.venv
+    if ! "$venv/bin/python3" -c "import stripe, sys; sys.exit(stripe.VERSION != '$STRIPE_PYTHON_VERSION')" 2>/dev/null; then
+        echo "salle: installing Stripe's Python library $STRIPE_PYTHON_VERSION in $venv" >&2
+        python3 -m venv "$venv"
+        "$venv/bin/pip" install -q --disable-pip-version-check "stripe==$STRIPE_PYTHON_VERSION"
+    fi
+    export PATH="$venv/bin:$PATH"
+}
