@@ -36,16 +36,16 @@ pub struct GlobalArgs {
 #[derive(Args)]
 pub struct PaymentArgs {
     /// Where browsers reach salle (default: http://BIND).
-    #[arg(long, env = "SALLE_PUBLIC_URL")]
+    #[arg(long, env = "SALLE_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
     /// Stripe secret key (sk_…); unset: the simulated provider.
-    #[arg(long, env = "STRIPE_SECRET_KEY", hide_env_values = true)]
+    #[arg(long, env = "STRIPE_SECRET_KEY", hide_env_values = true, global = true)]
     pub stripe_secret_key: Option<String>,
     /// The webhook endpoint's signing secrets (whsec_…), comma-separated during a rotation.
-    #[arg(long, env = "STRIPE_WEBHOOK_SECRETS", hide_env_values = true)]
+    #[arg(long, env = "STRIPE_WEBHOOK_SECRETS", hide_env_values = true, global = true)]
     pub stripe_webhook_secrets: Option<String>,
     /// Stripe's API address (for a test double).
-    #[arg(long, env = "STRIPE_API_BASE")]
+    #[arg(long, env = "STRIPE_API_BASE", global = true)]
     pub stripe_api_base: Option<String>,
 }
 
@@ -103,6 +103,13 @@ pub enum Command {
         #[command(subcommand)]
         command: EventsCommand,
     },
+    /// Payments: payout onboarding and what waits to be tried again.
+    Payments {
+        #[command(subcommand)]
+        command: PaymentsCommand,
+        #[command(flatten)]
+        payments: PaymentArgs,
+    },
     /// Measure the system.
     Bench {
         #[command(subcommand)]
@@ -124,6 +131,21 @@ pub enum EventsCommand {
         #[arg(long, default_value_t = 0)]
         limit: usize,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PaymentsCommand {
+    /// Create the establishment's payout account (once) and print the link
+    /// where its manager completes the provider's onboarding.
+    Onboard {
+        /// The establishment's id.
+        establishment: uuid::Uuid,
+        /// Where the provider sends the manager back.
+        #[arg(long)]
+        return_url: Option<String>,
+    },
+    /// List the transfers and reversals waiting to be tried again.
+    Followups,
 }
 
 #[derive(Debug, Subcommand)]
@@ -258,6 +280,49 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 ProjectionsCommand::Rebuild { name } => {
                     crate::read_side::rebuild(&store, name.as_deref()).await?
+                }
+            }
+            store.close().await;
+            Ok(())
+        }
+        Command::Payments { command, payments } => {
+            let settings = Settings::new(&g.database_url, DEFAULT_BIND, g.max_connections)?;
+            let public_url = payments.public_url.clone().unwrap_or_else(|| format!("http://{DEFAULT_BIND}"));
+            let payment_settings = crate::config::PaymentSettings::new(
+                &public_url,
+                payments.stripe_secret_key.as_deref(),
+                payments.stripe_webhook_secrets.as_deref(),
+                payments.stripe_api_base.as_deref(),
+            )?;
+            let store = open(&settings).await?;
+            store.migrate().await.context("applying the migrations")?;
+            let calendar = crate::domain::calendar::Calendar::isere().map_err(anyhow::Error::msg)?;
+            let commands = crate::app::Commands::new(store.clone(), std::sync::Arc::new(calendar));
+            let gateway = payment_settings.gateway()?;
+            match command {
+                PaymentsCommand::Onboard { establishment, return_url } => {
+                    let meta = salle_events::Metadata {
+                        correlation_id: Some(establishment),
+                        causation_id: None,
+                        actor: Some("cli".into()),
+                    };
+                    let back = return_url.unwrap_or_else(|| format!("{public_url}/"));
+                    let link = commands.start_onboarding(&gateway, establishment, &back, &meta).await?;
+                    println!("{link}");
+                }
+                PaymentsCommand::Followups => {
+                    let process =
+                        crate::payments::process::PaymentProcess::new(commands, gateway, &public_url);
+                    println!("{:<10} {:<36} {:>12} {:>9}", "kind", "booking", "amount", "attempts");
+                    for f in process.followups().await? {
+                        println!(
+                            "{:<10} {:<36} {:>12} {:>9}",
+                            f.kind,
+                            f.booking_id,
+                            salle_events::catalog::Money::eur(f.amount_cents).to_string(),
+                            f.attempts
+                        );
+                    }
                 }
             }
             store.close().await;

@@ -296,3 +296,32 @@ async fn the_synthetic_generator_is_deterministic_from_its_seed() {
     }
     assert_eq!(read_models[0], read_models[1], "the same seed gives the same bookings");
 }
+
+#[tokio::test]
+async fn payout_onboarding_from_the_command_line_gives_the_providers_link() {
+    let db = TestDb::sqlite();
+    let commands = support::world::commands(db.store().await);
+    let (establishment_id, _) =
+        support::world::establishment_with_room(&commands, support::world::Tariff::Departement(1000), 0)
+            .await;
+    commands.store.close().await;
+    let out = salle()
+        .args(["--database-url", &db.url, "payments", "onboard", &establishment_id.to_string()])
+        .args(["--public-url", "https://salle.example"])
+        .env_remove("STRIPE_SECRET_KEY")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let link = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        link.trim(),
+        format!("https://salle.example/paiement/simule/compte/acct_sim_{}", establishment_id.simple())
+    );
+    let unknown = salle()
+        .args(["--database-url", &db.url, "payments", "onboard", &uuid::Uuid::nil().to_string()])
+        .env_remove("STRIPE_SECRET_KEY")
+        .output()
+        .unwrap();
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("n'existe pas"));
+}

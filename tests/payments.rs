@@ -37,6 +37,7 @@ on_both_backends!(
     a_payment_for_an_expired_booking_is_returned_in_full,
     a_cancellation_refunds_what_the_policy_says,
     an_establishment_that_cannot_be_paid_takes_only_free_bookings,
+    a_free_booking_never_touches_the_provider,
 );
 
 struct World {
@@ -586,4 +587,29 @@ async fn an_establishment_that_cannot_be_paid_takes_only_free_bookings(db: TestD
     w.deliver(&sign(true, 20)).await;
     assert!(w.commands.establishment(w.establishment_id).await.unwrap().accepts_payments());
     w.commands.request_booking(w.room_id, request, now(), &meta).await.unwrap();
+}
+
+async fn a_free_booking_never_touches_the_provider(db: TestDb) {
+    let commands = commands(db.store().await);
+    let (establishment_id, room_id) = establishment_with_room(&commands, Tariff::Departement(0), 0).await;
+    let w = World {
+        commands,
+        sim: SimulatedGateway::new("http://salle.test", SECRET),
+        establishment_id,
+        room_id,
+    };
+    let process = w.process();
+    let booking_id = w.approved_booking("2026-12-15").await;
+    let refused = w
+        .commands
+        .request_checkout(w.room_id, booking_id, association(), now(), &Metadata::default())
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("gratuite"), "{refused}");
+    w.complete_until(at("2026-12-15", "20:00")).await;
+    drive(&process).await;
+    assert_eq!(w.status(booking_id).await, BookingStatus::Completed, "nothing to settle");
+    assert!(w.sim.objects().is_empty(), "{:?}", w.sim.objects());
+    assert!(!w.commands.payment(booking_id).await.unwrap().exists());
+    assert!(w.balances().await.is_empty());
 }
