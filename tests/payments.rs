@@ -14,7 +14,7 @@ use salle::app::Commands;
 use salle::app::expiry::ExpiryManager;
 use salle::domain::booking::BookingStatus;
 use salle::domain::payment::AttemptStatus;
-use salle::domain::room::{BookingRequest, RoomCommand};
+use salle::domain::room::BookingRequest;
 use salle::payments::process::{PaymentProcess, ProcessError};
 use salle::payments::{Gateway, SimulatedGateway, simulated, webhook};
 use salle_events::catalog::Money;
@@ -65,23 +65,7 @@ impl World {
 
     /// An approved two-hour booking on `day`, 18:00–20:00.
     async fn approved_booking(&self, day: &str) -> Uuid {
-        let meta = Metadata::default();
-        let booking_id = Uuid::now_v7();
-        let request = BookingRequest {
-            booking_id,
-            association_id: association(),
-            category: RequesterCategory::LocalAssociation,
-            start: at(day, "18:00"),
-            end: at(day, "20:00"),
-            attendees: 20,
-            purpose: "Chorale".into(),
-        };
-        self.commands.request_booking(self.room_id, request, now(), &meta).await.unwrap();
-        self.commands
-            .on_room(self.room_id, &meta, || RoomCommand::Approve { booking_id, by: Uuid::nil(), now: now() })
-            .await
-            .unwrap();
-        booking_id
+        support::world::approved_booking(&self.commands, self.room_id, day, association()).await
     }
 
     /// Asks to pay and lets the process open the checkout; returns the attempt.

@@ -422,10 +422,10 @@ async fn the_process_manager_settles_a_booking_through_stripe(db: support::TestD
     use salle::app::expiry::ExpiryManager;
     use salle::domain::booking::BookingStatus;
     use salle::domain::payment::AttemptStatus;
-    use salle::domain::room::{BookingRequest, RoomCommand};
+
     use salle::payments::process::PaymentProcess;
     use salle::payments::{Gateway, simulated, webhook};
-    use salle_events::catalog::association::RequesterCategory;
+
     use salle_events::{EventStore, Metadata};
     use support::world::{Tariff, at, commands, establishment_with_room, now};
 
@@ -459,21 +459,8 @@ async fn the_process_manager_settles_a_booking_through_stripe(db: support::TestD
         panic!("the process did not catch up");
     };
     let meta = Metadata::default();
-    let (booking_id, association_id) = (Uuid::now_v7(), Uuid::now_v7());
-    let request = BookingRequest {
-        booking_id,
-        association_id,
-        category: RequesterCategory::LocalAssociation,
-        start: at("2026-12-15", "18:00"),
-        end: at("2026-12-15", "20:00"),
-        attendees: 12,
-        purpose: "Danse".into(),
-    };
-    commands.request_booking(room_id, request, now(), &meta).await.unwrap();
-    commands
-        .on_room(room_id, &meta, || RoomCommand::Approve { booking_id, by: Uuid::nil(), now: now() })
-        .await
-        .unwrap();
+    let association_id = Uuid::now_v7();
+    let booking_id = support::world::approved_booking(&commands, room_id, "2026-12-15", association_id).await;
     let asked = commands.request_checkout(room_id, booking_id, association_id, now(), &meta).await.unwrap();
     drive().await;
     let payment = commands.payment(booking_id).await.unwrap();

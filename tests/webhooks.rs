@@ -14,15 +14,13 @@ use chrono::{TimeZone, Utc};
 use salle::config::{PaymentSettings, Provider, Settings};
 use salle::domain::booking::BookingStatus;
 use salle::domain::payment::AttemptStatus;
-use salle::domain::room::{BookingRequest, RoomCommand};
 use salle::payments::simulated;
 use salle::payments::webhook::{Rejected, verify};
 use salle::startup::Application;
 use salle_events::Metadata;
 use salle_events::catalog::Money;
-use salle_events::catalog::association::RequesterCategory;
 use support::TestDb;
-use support::world::{Tariff, at, commands, establishment_with_room, now};
+use support::world::{Tariff, commands, establishment_with_room, now};
 use uuid::Uuid;
 
 const SECRET: &str = "whsec_salle_vectors";
@@ -120,21 +118,8 @@ async fn the_simulated_provider_pays_through_the_running_marketplace(db: TestDb)
     let commands = commands(db.store().await);
     let (_, room_id) = establishment_with_room(&commands, Tariff::Departement(1250), 0).await;
     let meta = Metadata::default();
-    let (booking_id, association_id) = (Uuid::now_v7(), Uuid::now_v7());
-    let request = BookingRequest {
-        booking_id,
-        association_id,
-        category: RequesterCategory::LocalAssociation,
-        start: at("2026-12-15", "18:00"),
-        end: at("2026-12-15", "20:00"),
-        attendees: 12,
-        purpose: "Atelier théâtre".into(),
-    };
-    commands.request_booking(room_id, request, now(), &meta).await.unwrap();
-    commands
-        .on_room(room_id, &meta, || RoomCommand::Approve { booking_id, by: Uuid::nil(), now: now() })
-        .await
-        .unwrap();
+    let association_id = Uuid::now_v7();
+    let booking_id = support::world::approved_booking(&commands, room_id, "2026-12-15", association_id).await;
     commands.request_checkout(room_id, booking_id, association_id, now(), &meta).await.unwrap();
 
     // The server's process manager opens the checkout.

@@ -161,27 +161,7 @@ impl PaymentProcess {
     async fn handle_and_checkpoint(&self, recorded: &RecordedEvent) -> Result<(), ProcessError> {
         let changes = self.handle(recorded, Utc::now()).await?;
         let mut tx = self.store().begin().await?;
-        for change in changes {
-            match change {
-                Change::Keep(f) => {
-                    execute(
-                        &mut tx,
-                        "INSERT INTO payment_followups (cause_event_id, kind, booking_id, amount_cents, attempts) \
-                         VALUES ($1, $2, $3, $4, 0) ON CONFLICT (cause_event_id, kind) DO NOTHING",
-                        Args::new().uuid(f.cause_event_id).text(f.kind).uuid(f.booking_id).int(f.amount_cents),
-                    )
-                    .await?;
-                }
-                Change::Done { cause_event_id, kind } => {
-                    execute(
-                        &mut tx,
-                        "DELETE FROM payment_followups WHERE cause_event_id = $1 AND kind = $2",
-                        Args::new().uuid(cause_event_id).text(kind.to_owned()),
-                    )
-                    .await?;
-                }
-            }
-        }
+        save(&mut tx, changes).await?;
         tx.save_checkpoint(NAME, recorded.log_position()).await?;
         tx.commit().await?;
         Ok(())
@@ -610,28 +590,7 @@ impl PaymentProcess {
                 _ => self.reverse(&followup, now, &metadata).await?,
             };
             let mut tx = self.store().begin().await?;
-            for change in changes {
-                match change {
-                    Change::Done { cause_event_id, kind } => {
-                        execute(
-                            &mut tx,
-                            "DELETE FROM payment_followups WHERE cause_event_id = $1 AND kind = $2",
-                            Args::new().uuid(cause_event_id).text(kind.to_owned()),
-                        )
-                        .await?;
-                        done += 1;
-                    }
-                    Change::Keep(f) => {
-                        execute(
-                            &mut tx,
-                            "UPDATE payment_followups SET attempts = attempts + 1 \
-                             WHERE cause_event_id = $1 AND kind = $2",
-                            Args::new().uuid(f.cause_event_id).text(f.kind),
-                        )
-                        .await?;
-                    }
-                }
-            }
+            done += save(&mut tx, changes).await?;
             tx.commit().await?;
         }
         Ok(done)
@@ -692,6 +651,37 @@ impl PaymentProcess {
             }
         }
     }
+}
+
+/// Writes follow-up changes; returns how many follow-ups are done. A kept
+/// follow-up already waiting counts one more attempt (the next reversal is
+/// asked with a new key).
+async fn save(tx: &mut salle_events::StoreTx, changes: Vec<Change>) -> Result<usize, sqlx::Error> {
+    let mut done = 0;
+    for change in changes {
+        match change {
+            Change::Keep(f) => {
+                execute(
+                    tx,
+                    "INSERT INTO payment_followups (cause_event_id, kind, booking_id, amount_cents, attempts) \
+                     VALUES ($1, $2, $3, $4, 0) ON CONFLICT (cause_event_id, kind) \
+                     DO UPDATE SET attempts = payment_followups.attempts + 1",
+                    Args::new().uuid(f.cause_event_id).text(f.kind).uuid(f.booking_id).int(f.amount_cents),
+                )
+                .await?;
+            }
+            Change::Done { cause_event_id, kind } => {
+                execute(
+                    tx,
+                    "DELETE FROM payment_followups WHERE cause_event_id = $1 AND kind = $2",
+                    Args::new().uuid(cause_event_id).text(kind.to_owned()),
+                )
+                .await?;
+                done += 1;
+            }
+        }
+    }
+    Ok(done)
 }
 
 /// The machine code recorded when a booking refuses a payment.

@@ -22,6 +22,15 @@ use super::{GatewayError, NewCheckout, NewRefund, NewReversal, NewTransfer, Open
 /// Attempts of one call (the first and the retries), each with the same key.
 const ATTEMPTS: u32 = 3;
 
+/// Sends a request with an idempotency key through [`StripeGateway::send`]
+/// (a closure, because the request's output type is only nameable through
+/// the client's own deserialisation trait).
+macro_rules! send {
+    ($gateway:expr, $request:expr, $key:expr) => {
+        $gateway.send($key, |s| $request.customize().request_strategy(s).send(&$gateway.client))
+    };
+}
+
 #[derive(Clone)]
 pub struct StripeGateway {
     client: Client,
@@ -113,7 +122,7 @@ impl StripeGateway {
             .locale(stripe_shared::CheckoutSessionLocale::Fr)
             .success_url(c.success_url.clone())
             .cancel_url(c.cancel_url.clone());
-        let session = self.send(key, |s| request.customize().request_strategy(s).send(&self.client)).await?;
+        let session = send!(self, request, key).await?;
         let url =
             session.url.clone().ok_or_else(|| GatewayError::Refused("the session has no URL".into()))?;
         Ok(OpenedCheckout { checkout_ref: session.id.as_str().to_owned(), url })
@@ -145,12 +154,7 @@ impl StripeGateway {
             .payment_intent(r.payment_ref.clone())
             .amount(r.amount.amount_cents)
             .metadata(metadata(r.booking_id, None));
-        Ok(self
-            .send(key, |s| request.customize().request_strategy(s).send(&self.client))
-            .await?
-            .id
-            .as_str()
-            .to_owned())
+        Ok(send!(self, request, key).await?.id.as_str().to_owned())
     }
 
     pub async fn transfer(&self, t: &NewTransfer, key: &str) -> Result<String, GatewayError> {
@@ -159,12 +163,7 @@ impl StripeGateway {
             .amount(t.amount.amount_cents)
             .transfer_group(t.booking_id.to_string())
             .metadata(metadata(t.booking_id, None));
-        Ok(self
-            .send(key, |s| request.customize().request_strategy(s).send(&self.client))
-            .await?
-            .id
-            .as_str()
-            .to_owned())
+        Ok(send!(self, request, key).await?.id.as_str().to_owned())
     }
 
     pub async fn reverse_transfer(&self, r: &NewReversal, key: &str) -> Result<String, GatewayError> {
@@ -172,12 +171,7 @@ impl StripeGateway {
         let request = CreateIdTransferReversal::new(r.transfer_ref.as_str())
             .amount(r.amount.amount_cents)
             .metadata(metadata(r.booking_id, None));
-        Ok(self
-            .send(key, |s| request.customize().request_strategy(s).send(&self.client))
-            .await?
-            .id
-            .as_str()
-            .to_owned())
+        Ok(send!(self, request, key).await?.id.as_str().to_owned())
     }
 
     pub async fn create_account(&self, establishment_id: Uuid, key: &str) -> Result<String, GatewayError> {
@@ -197,12 +191,7 @@ impl StripeGateway {
                 "establishment_id".to_owned(),
                 establishment_id.to_string(),
             )]));
-        Ok(self
-            .send(key, |s| request.customize().request_strategy(s).send(&self.client))
-            .await?
-            .id
-            .as_str()
-            .to_owned())
+        Ok(send!(self, request, key).await?.id.as_str().to_owned())
     }
 
     pub async fn onboarding_link(
@@ -217,7 +206,7 @@ impl StripeGateway {
             .refresh_url(refresh_url);
         // An account link is single-use and short-lived: a fresh one each time.
         let key = format!("salle-link-{}", Uuid::now_v7());
-        Ok(self.send(&key, |s| request.customize().request_strategy(s).send(&self.client)).await?.url)
+        Ok(send!(self, request, &key).await?.url)
     }
 }
 

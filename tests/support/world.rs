@@ -120,3 +120,25 @@ pub async fn establishment_with_room(
         .expect("the room is added");
     (establishment_id, room_id)
 }
+
+/// A request for `day` 18:00–20:00 by `association_id`, approved by the
+/// manager; returns the booking's id.
+pub async fn approved_booking(commands: &Commands, room_id: Uuid, day: &str, association_id: Uuid) -> Uuid {
+    let meta = Metadata::default();
+    let booking_id = Uuid::now_v7();
+    let request = salle::domain::room::BookingRequest {
+        booking_id,
+        association_id,
+        category: RequesterCategory::LocalAssociation,
+        start: at(day, "18:00"),
+        end: at(day, "20:00"),
+        attendees: 20,
+        purpose: "Chorale".into(),
+    };
+    commands.request_booking(room_id, request, now(), &meta).await.expect("the request is taken");
+    commands
+        .on_room(room_id, &meta, || RoomCommand::Approve { booking_id, by: Uuid::nil(), now: now() })
+        .await
+        .expect("the manager approves");
+    booking_id
+}
