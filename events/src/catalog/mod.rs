@@ -58,15 +58,63 @@ pub trait DomainEvent: Serialize + DeserializeOwned + Clone + std::fmt::Debug + 
         Ok(NewEvent::new(self.event_type(), self.schema_version(), payload, metadata.clone()))
     }
 
-    /// Back from the envelope (already upcast to the current version).
+    /// Back from the envelope (already upcast to the current version): the
+    /// stored type and payload are read as the enum's `{"type", "data"}`
+    /// without writing them out again, so the payload is parsed once.
     fn from_recorded(event: &RecordedEvent) -> Result<Self, serde_json::Error> {
-        #[derive(serde::Serialize)]
-        struct Tagged<'a> {
-            r#type: &'a str,
-            data: &'a serde_json::value::RawValue,
+        Self::deserialize(Tagged { event_type: &event.event_type, payload: &event.payload, next: 0 })
+    }
+}
+
+/// The adjacently tagged form of a stored event, `{"type": event_type,
+/// "data": payload}`, presented to serde as a map. Written here because
+/// serde offers no way to read an adjacently tagged enum from a tag and a
+/// content held apart; the alternative, building the tagged JSON text and
+/// parsing it, copied every payload once more on each replay.
+struct Tagged<'a> {
+    event_type: &'a str,
+    payload: &'a serde_json::value::RawValue,
+    /// 0: the tag comes next, 1: the content, 2: done.
+    next: u8,
+}
+
+impl<'de> serde::Deserializer<'de> for Tagged<'de> {
+    type Error = serde_json::Error;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        visitor.visit_map(self)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit
+        unit_struct newtype_struct seq tuple tuple_struct map struct enum identifier ignored_any
+    }
+}
+
+impl<'de> serde::de::MapAccess<'de> for Tagged<'de> {
+    type Error = serde_json::Error;
+
+    fn next_key_seed<K: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Self::Error> {
+        let key = match self.next {
+            0 => "type",
+            1 => "data",
+            _ => return Ok(None),
+        };
+        seed.deserialize(serde::de::value::BorrowedStrDeserializer::new(key)).map(Some)
+    }
+
+    fn next_value_seed<V: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.next += 1;
+        match self.next {
+            1 => seed.deserialize(serde::de::value::BorrowedStrDeserializer::new(self.event_type)),
+            _ => seed.deserialize(self.payload),
         }
-        let tagged = serde_json::to_string(&Tagged { r#type: &event.event_type, data: &event.payload })?;
-        serde_json::from_str(&tagged)
     }
 }
 
