@@ -32,6 +32,23 @@ pub struct GlobalArgs {
     pub log_format: LogFormat,
 }
 
+/// A value that `Debug` never prints (passwords).
+#[derive(Clone)]
+pub struct Secret(pub String);
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_owned()))
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(…)")
+    }
+}
+
 /// The payment provider. Without a Stripe key, payments are simulated.
 #[derive(Args)]
 pub struct PaymentArgs {
@@ -73,6 +90,12 @@ pub enum Command {
         demo: bool,
         #[command(flatten)]
         payments: PaymentArgs,
+        /// The first admin's e-mail, created at start if no account has it.
+        #[arg(long, env = "SALLE_ADMIN_EMAIL")]
+        admin_email: Option<String>,
+        /// The first admin's password (at least 12 characters).
+        #[arg(long, env = "SALLE_ADMIN_PASSWORD", hide_env_values = true)]
+        admin_password: Option<Secret>,
     },
     /// Fill the store with data.
     Seed {
@@ -176,9 +199,13 @@ impl Cli {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let g = &cli.global;
     match cli.command {
-        Command::Serve { bind, demo, payments } => {
+        Command::Serve { bind, demo, payments, admin_email, admin_password } => {
             let mut settings = Settings::new(&g.database_url, &bind, g.max_connections)?;
             settings.demo = demo;
+            settings.admin = crate::config::AdminAccount::from_settings(
+                admin_email.as_deref(),
+                admin_password.as_ref().map(|s| s.0.as_str()),
+            )?;
             let public_url = payments.public_url.clone().unwrap_or_else(|| format!("http://{bind}"));
             settings.payments = crate::config::PaymentSettings::new(
                 &public_url,

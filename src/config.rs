@@ -27,6 +27,42 @@ pub struct Settings {
     /// Seed the demo marketplace at start when the log is empty.
     pub demo: bool,
     pub payments: PaymentSettings,
+    /// The first admin, created at start when no account has its e-mail.
+    pub admin: Option<AdminAccount>,
+}
+
+/// `SALLE_ADMIN_EMAIL` and `SALLE_ADMIN_PASSWORD`.
+#[derive(Clone)]
+pub struct AdminAccount {
+    pub email: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for AdminAccount {
+    /// Never prints the password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AdminAccount").field("email", &self.email).finish_non_exhaustive()
+    }
+}
+
+impl AdminAccount {
+    /// Both or neither; each problem names its setting.
+    pub fn from_settings(email: Option<&str>, password: Option<&str>) -> anyhow::Result<Option<Self>> {
+        let email = email.map(str::trim).filter(|e| !e.is_empty());
+        let password = password.filter(|p| !p.is_empty());
+        match (email, password) {
+            (None, None) => Ok(None),
+            (Some(_), None) => bail!("SALLE_ADMIN_PASSWORD is needed with SALLE_ADMIN_EMAIL"),
+            (None, Some(_)) => bail!("SALLE_ADMIN_EMAIL is needed with SALLE_ADMIN_PASSWORD"),
+            (Some(email), Some(password)) => {
+                crate::app::accounts::normalise_email(email)
+                    .map_err(|e| anyhow::anyhow!("SALLE_ADMIN_EMAIL: {e}"))?;
+                crate::app::accounts::check_password(password)
+                    .map_err(|e| anyhow::anyhow!("SALLE_ADMIN_PASSWORD: {e}"))?;
+                Ok(Some(Self { email: email.to_owned(), password: password.to_owned() }))
+            }
+        }
+    }
 }
 
 /// Which payment provider, and where browsers reach salle.
@@ -152,6 +188,7 @@ impl Settings {
             expiry_interval: Duration::from_secs(30),
             demo: false,
             payments: PaymentSettings::simulated(&format!("http://{bind}")),
+            admin: None,
         })
     }
 

@@ -22,6 +22,8 @@ pub struct AppState {
     pub communes: std::sync::Arc<salle_projections::communes::Communes>,
     /// The payment process manager (and through it, the provider).
     pub payments: crate::payments::process::PaymentProcess,
+    /// Failed sign-ins per account and address.
+    pub sign_ins: std::sync::Arc<crate::http::auth::SignInLimiter>,
 }
 
 pub struct Application {
@@ -50,6 +52,13 @@ impl Application {
                 crate::seed::demo(&commands, chrono::Utc::now()).await.context("seeding the demo")?;
             tracing::info!(establishments = seeded.establishments, rooms = seeded.rooms, "demo seeded");
         }
+        if let Some(admin) = &settings.admin
+            && crate::app::accounts::ensure_admin(&store, &admin.email, &admin.password, chrono::Utc::now())
+                .await
+                .context("SALLE_ADMIN_EMAIL / SALLE_ADMIN_PASSWORD")?
+        {
+            tracing::info!("first admin account created from SALLE_ADMIN_EMAIL");
+        }
         let listener = TcpListener::bind(settings.bind).with_context(|| {
             format!("binding {} (is another salle running? set SALLE_BIND)", settings.bind)
         })?;
@@ -73,11 +82,32 @@ impl Application {
             search: search.clone(),
             communes: std::sync::Arc::new(communes),
             payments: payments.clone(),
+            sign_ins: std::sync::Arc::default(),
         });
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
-                .app_data(web::JsonConfig::default().limit(64 * 1024))
+                .app_data(web::JsonConfig::default().limit(64 * 1024).error_handler(|err, _| {
+                    crate::http::error::AppError::BadRequest {
+                        code: "invalid_json",
+                        message: format!("Le corps de la requête n'est pas le JSON attendu : {err}."),
+                    }
+                    .into()
+                }))
+                .app_data(web::QueryConfig::default().error_handler(|err, _| {
+                    crate::http::error::AppError::BadRequest {
+                        code: "invalid_query",
+                        message: format!("Les paramètres de l'adresse ne sont pas valides : {err}."),
+                    }
+                    .into()
+                }))
+                .app_data(web::PathConfig::default().error_handler(|_, req| {
+                    crate::http::error::AppError::NotFound(format!(
+                        "Aucune ressource à l'adresse {}.",
+                        req.path()
+                    ))
+                    .into()
+                }))
                 .wrap(middleware::NormalizePath::trim())
                 .wrap(request_log())
                 .configure(crate::http::routes)

@@ -232,6 +232,7 @@ async fn undecided_and_unpaid_bookings_expire_when_their_deadline_passes(db: Tes
         .unwrap();
 
     // A manager started after the facts rebuilds its schedule from the log.
+    support::all_visible(&commands.store).await;
     let mut manager = ExpiryManager::new(commands.clone());
     assert_eq!(manager.tick(now() + chrono::Duration::hours(71)).await.unwrap(), 0);
     assert_eq!(manager.pending(), 3, "two deadlines to expire, one slot to complete");

@@ -109,6 +109,8 @@ impl World {
 
     /// Completes every booking whose slot ended before `when`.
     async fn complete_until(&self, when: DateTime<Utc>) {
+        // The manager reads the log: wait until every event can be read.
+        support::all_visible(&self.commands.store).await;
         ExpiryManager::new(self.commands.clone()).tick(when).await.unwrap();
     }
 
@@ -496,6 +498,7 @@ async fn a_payment_for_an_expired_booking_is_returned_in_full(db: TestDb) {
     let booking_id = w.approved_booking("2026-12-15").await;
     let payment_id = w.checkout(&process, booking_id).await;
     // The hold passes before the association pays.
+    support::all_visible(&w.commands.store).await;
     ExpiryManager::new(w.commands.clone()).tick(now() + Duration::hours(73)).await.unwrap();
     assert_eq!(w.status(booking_id).await, BookingStatus::Expired);
     w.deliver(&w.paid_delivery(booking_id, payment_id)).await;

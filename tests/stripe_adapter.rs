@@ -488,6 +488,7 @@ async fn the_process_manager_settles_a_booking_through_stripe(db: support::TestD
     let signature = simulated::sign(&body, "whsec_test", now_utc.timestamp());
     webhook::receive(&commands, &gateway, body.as_bytes(), Some(&signature), now_utc).await.unwrap();
     drive().await;
+    support::all_visible(&commands.store).await;
     ExpiryManager::new(commands.clone()).tick(at("2026-12-15", "20:00")).await.unwrap();
     drive().await;
     let booking = &commands.room(room_id).await.unwrap().bookings[&booking_id];

@@ -266,3 +266,65 @@ pub async fn by_id(store: &Store, booking_id: Uuid) -> Result<Option<BookingRow>
         .map_err(fail),
     }
 }
+
+/// Which bookings a list shows.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub association: Option<Uuid>,
+    /// Only these establishments' bookings (a manager's).
+    pub establishments: Option<Vec<Uuid>>,
+    pub status: Option<String>,
+}
+
+/// The bookings matching `filter`, soonest first, at most `limit`.
+pub async fn list(store: &Store, filter: &Filter, limit: i64) -> Result<Vec<BookingRow>, ProjectionError> {
+    let fail = |source| ProjectionError::Database { projection: NAME, source };
+    let postgres = matches!(store, Store::Postgres(_));
+    let mut n = 0;
+    let mut next = || {
+        n += 1;
+        if postgres { format!("${n}") } else { "?".to_owned() }
+    };
+    let mut conditions = vec![];
+    if filter.association.is_some() {
+        conditions.push(format!("association_id = {}", next()));
+    }
+    if let Some(ids) = &filter.establishments {
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let marks: Vec<String> = ids.iter().map(|_| next()).collect();
+        conditions.push(format!("establishment_id IN ({})", marks.join(", ")));
+    }
+    if filter.status.is_some() {
+        conditions.push(format!("status = {}", next()));
+    }
+    let limit_mark = next();
+    let where_clause =
+        if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
+    let sql = format!(
+        "SELECT booking_id, room_id, establishment_id, association_id, series_id, status, start_at, end_at, \
+         price_cents, currency, refund_cents FROM read_bookings {where_clause} \
+         ORDER BY start_at, booking_id LIMIT {limit_mark}"
+    );
+    macro_rules! run {
+        ($pool:expr) => {{
+            // Only placeholders are formatted in; every value is bound.
+            let mut q = sqlx::query_as::<_, BookingRow>(sqlx::AssertSqlSafe(sql.clone()));
+            if let Some(a) = filter.association {
+                q = q.bind(a);
+            }
+            for e in filter.establishments.iter().flatten() {
+                q = q.bind(*e);
+            }
+            if let Some(s) = &filter.status {
+                q = q.bind(s.clone());
+            }
+            q.bind(limit).fetch_all($pool).await.map_err(fail)
+        }};
+    }
+    match store {
+        Store::Sqlite(s) => run!(s.reader_pool()),
+        Store::Postgres(p) => run!(p.pool()),
+    }
+}

@@ -11,6 +11,7 @@
 //! - [`expiry`]: the process manager that expires undecided requests and unpaid bookings.
 //! - [`personal_data`]: the erasable table of names, e-mail addresses and phones.
 
+pub mod accounts;
 pub mod bookings;
 pub mod commands;
 pub mod expiry;

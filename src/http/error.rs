@@ -10,6 +10,15 @@ pub enum AppError {
     /// 400: the request cannot be understood (malformed JSON, wrong types).
     #[error("{message}")]
     BadRequest { code: &'static str, message: String },
+    /// 401: no credentials, or not valid ones.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// 403: signed in, but this role may never do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// 429: too many attempts.
+    #[error("{0}")]
+    TooManyRequests(String),
     /// 404: nothing here, or nothing this user may know exists.
     #[error("{0}")]
     NotFound(String),
@@ -34,6 +43,9 @@ impl AppError {
             | Self::Conflict { code, .. }
             | Self::Unprocessable { code, .. } => code,
             Self::NotFound(_) => "not_found",
+            Self::Unauthorized(_) => "unauthorized",
+            Self::Forbidden(_) => "forbidden",
+            Self::TooManyRequests(_) => "rate_limited",
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal",
         }
@@ -59,11 +71,29 @@ impl From<crate::app::CommandError> for AppError {
     }
 }
 
+impl From<crate::domain::DomainError> for AppError {
+    fn from(d: crate::domain::DomainError) -> Self {
+        crate::app::CommandError::Domain(d).into()
+    }
+}
+
+impl From<crate::app::accounts::AccountError> for AppError {
+    fn from(e: crate::app::accounts::AccountError) -> Self {
+        match e {
+            crate::app::accounts::AccountError::Invalid(d) => d.into(),
+            other => Self::Internal(other.into()),
+        }
+    }
+}
+
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,

@@ -1,5 +1,7 @@
 //! The HTTP surface: actix handlers for pages and `/api/v1`, and the errors they answer with.
 
+pub mod api;
+pub mod auth;
 pub mod error;
 pub mod health;
 pub mod payments;
@@ -21,7 +23,24 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(payments::simulated_onboarding)
         .service(payments::simulated_onboarding_done)
         .service(payments::simulated_checkout)
-        .service(payments::simulated_outcome);
+        .service(payments::simulated_outcome)
+        .service(auth::issue_token)
+        .service(api::create_user)
+        .service(api::me)
+        .service(api::create_association)
+        .service(api::create_establishment)
+        .service(api::add_manager)
+        .service(api::add_room)
+        .service(api::show_room)
+        .service(api::create_booking)
+        .service(api::list_bookings)
+        .service(api::show_booking)
+        .service(api::approve)
+        .service(api::reject)
+        .service(api::pay)
+        .service(api::cancel)
+        .service(api::establishment_ledger)
+        .service(api::log_events);
 }
 
 /// Unknown addresses: a JSON error under `/api`, a page elsewhere.

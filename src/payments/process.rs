@@ -562,6 +562,19 @@ impl PaymentProcess {
         }
     }
 
+    /// Opens the checkouts asked for on this booking that the provider has
+    /// not opened yet: what the pay route calls so as to answer with the
+    /// address. Following the log, the manager would do the same a moment
+    /// later, with the same idempotency key.
+    pub async fn open_requested(&self, booking_id: Uuid) -> Result<(), ProcessError> {
+        let stream = crate::app::Commands::stream_of::<crate::domain::payment::Payment>(booking_id);
+        let events = self.store().read_stream(&stream, 1, 1000).await?;
+        for recorded in events.iter().filter(|e| e.event_type == "CheckoutRequested") {
+            self.handle(recorded, Utc::now()).await?;
+        }
+        Ok(())
+    }
+
     /// The follow-ups waiting, oldest cause first.
     pub async fn followups(&self) -> Result<Vec<Followup>, ProcessError> {
         const SQL: &str = "SELECT cause_event_id, kind, booking_id, amount_cents, attempts \

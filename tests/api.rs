@@ -1,0 +1,392 @@
+//! The JSON API v1 as integrators use it, over HTTP against a server on a
+//! fresh database of each backend: sign-in, accounts, establishments, rooms,
+//! the booking lifecycle with payment on the simulated provider, the ledger
+//! and the log — and every object kept from callers who are not its own.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+mod support;
+
+use std::time::Duration;
+
+use chrono::{NaiveDate, Utc};
+use reqwest::StatusCode;
+use salle::config::{AdminAccount, Settings};
+use salle::startup::Application;
+use serde_json::{Value, json};
+use support::TestDb;
+
+const ADMIN: (&str, &str) = ("admin@salle.test", "mot de passe d'administration");
+
+struct Api {
+    address: String,
+    client: reqwest::Client,
+    db: TestDb,
+}
+
+impl Api {
+    async fn spawn(db: TestDb) -> Self {
+        let mut settings = Settings::new(&db.url, "127.0.0.1:0", 8).unwrap();
+        settings.admin = AdminAccount::from_settings(Some(ADMIN.0), Some(ADMIN.1)).unwrap();
+        let app = Application::build(settings).await.expect("the application builds");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped());
+        Self { address, client: reqwest::Client::new(), db }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}/api/v1{path}", self.address)
+    }
+
+    async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = match method {
+            "GET" => self.client.get(self.url(path)),
+            _ => self.client.post(self.url(path)),
+        };
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    async fn post(&self, path: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
+        self.call("POST", path, token, Some(body)).await
+    }
+
+    async fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+        self.call("GET", path, token, None).await
+    }
+
+    async fn token(&self, email: &str, password: &str) -> String {
+        let (status, body) =
+            self.post("/auth/token", None, json!({ "email": email, "password": password })).await;
+        assert_eq!(status, 200, "{body}");
+        body["token"].as_str().unwrap().to_owned()
+    }
+}
+
+/// Checks the error shape of API.md and returns the code.
+fn error_code(status: StatusCode, body: &Value, expected: u16) -> String {
+    assert_eq!(status.as_u16(), expected, "{body}");
+    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+    body["error"]["code"].as_str().unwrap().to_owned()
+}
+
+/// A day at least ten days ahead that is not a public holiday.
+fn a_free_day() -> NaiveDate {
+    let calendar = salle::domain::calendar::Calendar::isere().unwrap();
+    let mut day = (Utc::now() + chrono::Duration::days(10)).date_naive();
+    while calendar.public_holiday(day).is_some() {
+        day = day.succ_opt().unwrap();
+    }
+    day
+}
+
+fn slot(day: NaiveDate, from: &str, to: &str) -> (String, String) {
+    let local = |t: &str| {
+        let time = chrono::NaiveTime::parse_from_str(t, "%H:%M").unwrap();
+        salle::domain::slot::local_instant(day, time)
+            .unwrap()
+            .with_timezone(&salle_events::time::LOCAL_TZ)
+            .to_rfc3339()
+    };
+    (local(from), local(to))
+}
+
+on_both_backends!(the_booking_lifecycle_over_the_api, accounts_sign_in_and_roles);
+
+async fn the_booking_lifecycle_over_the_api(db: TestDb) {
+    let api = Api::spawn(db).await;
+    let admin = api.token(ADMIN.0, ADMIN.1).await;
+
+    // The admin registers two establishments, each with its manager.
+    let mut establishments = vec![];
+    let mut managers = vec![];
+    for (i, (name, insee)) in
+        [("Collège Marcel Bouvier", "38185"), ("Gymnase de Voiron", "38563")].iter().enumerate()
+    {
+        let kind = if i == 0 { "college" } else { "gymnasium" };
+        let uai = if i == 0 { json!("0380001V") } else { json!(null) };
+        let (status, body) = api
+            .post(
+                "/establishments",
+                Some(&admin),
+                json!({ "name": name, "kind": kind, "uai": uai, "address": "1 rue de l'École", "commune_insee": insee }),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        let id = body["id"].as_str().unwrap().to_owned();
+        let email = format!("gestion{i}@salle.test");
+        let (status, body) = api
+            .post(
+                &format!("/establishments/{id}/managers"),
+                Some(&admin),
+                json!({ "email": email, "password": "gestionnaire du collège", "name": format!("Gestion {i}") }),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        managers.push(api.token(&email, "gestionnaire du collège").await);
+        establishments.push(id);
+    }
+    let (manager, other_manager) = (&managers[0], &managers[1]);
+    let (status, me) = api.get("/me", Some(manager)).await;
+    assert_eq!(status, 200);
+    assert_eq!(me["establishments"], json!([establishments[0]]));
+
+    // The manager adds a room; the other manager cannot add one there.
+    let room = json!({
+        "name": "Salle polyvalente", "kind": "multipurpose", "capacity": 60, "equipment": ["projector", "wifi"],
+        "step_free": true, "approval": "manual", "hourly_rate_cents": 1250, "min_notice_hours": 24,
+        "opening": (1..=7).map(|d| json!({ "weekday": d, "start": "09:00", "end": "22:00" })).collect::<Vec<_>>(),
+        "open_in_school_holidays": true
+    });
+    let rooms_path = format!("/establishments/{}/rooms", establishments[0]);
+    let (status, body) = api.post(&rooms_path, Some(other_manager), room.clone()).await;
+    assert_eq!(error_code(status, &body, 404), "not_found");
+    let (status, body) = api.post(&rooms_path, Some(manager), room).await;
+    assert_eq!(status, 201, "{body}");
+    let room_id = body["id"].as_str().unwrap().to_owned();
+    let (status, shown) = api.get(&format!("/rooms/{room_id}"), None).await;
+    assert_eq!(status, 200);
+    assert_eq!(shown["establishment"]["accepts_payments"], false);
+
+    // An association signs up and asks for two hours; the establishment
+    // cannot be paid yet.
+    let sign_up = json!({
+        "name": "Chorale du Voironnais", "rna": "W381000001", "category": "local_association",
+        "email": "chorale@salle.test", "password": "la chorale chante", "contact_name": "Anne Martin"
+    });
+    let mut bad = sign_up.clone();
+    bad["rna"] = json!("W12");
+    let (status, body) = api.post("/associations", None, bad).await;
+    assert_eq!(status, 422, "{body}");
+    let (status, body) = api
+        .post("/auth/token", None, json!({ "email": "chorale@salle.test", "password": "la chorale chante" }))
+        .await;
+    assert_eq!(status, 401, "a refused sign-up leaves no account: {body}");
+    let (status, body) = api.post("/associations", None, sign_up.clone()).await;
+    assert_eq!(status, 201, "{body}");
+    let (status, body) = api.post("/associations", None, sign_up).await;
+    assert_eq!(error_code(status, &body, 409), "email_taken");
+    let association = api.token("chorale@salle.test", "la chorale chante").await;
+    let day = a_free_day();
+    let (start, end) = slot(day, "18:00", "20:00");
+    let request =
+        json!({ "room_id": room_id, "start": start, "end": end, "attendees": 25, "purpose": "Répétition" });
+    let (status, body) = api.post("/bookings", Some(&association), request.clone()).await;
+    assert_eq!(error_code(status, &body, 422), "payments_not_ready");
+
+    // The establishment completes its (simulated) payout onboarding.
+    let store = api.db.store().await;
+    let commands = support::world::commands(store);
+    let gateway =
+        salle::payments::Gateway::Simulated(salle::payments::SimulatedGateway::new(&api.address, "x"));
+    let establishment_id = establishments[0].parse().unwrap();
+    let link = commands
+        .start_onboarding(&gateway, establishment_id, "http://x", &salle_events::Metadata::default())
+        .await
+        .unwrap();
+    let path = link.trim_start_matches(&api.address).to_owned();
+    let activated = api.client.post(format!("{}{path}", api.address)).send().await.unwrap();
+    assert_eq!(activated.status(), 200);
+
+    let (status, booked) = api.post("/bookings", Some(&association), request).await;
+    assert_eq!(status, 201, "{booked}");
+    assert_eq!(booked["status"], "requested");
+    assert_eq!(booked["price"], json!({ "amount_cents": 2500, "currency": "EUR" }));
+    let booking = booked["id"].as_str().unwrap().to_owned();
+
+    // Who sees it.
+    let path = format!("/bookings/{booking}");
+    assert_eq!(api.get(&path, Some(&association)).await.0, 200);
+    assert_eq!(api.get(&path, Some(manager)).await.0, 200);
+    assert_eq!(api.get(&path, Some(&admin)).await.0, 200);
+    let (status, body) = api.get(&path, Some(other_manager)).await;
+    assert_eq!(error_code(status, &body, 404), "not_found");
+    let (status, body) = api.get(&path, None).await;
+    assert_eq!(error_code(status, &body, 401), "unauthorized");
+
+    // Who decides it.
+    let (status, body) = api.post(&format!("{path}/approve"), Some(other_manager), json!({})).await;
+    assert_eq!(error_code(status, &body, 404), "not_found");
+    let (status, body) = api.post(&format!("{path}/approve"), Some(&association), json!({})).await;
+    assert_eq!(error_code(status, &body, 403), "forbidden");
+    let (status, body) = api.post(&format!("{path}/approve"), Some(manager), json!({})).await;
+    assert_eq!((status.as_u16(), body["status"].as_str()), (200, Some("approved")), "{body}");
+    let (status, body) =
+        api.post(&format!("{path}/reject"), Some(manager), json!({ "reason": "Trop tard" })).await;
+    assert_eq!(error_code(status, &body, 409), "transition_not_allowed");
+
+    // The association pays on the simulated provider's page.
+    let (status, body) = api.post(&format!("{path}/pay"), Some(manager), json!({})).await;
+    assert_eq!(error_code(status, &body, 403), "forbidden");
+    let (status, checkout) = api.post(&format!("{path}/pay"), Some(&association), json!({})).await;
+    assert_eq!(status, 200, "{checkout}");
+    let url = checkout["checkout_url"].as_str().unwrap();
+    let page =
+        url.split_once("/paiement/").map(|(_, rest)| format!("{}/paiement/{rest}", api.address)).unwrap();
+    let paid = api.client.post(&page).form(&[("outcome", "succeeded")]).send().await.unwrap();
+    assert_eq!(paid.status(), 200);
+    let mut status_now = Value::Null;
+    for _ in 0..500 {
+        status_now = api.get(&path, Some(&association)).await.1["status"].clone();
+        if status_now == "paid" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(status_now, "paid");
+    let (_, shown) = api.get(&path, Some(&association)).await;
+    let history: Vec<&str> =
+        shown["history"].as_array().unwrap().iter().map(|h| h["event"].as_str().unwrap()).collect();
+    for event in
+        ["BookingRequested", "BookingApproved", "CheckoutRequested", "PaymentSucceeded", "BookingPaid"]
+    {
+        assert!(history.contains(&event), "{event} in {history:?}");
+    }
+
+    // Lists.
+    let (status, list) = api.get("/bookings?status=paid", Some(&association)).await;
+    assert_eq!(status, 200);
+    assert_eq!(list["bookings"].as_array().unwrap().len(), 1);
+    assert_eq!(api.get("/bookings", Some(manager)).await.1["bookings"].as_array().unwrap().len(), 1);
+    assert_eq!(api.get("/bookings", Some(other_manager)).await.1["bookings"].as_array().unwrap().len(), 0);
+    let (status, body) = api.get("/bookings?status=lost", Some(manager)).await;
+    assert_eq!(error_code(status, &body, 400), "invalid_status");
+
+    // Cancelled ten days ahead: half back (the policy: 100 % from 7 days… the
+    // slot is at least ten days ahead, so all of it).
+    let (status, body) = api.post(&format!("{path}/cancel"), Some(other_manager), json!({})).await;
+    assert_eq!(error_code(status, &body, 404), "not_found");
+    let (status, cancelled) =
+        api.post(&format!("{path}/cancel"), Some(&association), json!({ "reason": "Concert reporté" })).await;
+    assert_eq!(status, 200, "{cancelled}");
+    assert_eq!(
+        cancelled,
+        json!({ "status": "cancelled", "refund": { "amount_cents": 2500, "currency": "EUR" } })
+    );
+
+    // The ledger: its manager and finance, nobody else.
+    let ledger_path = format!("/establishments/{}/ledger", establishments[0]);
+    let (status, body) = api.get(&ledger_path, Some(other_manager)).await;
+    assert_eq!(error_code(status, &body, 404), "not_found");
+    let (status, body) = api.get(&ledger_path, Some(&association)).await;
+    assert_eq!(error_code(status, &body, 403), "forbidden");
+    let (status, body) =
+        api.post("/users", Some(&admin), json!({ "email": "finance@salle.test", "password": "les comptes du département", "name": "Finances", "role": "finance" })).await;
+    assert_eq!(status, 201, "{body}");
+    let finance = api.token("finance@salle.test", "les comptes du département").await;
+    let mut ledger = Value::Null;
+    for _ in 0..500 {
+        let (status, body) = api.get(&ledger_path, Some(&finance)).await;
+        assert_eq!(status, 200, "{body}");
+        ledger = body;
+        if ledger["balances"]["419800"].as_i64() == Some(0) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(ledger["balances"]["467100"], 0, "paid then refunded in full: {ledger}");
+    assert!(ledger["lines"].as_array().unwrap().iter().all(|l| l["event_id"].is_string()));
+    let (status, body) = api.get(&format!("{ledger_path}?from=2026-13-01"), Some(&finance)).await;
+    assert_eq!(status, 400, "{body}");
+
+    // The log, for finance and admins.
+    let (status, page) = api.get("/events?limit=3", Some(&finance)).await;
+    assert_eq!(status, 200);
+    assert_eq!(page["events"].as_array().unwrap().len(), 3);
+    let next = page["next"].as_str().unwrap();
+    let (status, page2) = api.get(&format!("/events?after={next}&limit=3"), Some(&admin)).await;
+    assert_eq!(status, 200);
+    assert_ne!(page2["events"][0]["event_id"], page["events"][0]["event_id"]);
+    let (status, body) = api.get("/events", Some(&association)).await;
+    assert_eq!(error_code(status, &body, 403), "forbidden");
+    let (status, body) = api.get("/events?after=yesterday", Some(&admin)).await;
+    assert_eq!(error_code(status, &body, 400), "invalid_position");
+}
+
+async fn accounts_sign_in_and_roles(db: TestDb) {
+    let api = Api::spawn(db).await;
+    let (status, body) = api
+        .post("/auth/token", None, json!({ "email": ADMIN.0, "password": "pas le bon mot de passe" }))
+        .await;
+    assert_eq!(error_code(status, &body, 401), "unauthorized");
+    let (status, body) =
+        api.post("/auth/token", None, json!({ "email": ADMIN.0, "password": ADMIN.1 })).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["role"], "admin");
+    assert!(body["expires_at"].as_str().unwrap().parse::<chrono::DateTime<Utc>>().is_ok());
+    let admin = body["token"].as_str().unwrap().to_owned();
+
+    let user = |email: &str, role: &str| json!({ "email": email, "password": "un long mot de passe", "name": "X", "role": role });
+    let (status, body) = api.post("/users", Some(&admin), user("a@salle.test", "manager")).await;
+    assert_eq!(error_code(status, &body, 422), "invalid_role");
+    let (status, body) = api
+        .post(
+            "/users",
+            Some(&admin),
+            json!({ "email": "b@salle.test", "password": "court", "name": "X", "role": "finance" }),
+        )
+        .await;
+    assert_eq!(error_code(status, &body, 422), "weak_password");
+    let (status, body) = api.post("/users", Some(&admin), user("not-an-email", "finance")).await;
+    assert_eq!(error_code(status, &body, 422), "invalid_email");
+    let (status, _) = api.post("/users", Some(&admin), user("finance@salle.test", "finance")).await;
+    assert_eq!(status, 201);
+    let finance = api.token("finance@salle.test", "un long mot de passe").await;
+    let (status, body) = api.post("/users", Some(&finance), user("c@salle.test", "admin")).await;
+    assert_eq!(error_code(status, &body, 403), "forbidden");
+    let (status, body) = api.post("/users", Some("forged-token"), user("c@salle.test", "admin")).await;
+    assert_eq!(error_code(status, &body, 401), "unauthorized");
+    let (status, me) = api.get("/me", Some(&finance)).await;
+    assert_eq!(status, 200);
+    assert_eq!(me["role"], "finance");
+    assert!(me.get("establishments").is_none());
+
+    // Malformed JSON is a 400 in the error shape.
+    let response = api
+        .client
+        .post(api.url("/auth/token"))
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "invalid_json");
+
+    // Sign-in is rate limited per account.
+    for _ in 0..5 {
+        let (status, _) = api
+            .post(
+                "/auth/token",
+                None,
+                json!({ "email": "finance@salle.test", "password": "mauvais mot de passe" }),
+            )
+            .await;
+        assert_eq!(status, 401);
+    }
+    let (status, body) = api
+        .post(
+            "/auth/token",
+            None,
+            json!({ "email": "finance@salle.test", "password": "un long mot de passe" }),
+        )
+        .await;
+    assert_eq!(error_code(status, &body, 429), "rate_limited");
+    // Other accounts are not affected.
+    assert_eq!(api.post("/auth/token", None, json!({ "email": ADMIN.0, "password": ADMIN.1 })).await.0, 200);
+}
