@@ -263,6 +263,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     "salle: demo seeded: {} establishments, {} rooms, {} associations, {} booking requests",
                     seeded.establishments, seeded.rooms, seeded.associations, seeded.bookings
                 );
+                for (role, email, password) in crate::seed::DEMO_ACCOUNTS {
+                    eprintln!("salle: demo account {role:<12} {email:<28} {password}");
+                }
             }
             store.close().await;
             Ok(())

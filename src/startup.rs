@@ -51,6 +51,9 @@ impl Application {
             let seeded =
                 crate::seed::demo(&commands, chrono::Utc::now()).await.context("seeding the demo")?;
             tracing::info!(establishments = seeded.establishments, rooms = seeded.rooms, "demo seeded");
+            for (role, email, password) in crate::seed::DEMO_ACCOUNTS {
+                eprintln!("salle: demo account {role:<12} {email:<28} {password}");
+            }
         }
         if let Some(admin) = &settings.admin
             && crate::app::accounts::ensure_admin(&store, &admin.email, &admin.password, chrono::Utc::now())

@@ -390,3 +390,205 @@ async fn accounts_sign_in_and_roles(db: TestDb) {
     // Other accounts are not affected.
     assert_eq!(api.post("/auth/token", None, json!({ "email": ADMIN.0, "password": ADMIN.1 })).await.0, 200);
 }
+
+/// Who calls, in the role × route matrix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    Anonymous,
+    /// The association that made the booking.
+    Association,
+    /// Another association.
+    OtherAssociation,
+    /// The manager of the booking's establishment.
+    Manager,
+    /// The manager of another establishment.
+    OtherManager,
+    Finance,
+    Admin,
+}
+
+const EVERYONE: [Who; 7] = [
+    Who::Anonymous,
+    Who::Association,
+    Who::OtherAssociation,
+    Who::Manager,
+    Who::OtherManager,
+    Who::Finance,
+    Who::Admin,
+];
+
+/// method, path, body, who may call it, who is refused with 404.
+type Route = (&'static str, &'static str, Value, Vec<Who>, Vec<Who>);
+
+/// The route table: method, path (E = the establishment, R = its room, B =
+/// the booking), a body, and who may call it. Callers left out get 401
+/// (anonymous), 404 (a signed-in caller whose role may act on such objects,
+/// but not on this one: another association, another establishment's
+/// manager) or 403 (a role that may never).
+fn route_table() -> Vec<Route> {
+    use Who::*;
+    let user = json!({ "email": "x@salle.test", "password": "un long mot de passe", "name": "X", "role": "finance" });
+    let manager = json!({ "email": "y@salle.test", "password": "un long mot de passe", "name": "Y" });
+    let room = json!({ "name": "Salle", "kind": "other", "capacity": 10, "step_free": true, "approval": "manual",
+        "opening": [{ "weekday": 1, "start": "18:00", "end": "20:00" }] });
+    let establishment =
+        json!({ "name": "Gymnase", "kind": "gymnasium", "address": "Rue", "commune_insee": "38563" });
+    // (method, path, body, allowed, refused with 404 rather than 403)
+    vec![
+        ("POST", "/users", user, vec![Admin], vec![]),
+        (
+            "GET",
+            "/me",
+            json!(null),
+            vec![Association, OtherAssociation, Manager, OtherManager, Finance, Admin],
+            vec![],
+        ),
+        ("POST", "/establishments", establishment, vec![Admin], vec![]),
+        ("POST", "/establishments/E/managers", manager, vec![Admin], vec![]),
+        ("POST", "/establishments/E/rooms", room, vec![Manager, Admin], vec![OtherManager]),
+        ("GET", "/rooms/R", json!(null), EVERYONE.to_vec(), vec![]),
+        (
+            "GET",
+            "/bookings/B",
+            json!(null),
+            vec![Association, Manager, Finance, Admin],
+            vec![OtherAssociation, OtherManager],
+        ),
+        ("GET", "/bookings", json!(null), vec![Association, OtherAssociation, Manager, OtherManager], vec![]),
+        ("POST", "/bookings/B/approve", json!({}), vec![Manager], vec![OtherManager]),
+        ("POST", "/bookings/B/reject", json!({ "reason": "Non" }), vec![Manager], vec![OtherManager]),
+        ("POST", "/bookings/B/pay", json!({}), vec![Association], vec![OtherAssociation]),
+        (
+            "POST",
+            "/bookings/B/cancel",
+            json!({}),
+            vec![Association, Manager],
+            vec![OtherAssociation, OtherManager],
+        ),
+        ("GET", "/establishments/E/ledger", json!(null), vec![Manager, Finance, Admin], vec![OtherManager]),
+        ("GET", "/events", json!(null), vec![Finance, Admin], vec![]),
+        (
+            "POST",
+            "/bookings",
+            json!({ "room_id": "R", "start": "2030-01-07T18:00:00+01:00", "end": "2030-01-07T19:00:00+01:00", "attendees": 5, "purpose": "Essai" }),
+            vec![Association, OtherAssociation],
+            vec![],
+        ),
+    ]
+}
+
+on_both_backends!(every_role_on_every_route_gets_what_it_may);
+
+async fn every_role_on_every_route_gets_what_it_may(db: TestDb) {
+    let api = Api::spawn(db).await;
+    let admin = api.token(ADMIN.0, ADMIN.1).await;
+    let mut establishments = vec![];
+    let mut managers = vec![];
+    for (i, insee) in ["38185", "38563"].iter().enumerate() {
+        let (_, body) = api
+            .post(
+                "/establishments",
+                Some(&admin),
+                json!({ "name": format!("Gymnase {i}"), "kind": "gymnasium", "address": "Rue", "commune_insee": insee }),
+            )
+            .await;
+        let id = body["id"].as_str().unwrap().to_owned();
+        let email = format!("m{i}@salle.test");
+        let body = json!({ "email": email, "password": "un long mot de passe", "name": "M" });
+        assert_eq!(api.post(&format!("/establishments/{id}/managers"), Some(&admin), body).await.0, 201);
+        managers.push(api.token(&email, "un long mot de passe").await);
+        establishments.push(id);
+    }
+    let room = json!({ "name": "Salle", "kind": "other", "capacity": 30, "step_free": true, "approval": "manual",
+        "hourly_rate_cents": 0, "open_in_school_holidays": true,
+        "opening": (1..=7).map(|d| json!({ "weekday": d, "start": "09:00", "end": "22:00" })).collect::<Vec<_>>() });
+    let (_, body) =
+        api.post(&format!("/establishments/{}/rooms", establishments[0]), Some(&managers[0]), room).await;
+    let room_id = body["id"].as_str().unwrap().to_owned();
+    let mut associations = vec![];
+    for (i, rna) in ["W381000001", "W381000002"].iter().enumerate() {
+        let email = format!("a{i}@salle.test");
+        let body = json!({ "name": format!("Association {i}"), "rna": rna, "category": "local_association",
+            "email": email, "password": "un long mot de passe", "contact_name": "A" });
+        assert_eq!(api.post("/associations", None, body).await.0, 201);
+        associations.push(api.token(&email, "un long mot de passe").await);
+    }
+    let (_, body) = api
+        .post("/users", Some(&admin), json!({ "email": "f@salle.test", "password": "un long mot de passe", "name": "F", "role": "finance" }))
+        .await;
+    assert!(body["id"].is_string());
+    let finance = api.token("f@salle.test", "un long mot de passe").await;
+    let (start, end) = slot(a_free_day(), "18:00", "19:00");
+    let (status, body) = api
+        .post(
+            "/bookings",
+            Some(&associations[0]),
+            json!({ "room_id": room_id, "start": start, "end": end, "attendees": 5, "purpose": "Essai" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let booking = body["id"].as_str().unwrap().to_owned();
+
+    let token = |who: Who| -> Option<&str> {
+        match who {
+            Who::Anonymous => None,
+            Who::Association => Some(&associations[0]),
+            Who::OtherAssociation => Some(&associations[1]),
+            Who::Manager => Some(&managers[0]),
+            Who::OtherManager => Some(&managers[1]),
+            Who::Finance => Some(&finance),
+            Who::Admin => Some(&admin),
+        }
+    };
+    let fill = |s: &str| {
+        s.replace("/E/", &format!("/{}/", establishments[0]))
+            .replace("/E", &format!("/{}", establishments[0]))
+            .replace("/R", &format!("/{room_id}"))
+            .replace("/B", &format!("/{booking}"))
+    };
+    let table = route_table();
+    let mut checked = 0;
+    // Refusals first: they change nothing.
+    for (method, path, body, allowed, hidden) in &table {
+        let path = fill(path);
+        let body = if body.is_null() {
+            None
+        } else {
+            Some(Value::String(body.to_string().replace("\"R\"", &format!("\"{room_id}\""))))
+        };
+        let body = body.map(|b| serde_json::from_str::<Value>(b.as_str().unwrap()).unwrap());
+        for who in EVERYONE.into_iter().filter(|w| !allowed.contains(w)) {
+            let expected = match who {
+                Who::Anonymous => 401,
+                w if hidden.contains(&w) => 404,
+                _ => 403,
+            };
+            let (status, answer) = api.call(method, &path, token(who), body.clone()).await;
+            assert_eq!(status.as_u16(), expected, "{who:?} {method} {path}: {answer}");
+            assert!(answer["error"]["code"].is_string(), "{who:?} {method} {path}: {answer}");
+            checked += 1;
+        }
+    }
+    // Then each allowed caller is let through (its answer depends on the
+    // state: 2xx, or 409/422 for a transition already made).
+    for (method, path, body, allowed, _) in &table {
+        let path = fill(path);
+        let body = if body.is_null() {
+            None
+        } else {
+            Some(
+                serde_json::from_str::<Value>(&body.to_string().replace("\"R\"", &format!("\"{room_id}\"")))
+                    .unwrap(),
+            )
+        };
+        for who in allowed {
+            let (status, answer) = api.call(method, &path, token(*who), body.clone()).await;
+            assert!(
+                ![401, 403, 404].contains(&status.as_u16()),
+                "{who:?} {method} {path}: {status} {answer}"
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, table.len() * EVERYONE.len());
+}

@@ -317,7 +317,47 @@ pub async fn demo(commands: &Commands, now: DateTime<Utc>) -> anyhow::Result<See
             Err(e) => return Err(e.into()),
         }
     }
+    demo_accounts(commands, &meta, now).await?;
     Ok(seeded)
+}
+
+/// The demo's accounts, one per role: (role, e-mail, password). Printed when
+/// the demo is seeded; for trying the marketplace, never for production.
+pub const DEMO_ACCOUNTS: [(&str, &str, &str); 4] = [
+    ("admin", "admin@demo.salle.test", "demo-administration"),
+    ("finance", "finance@demo.salle.test", "demo-finances-38"),
+    ("manager", "gestion@demo.salle.test", "demo-gestion-college"),
+    ("association", "chorale@demo.salle.test", "demo-chorale-voirons"),
+];
+
+/// Creates the demo's accounts (unless they exist): the manager manages the
+/// first collège, the association account is the Chorale des Voirons'.
+async fn demo_accounts(commands: &Commands, meta: &Metadata, now: DateTime<Utc>) -> anyhow::Result<()> {
+    use crate::app::accounts::{self, AccountError, NewAccount, Role};
+    let first_college = colleges()?.first().map(|c| id("college", &c.uai));
+    for (role, email, password) in DEMO_ACCOUNTS {
+        let role = Role::parse(role).unwrap_or(Role::Association);
+        let association_id = (role == Role::Association).then(|| id("association", "W381000017"));
+        let name = match role {
+            Role::Admin => "Administration (démo)",
+            Role::Finance => "Service financier (démo)",
+            Role::Manager => "Gestion du collège (démo)",
+            Role::Association => "Camille Roux",
+        };
+        let new = NewAccount { email, password, name, role, association_id };
+        let user_id = match accounts::create(&commands.store, new, now).await {
+            Ok(user_id) => user_id,
+            Err(AccountError::Invalid(e)) if e.code == "email_taken" => continue,
+            Err(e) => return Err(e.into()),
+        };
+        if let (Role::Manager, Some(establishment_id)) = (role, first_college) {
+            commands
+                .on_establishment(establishment_id, EstablishmentCommand::AssignManager { user_id }, meta)
+                .await?;
+            accounts::add_establishment(&commands.store, user_id, establishment_id).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Whether the log is still empty (serve seeds the demo only then).
