@@ -243,7 +243,18 @@ impl SearchIndex {
             let (price_for_window, free) = match &query.window {
                 Some(window) => {
                     let blackouts: Vec<Blackout> = room.blackouts.values().cloned().collect();
-                    let occupied: Vec<Occupied> = room.occupied.values().copied().collect();
+                    // Only what lies around the window's day matters (a room
+                    // holds a school year of bookings): fewer to copy and sort.
+                    let (near_start, near_end) = (
+                        window.start() - chrono::Duration::days(1),
+                        window.end() + chrono::Duration::days(1),
+                    );
+                    let occupied: Vec<Occupied> = room
+                        .occupied
+                        .values()
+                        .filter(|o| o.end > near_start && o.start < near_end)
+                        .copied()
+                        .collect();
                     if check_slot(&room.opening, calendar, &blackouts, window).is_err()
                         || occupied.iter().any(|o| {
                             Slot::new(o.start, o.end).is_ok_and(|s| s.overlaps(window, room.buffer_minutes))
