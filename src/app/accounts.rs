@@ -161,7 +161,7 @@ fn decoy_hash() -> &'static str {
     DECOY.get_or_init(|| hash_password("salle-decoy-password").unwrap_or_default())
 }
 
-fn random_token() -> String {
+pub fn random_token() -> String {
     let bytes: [u8; 32] = rand::random();
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -71,7 +71,7 @@ fn booking_not_found() -> AppError {
 }
 
 /// The booking, if the caller may see it; 404 otherwise.
-async fn visible_booking(
+pub(crate) async fn visible_booking(
     state: &AppState,
     caller: &Caller,
     booking_id: Uuid,
@@ -410,12 +410,12 @@ pub async fn show_room(state: web::Data<AppState>, path: web::Path<Uuid>) -> Res
 
 #[derive(Debug, Deserialize)]
 pub struct NewBooking {
-    room_id: Uuid,
-    start: DateTime<chrono::FixedOffset>,
-    end: DateTime<chrono::FixedOffset>,
-    attendees: u32,
-    purpose: String,
-    repeat_weekly_until: Option<NaiveDate>,
+    pub room_id: Uuid,
+    pub start: DateTime<chrono::FixedOffset>,
+    pub end: DateTime<chrono::FixedOffset>,
+    pub attendees: u32,
+    pub purpose: String,
+    pub repeat_weekly_until: Option<NaiveDate>,
 }
 
 /// `POST /api/v1/bookings` (association): one slot, or a weekly series.
@@ -425,12 +425,22 @@ pub async fn create_booking(
     caller: Caller,
     body: web::Json<NewBooking>,
 ) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Created().json(request_booking(&state, &caller, &body).await?))
+}
+
+/// A booking request (or a weekly series) by the caller's association; the
+/// answer of `POST /bookings`.
+pub(crate) async fn request_booking(
+    state: &AppState,
+    caller: &Caller,
+    body: &NewBooking,
+) -> Result<serde_json::Value, AppError> {
     let association_id = caller.association()?;
     let association = state.commands.association(association_id).await?;
     let category = association.category.ok_or_else(|| AppError::Forbidden("Association inconnue.".into()))?;
     let (start, end) = (body.start.with_timezone(&Utc), body.end.with_timezone(&Utc));
     let now = Utc::now();
-    let meta = metadata(&caller, body.room_id);
+    let meta = metadata(caller, body.room_id);
     let Some(until) = body.repeat_weekly_until else {
         let booking_id = Uuid::now_v7();
         let request = BookingRequest {
@@ -443,7 +453,7 @@ pub async fn create_booking(
             purpose: body.purpose.clone(),
         };
         let executed = state.commands.request_booking(body.room_id, request, now, &meta).await?;
-        bookings_reached(&state, executed.append.log_position).await?;
+        bookings_reached(state, executed.append.log_position).await?;
         let status = if executed.events.iter().any(|e| matches!(e, RoomEvent::BookingApproved { .. })) {
             "approved"
         } else {
@@ -453,11 +463,11 @@ pub async fn create_booking(
             RoomEvent::BookingRequested { price, .. } => Some(*price),
             _ => None,
         });
-        return Ok(HttpResponse::Created().json(json!({
+        return Ok(json!({
             "id": booking_id,
             "status": status,
             "price": money(price.unwrap_or(Money::ZERO)),
-        })));
+        }));
     };
     let tz = salle_events::time::LOCAL_TZ;
     let (local_start, local_end) = (start.with_timezone(&tz), end.with_timezone(&tz));
@@ -479,7 +489,7 @@ pub async fn create_booking(
         purpose: body.purpose.clone(),
     };
     let executed = state.commands.request_series(body.room_id, request, now, &meta).await?;
-    bookings_reached(&state, executed.append.log_position).await?;
+    bookings_reached(state, executed.append.log_position).await?;
     let mut first = None;
     let mut total = Money::ZERO;
     let mut approved = false;
@@ -504,12 +514,12 @@ pub async fn create_booking(
     let first = first.ok_or_else(|| {
         AppError::from(DomainError::rule("nothing_booked", "Aucune date de la série n'a pu être réservée."))
     })?;
-    Ok(HttpResponse::Created().json(json!({
+    Ok(json!({
         "id": first,
         "status": if approved { "approved" } else { "requested" },
         "price": money(total),
         "series": series,
-    })))
+    }))
 }
 
 fn booking_json(row: &BookingRow) -> serde_json::Value {
@@ -637,15 +647,23 @@ pub async fn approve(
     caller: Caller,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
-    let booking_id = path.into_inner();
-    let row = managed_booking(&state, &caller, booking_id).await?;
+    Ok(HttpResponse::Ok()
+        .json(json!({ "status": approve_booking(&state, &caller, path.into_inner()).await? })))
+}
+
+pub(crate) async fn approve_booking(
+    state: &AppState,
+    caller: &Caller,
+    booking_id: Uuid,
+) -> Result<&'static str, AppError> {
+    let row = managed_booking(state, caller, booking_id).await?;
     let (by, now) = (caller.user_id(), Utc::now());
     let executed = state
         .commands
-        .on_room(row.room_id, &metadata(&caller, booking_id), || RoomCommand::Approve { booking_id, by, now })
+        .on_room(row.room_id, &metadata(caller, booking_id), || RoomCommand::Approve { booking_id, by, now })
         .await?;
-    bookings_reached(&state, executed.append.log_position).await?;
-    Ok(HttpResponse::Ok().json(json!({ "status": status_after(&state, row.room_id, booking_id).await? })))
+    bookings_reached(state, executed.append.log_position).await?;
+    status_after(state, row.room_id, booking_id).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -661,21 +679,30 @@ pub async fn reject(
     path: web::Path<Uuid>,
     body: web::Json<Reason>,
 ) -> Result<HttpResponse, AppError> {
-    let booking_id = path.into_inner();
-    let row = managed_booking(&state, &caller, booking_id).await?;
-    let (by, now) = (caller.user_id(), Utc::now());
     let reason = body.reason.clone().unwrap_or_default();
+    Ok(HttpResponse::Ok()
+        .json(json!({ "status": reject_booking(&state, &caller, path.into_inner(), &reason).await? })))
+}
+
+pub(crate) async fn reject_booking(
+    state: &AppState,
+    caller: &Caller,
+    booking_id: Uuid,
+    reason: &str,
+) -> Result<&'static str, AppError> {
+    let row = managed_booking(state, caller, booking_id).await?;
+    let (by, now) = (caller.user_id(), Utc::now());
     let executed = state
         .commands
-        .on_room(row.room_id, &metadata(&caller, booking_id), || RoomCommand::Reject {
+        .on_room(row.room_id, &metadata(caller, booking_id), || RoomCommand::Reject {
             booking_id,
             by,
-            reason: reason.clone(),
+            reason: reason.to_owned(),
             now,
         })
         .await?;
-    bookings_reached(&state, executed.append.log_position).await?;
-    Ok(HttpResponse::Ok().json(json!({ "status": status_after(&state, row.room_id, booking_id).await? })))
+    bookings_reached(state, executed.append.log_position).await?;
+    status_after(state, row.room_id, booking_id).await
 }
 
 /// `POST /api/v1/bookings/{id}/pay` (its association): where to pay.
@@ -685,13 +712,22 @@ pub async fn pay(
     caller: Caller,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
-    let booking_id = path.into_inner();
+    let (payment_id, url) = checkout_for(&state, &caller, path.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(json!({ "checkout_url": url, "payment_id": payment_id })))
+}
+
+/// Where the caller's association pays the booking: (payment id, address).
+pub(crate) async fn checkout_for(
+    state: &AppState,
+    caller: &Caller,
+    booking_id: Uuid,
+) -> Result<(Uuid, String), AppError> {
     let association_id = caller.association()?;
-    let row = visible_booking(&state, &caller, booking_id).await?;
+    let row = visible_booking(state, caller, booking_id).await?;
     let now = Utc::now();
     state
         .commands
-        .request_checkout(row.room_id, booking_id, association_id, now, &metadata(&caller, booking_id))
+        .request_checkout(row.room_id, booking_id, association_id, now, &metadata(caller, booking_id))
         .await?;
     // The process manager opens it too, following the log, with the same
     // idempotency key; doing it here lets the answer carry the address.
@@ -702,9 +738,7 @@ pub async fn pay(
         other => AppError::Internal(other.into()),
     })?;
     match state.commands.checkout_state(booking_id, now).await? {
-        CheckoutState::Open { payment_id, url } => {
-            Ok(HttpResponse::Ok().json(json!({ "checkout_url": url, "payment_id": payment_id })))
-        }
+        CheckoutState::Open { payment_id, url } => Ok((payment_id, url)),
         CheckoutState::Pending { .. } => Err(AppError::Unavailable(
             "Le paiement n'a pas pu être ouvert ; réessayez dans un instant.".into(),
         )),
@@ -719,27 +753,35 @@ pub async fn cancel(
     path: web::Path<Uuid>,
     body: Option<web::Json<Reason>>,
 ) -> Result<HttpResponse, AppError> {
+    let reason = body.and_then(|b| b.reason.clone()).unwrap_or_default();
+    let refund = cancel_booking(&state, &caller, path.into_inner(), &reason).await?;
+    Ok(HttpResponse::Ok().json(json!({ "status": "cancelled", "refund": money(refund) })))
+}
+
+/// Cancels for the caller (its association, or its manager); returns the refund.
+pub(crate) async fn cancel_booking(
+    state: &AppState,
+    caller: &Caller,
+    booking_id: Uuid,
+    reason: &str,
+) -> Result<Money, AppError> {
     caller.require(&[Role::Association, Role::Manager])?;
-    let booking_id = path.into_inner();
-    let row = visible_booking(&state, &caller, booking_id).await?;
+    let row = visible_booking(state, caller, booking_id).await?;
     let by = if caller.role() == Role::Manager { CancelledBy::Manager } else { CancelledBy::Association };
-    let cancellation = Cancellation {
-        booking_id,
-        by,
-        actor: caller.user_id(),
-        reason: body.and_then(|b| b.reason.clone()).unwrap_or_default(),
-    };
+    let cancellation = Cancellation { booking_id, by, actor: caller.user_id(), reason: reason.to_owned() };
     let executed = state
         .commands
-        .cancel_booking(row.room_id, cancellation, Utc::now(), &metadata(&caller, booking_id))
+        .cancel_booking(row.room_id, cancellation, Utc::now(), &metadata(caller, booking_id))
         .await?;
-    bookings_reached(&state, executed.append.log_position).await?;
-    let refund = executed.events.iter().find_map(|e| match e {
-        RoomEvent::BookingCancelled { refund, .. } => Some(*refund),
-        _ => None,
-    });
-    Ok(HttpResponse::Ok()
-        .json(json!({ "status": "cancelled", "refund": money(refund.unwrap_or(Money::ZERO)) })))
+    bookings_reached(state, executed.append.log_position).await?;
+    Ok(executed
+        .events
+        .iter()
+        .find_map(|e| match e {
+            RoomEvent::BookingCancelled { refund, .. } => Some(*refund),
+            _ => None,
+        })
+        .unwrap_or(Money::ZERO))
 }
 
 // ---------------------------------------------------------------- finance

@@ -4,6 +4,7 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod health;
+pub mod pages;
 pub mod payments;
 pub mod rooms;
 pub mod search;
@@ -40,7 +41,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(api::pay)
         .service(api::cancel)
         .service(api::establishment_ledger)
-        .service(api::log_events);
+        .service(api::log_events)
+        .service(pages::stylesheet)
+        .service(pages::home)
+        .service(pages::room_page)
+        .service(pages::sign_in_page)
+        .service(pages::sign_in)
+        .service(pages::sign_out)
+        .service(pages::bookings_page)
+        .service(pages::request)
+        .service(pages::booking_page)
+        .service(pages::act)
+        .service(pages::legal)
+        .service(pages::accessibility);
 }
 
 /// Unknown addresses: a JSON error under `/api`, a page elsewhere.

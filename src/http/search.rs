@@ -54,6 +54,40 @@ pub async fn search(
     state: web::Data<AppState>,
     params: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
+    let query = parse_query(&state, &params)?;
+    let found = state.search.read_index(|index| index.search(&query, &state.commands.calendar));
+    let results: Vec<_> = found
+        .results
+        .iter()
+        .map(|hit| {
+            json!({
+                "room_id": hit.room_id,
+                "room_name": hit.room_name,
+                "kind": hit.kind,
+                "capacity": hit.capacity,
+                "equipment": hit.equipment,
+                "step_free": hit.step_free,
+                "establishment_id": hit.establishment_id,
+                "establishment_name": hit.establishment_name,
+                "commune": state.communes.by_insee(&hit.commune_insee).map_or(hit.commune_insee.as_str(), |c| c.name.as_str()),
+                "distance_km": hit.distance_km,
+                "price": hit.price,
+                "free": hit.free.iter().map(|i| json!({
+                    "start": i.start.with_timezone(&LOCAL_TZ).to_rfc3339(),
+                    "end": i.end.with_timezone(&LOCAL_TZ).to_rfc3339(),
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({ "results": results, "page": found.page, "total": found.total })))
+}
+
+/// Reads the search parameters of API.md into a query; each error names its
+/// parameter. The search page uses it too.
+pub(crate) fn parse_query(
+    state: &AppState,
+    params: &HashMap<String, String>,
+) -> Result<SearchQuery, AppError> {
     let p = |name: &str| params.get(name).map(String::as_str).filter(|v| !v.trim().is_empty());
     let near = p("near").ok_or_else(|| AppError::BadRequest {
         code: "missing_parameter",
@@ -133,7 +167,7 @@ pub async fn search(
     if page == 0 || page > 10_000 {
         return Err(invalid("invalid_parameter", "La page « page » commence à 1.".into()));
     }
-    let query = SearchQuery {
+    Ok(SearchQuery {
         lat,
         lon,
         radius_km,
@@ -145,30 +179,5 @@ pub async fn search(
         max_price_cents,
         category: category.unwrap_or(RequesterCategory::LocalAssociation),
         page,
-    };
-    let found = state.search.read_index(|index| index.search(&query, &state.commands.calendar));
-    let results: Vec<_> = found
-        .results
-        .iter()
-        .map(|hit| {
-            json!({
-                "room_id": hit.room_id,
-                "room_name": hit.room_name,
-                "kind": hit.kind,
-                "capacity": hit.capacity,
-                "equipment": hit.equipment,
-                "step_free": hit.step_free,
-                "establishment_id": hit.establishment_id,
-                "establishment_name": hit.establishment_name,
-                "commune": state.communes.by_insee(&hit.commune_insee).map_or(hit.commune_insee.as_str(), |c| c.name.as_str()),
-                "distance_km": hit.distance_km,
-                "price": hit.price,
-                "free": hit.free.iter().map(|i| json!({
-                    "start": i.start.with_timezone(&LOCAL_TZ).to_rfc3339(),
-                    "end": i.end.with_timezone(&LOCAL_TZ).to_rfc3339(),
-                })).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    Ok(HttpResponse::Ok().json(json!({ "results": results, "page": found.page, "total": found.total })))
+    })
 }

@@ -1,28 +1,104 @@
-//! The document shell: language, title, skip link, header, main landmark, footer.
+//! The document shell: language, title, skip link, header with navigation,
+//! main landmark, footer.
 
 use maud::{DOCTYPE, Markup, html};
 
 use crate::Lang;
 
+/// The stylesheet, served at `/static/salle.css`.
+pub const STYLESHEET: &str = include_str!("../static/salle.css");
+
+/// Who is signed in, as the navigation shows it.
+#[derive(Debug, Clone, Default)]
+pub struct Chrome {
+    pub lang: Lang,
+    /// The signed-in person's name and role label.
+    pub user: Option<(String, String)>,
+    /// Requests waiting for a manager's decision (shown in the navigation).
+    pub pending: Option<usize>,
+    /// The token every form of the page carries.
+    pub csrf: String,
+}
+
+impl Chrome {
+    pub fn anonymous(lang: Lang, csrf: &str) -> Self {
+        Self { lang, user: None, pending: None, csrf: csrf.to_owned() }
+    }
+}
+
+/// French or English text.
+pub fn t(lang: Lang, fr: &'static str, en: &'static str) -> &'static str {
+    match lang {
+        Lang::Fr => fr,
+        Lang::En => en,
+    }
+}
+
+/// The hidden field of a form's CSRF token.
+pub fn csrf_field(token: &str) -> Markup {
+    html! { input type="hidden" name="csrf" value=(token); }
+}
+
+/// A page without navigation (errors, the simulated provider).
 pub fn page(lang: Lang, title: &str, body: Markup) -> Markup {
-    let (skip, home, suffix) = match lang {
-        Lang::Fr => ("Aller au contenu", "Accueil salle", "salle"),
-        Lang::En => ("Skip to content", "salle home", "salle"),
-    };
+    shell(&Chrome::anonymous(lang, ""), title, body, false)
+}
+
+/// A page of the marketplace, with its navigation.
+pub fn page_with(chrome: &Chrome, title: &str, body: Markup) -> Markup {
+    shell(chrome, title, body, true)
+}
+
+fn shell(chrome: &Chrome, title: &str, body: Markup, navigation: bool) -> Markup {
+    let lang = chrome.lang;
     html! {
         (DOCTYPE)
         html lang=(lang.code()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " — " (suffix) }
+                title { (title) " — salle" }
+                link rel="stylesheet" href="/static/salle.css";
             }
             body {
-                a href="#contenu" class="skip-link" { (skip) }
+                a href="#contenu" class="skip-link" { (t(lang, "Aller au contenu", "Skip to content")) }
                 header role="banner" {
-                    a href="/" aria-label=(home) { "salle" }
+                    a href="/" class="brand" aria-label=(t(lang, "Accueil salle", "salle home")) { "salle" }
+                    @if navigation {
+                        nav aria-label=(t(lang, "Navigation principale", "Main navigation")) {
+                            ul {
+                                li { a href="/" { (t(lang, "Rechercher une salle", "Find a room")) } }
+                                @if let Some((name, role)) = &chrome.user {
+                                    li {
+                                        a href="/reservations" {
+                                            (t(lang, "Réservations", "Bookings"))
+                                            @if let Some(n) = chrome.pending.filter(|n| *n > 0) {
+                                                " " span class="badge" {
+                                                    (n) span class="visually-hidden" { " " (t(lang, "en attente", "pending")) }
+                                                }
+                                            }
+                                        }
+                                    }
+                                    li { span { (name) " (" (role) ")" } }
+                                    li {
+                                        form method="post" action="/deconnexion" {
+                                            (csrf_field(&chrome.csrf))
+                                            button type="submit" class="secondary" { (t(lang, "Se déconnecter", "Sign out")) }
+                                        }
+                                    }
+                                } @else {
+                                    li { a href="/connexion" { (t(lang, "Se connecter", "Sign in")) } }
+                                }
+                            }
+                        }
+                    }
                 }
                 main id="contenu" tabindex="-1" { (body) }
+                footer role="contentinfo" {
+                    a href="/mentions-legales" { (t(lang, "Mentions légales", "Legal notice")) }
+                    " · "
+                    a href="/accessibilite" { (t(lang, "Accessibilité : partiellement conforme", "Accessibility: partially compliant")) }
+                }
             }
         }
     }

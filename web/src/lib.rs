@@ -7,9 +7,12 @@
 //!
 //! # Layout
 //! - [`layout`]: the document shell shared by every page.
-//! - [`pages`]: one function per page.
+//! - [`pages`]: pages of any kind (not found).
+//! - [`marketplace`]: search, room, sign-in, bookings, legal pages.
+//! - [`payments`]: the simulated provider's pages.
 
 pub mod layout;
+pub mod marketplace;
 pub mod pages;
 pub mod payments;
 

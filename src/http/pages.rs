@@ -1,0 +1,760 @@
+//! The pages: search, room, sign-in and out, bookings and their actions.
+//! They work without JavaScript; every form carries a CSRF token, nothing
+//! changes on GET, and the same checks as the API apply (the handlers call
+//! the API's own functions).
+//!
+//! Sessions: a random token in the `__Host-salle` cookie (Secure, HttpOnly,
+//! SameSite=Lax, Path=/), a new one at each sign-in, ended by an idle and an
+//! absolute timeout (`app::accounts`). Before sign-in, forms carry the token
+//! of the `__Host-salle-csrf` cookie (double submit).
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, HttpResponse, dev::Payload, get, post, web};
+use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Utc};
+use salle_events::EventStore;
+use salle_events::catalog::Money;
+use salle_events::catalog::room::{Equipment, RoomKind};
+use salle_events::time::LOCAL_TZ;
+use salle_projections::availability::{Status, room_calendar};
+use salle_projections::bookings::{self, Filter};
+use salle_web::Lang;
+use salle_web::layout::{Chrome, STYLESHEET};
+use salle_web::marketplace::{
+    self as views, BookingLine, BookingView, CalendarDay, Choices, ResultLine, RoomView, SearchForm,
+};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::app::accounts::{self, Account, Role, SessionKind};
+use crate::http::api::{self, NewBooking};
+use crate::http::auth::Caller;
+use crate::http::error::AppError;
+use crate::startup::AppState;
+
+const SESSION_COOKIE: &str = "__Host-salle";
+const CSRF_COOKIE: &str = "__Host-salle-csrf";
+
+/// Who is looking at a page.
+#[derive(Debug, Clone)]
+pub struct Visitor {
+    pub account: Option<Account>,
+    pub csrf: String,
+    pub lang: Lang,
+    session: Option<String>,
+    /// The CSRF cookie must be set with the answer.
+    new_csrf: bool,
+}
+
+impl FromRequest for Visitor {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let session = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned());
+        let csrf_cookie = req.cookie(CSRF_COOKIE).map(|c| c.value().to_owned()).filter(|v| v.len() == 64);
+        let lang = Lang::from_accept_language(
+            req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()),
+        );
+        Box::pin(async move {
+            let state = state.ok_or_else(|| AppError::Internal(anyhow::anyhow!("no application state")))?;
+            if let Some(token) = &session
+                && let Some((account, csrf)) =
+                    accounts::session(&state.store, token, SessionKind::Web, Utc::now()).await?
+            {
+                return Ok(Self { account: Some(account), csrf, lang, session, new_csrf: false });
+            }
+            let (csrf, new_csrf) = match csrf_cookie {
+                Some(c) => (c, false),
+                None => (accounts::random_token(), true),
+            };
+            Ok(Self { account: None, csrf, lang, session: None, new_csrf })
+        })
+    }
+}
+
+impl Visitor {
+    fn caller(&self) -> Option<Caller> {
+        self.account.clone().map(Caller)
+    }
+
+    /// A form's token must be this visitor's (compared in constant time).
+    fn check(&self, submitted: &str) -> Result<(), AppError> {
+        use subtle::ConstantTimeEq;
+        if bool::from(self.csrf.as_bytes().ct_eq(submitted.as_bytes())) && !submitted.is_empty() {
+            return Ok(());
+        }
+        Err(AppError::Forbidden("Le formulaire a expiré : rechargez la page et recommencez.".into()))
+    }
+
+    async fn chrome(&self, state: &AppState) -> Chrome {
+        let lang = self.lang;
+        let Some(account) = &self.account else { return Chrome::anonymous(lang, &self.csrf) };
+        let pending = if account.role == Role::Manager {
+            let establishments =
+                accounts::establishments_of(&state.store, account.user_id).await.unwrap_or_default();
+            let filter = Filter {
+                establishments: Some(establishments),
+                status: Some("requested".into()),
+                ..Default::default()
+            };
+            bookings::list(&state.store, &filter, 1000).await.map(|l| l.len()).ok()
+        } else {
+            None
+        };
+        Chrome {
+            lang,
+            user: Some((account.name.clone(), role_label(lang, account.role).to_owned())),
+            pending,
+            csrf: self.csrf.clone(),
+        }
+    }
+
+    /// An HTML answer, setting the CSRF cookie for a new visitor.
+    fn html(&self, status: actix_web::http::StatusCode, markup: maud::Markup) -> HttpResponse {
+        let mut response = HttpResponse::build(status);
+        response.content_type("text/html; charset=utf-8");
+        if self.new_csrf {
+            response.cookie(host_cookie(CSRF_COOKIE, &self.csrf));
+        }
+        response.body(markup.into_string())
+    }
+
+    fn ok(&self, markup: maud::Markup) -> HttpResponse {
+        self.html(actix_web::http::StatusCode::OK, markup)
+    }
+}
+
+fn host_cookie(name: &'static str, value: &str) -> Cookie<'static> {
+    Cookie::build(name, value.to_owned())
+        .path("/")
+        .secure(true)
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .finish()
+}
+
+fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header((header::LOCATION, location.to_owned())).finish()
+}
+
+fn role_label(lang: Lang, role: Role) -> &'static str {
+    match (lang, role) {
+        (Lang::Fr, Role::Association) => "association",
+        (Lang::Fr, Role::Manager) => "gestion",
+        (Lang::Fr, Role::Finance) => "finances",
+        (Lang::Fr, Role::Admin) => "administration",
+        (Lang::En, Role::Association) => "association",
+        (Lang::En, Role::Manager) => "manager",
+        (Lang::En, Role::Finance) => "finance",
+        (Lang::En, Role::Admin) => "admin",
+    }
+}
+
+fn status_label(lang: Lang, status: &str) -> String {
+    let fr = match status {
+        "requested" => "demandée",
+        "approved" => "approuvée — à payer",
+        "rejected" => "refusée",
+        "expired" => "expirée",
+        "paid" => "payée",
+        "completed" => "terminée",
+        "settled" => "reversée à l'établissement",
+        "cancelled" => "annulée",
+        other => other,
+    };
+    match lang {
+        Lang::Fr => fr.to_owned(),
+        Lang::En => status.replace('_', " "),
+    }
+}
+
+fn kind_label(kind: RoomKind) -> &'static str {
+    match kind {
+        RoomKind::Classroom => "Salle de classe",
+        RoomKind::Multipurpose => "Salle polyvalente",
+        RoomKind::GymHall => "Gymnase",
+        RoomKind::SportsField => "Terrain de sport",
+        RoomKind::Auditorium => "Auditorium",
+        RoomKind::MusicRoom => "Salle de musique",
+        RoomKind::Canteen => "Restaurant scolaire",
+        RoomKind::MeetingRoom => "Salle de réunion",
+        RoomKind::ScienceLab => "Laboratoire",
+        RoomKind::Other => "Autre",
+    }
+}
+
+fn equipment_label(e: Equipment) -> &'static str {
+    match e {
+        Equipment::Projector => "Vidéoprojecteur",
+        Equipment::SoundSystem => "Sonorisation",
+        Equipment::Stage => "Scène",
+        Equipment::Kitchen => "Cuisine",
+        Equipment::Wifi => "Wi-Fi",
+        Equipment::Piano => "Piano",
+        Equipment::Whiteboard => "Tableau blanc",
+        Equipment::SportsEquipment => "Matériel de sport",
+        Equipment::ChangingRooms => "Vestiaires",
+        Equipment::Chairs => "Chaises",
+        Equipment::Tables => "Tables",
+        Equipment::Screen => "Écran",
+    }
+}
+
+const KINDS: [RoomKind; 10] = [
+    RoomKind::Classroom,
+    RoomKind::Multipurpose,
+    RoomKind::GymHall,
+    RoomKind::SportsField,
+    RoomKind::Auditorium,
+    RoomKind::MusicRoom,
+    RoomKind::Canteen,
+    RoomKind::MeetingRoom,
+    RoomKind::ScienceLab,
+    RoomKind::Other,
+];
+const EQUIPMENT: [Equipment; 9] = [
+    Equipment::Projector,
+    Equipment::SoundSystem,
+    Equipment::Stage,
+    Equipment::Kitchen,
+    Equipment::Wifi,
+    Equipment::Piano,
+    Equipment::Whiteboard,
+    Equipment::SportsEquipment,
+    Equipment::ChangingRooms,
+];
+
+fn code<T: serde::Serialize>(value: T) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+fn local_time(at: chrono::DateTime<Utc>) -> String {
+    at.with_timezone(&LOCAL_TZ).format("%H:%M").to_string()
+}
+
+fn local_day(at: chrono::DateTime<Utc>) -> String {
+    salle_events::time::fr_date(at.with_timezone(&LOCAL_TZ).date_naive())
+}
+
+#[get("/static/salle.css")]
+pub async fn stylesheet() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(STYLESHEET)
+}
+
+/// `GET /`: the search form; with `near`, its results.
+#[get("/")]
+pub async fn home(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    query: web::Query<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let get = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+    let form = SearchForm {
+        near: get("near"),
+        radius_km: get("radius_km"),
+        date: get("date"),
+        start: get("start"),
+        end: get("end"),
+        capacity: get("capacity"),
+        kind: get("kind"),
+        equipment: query.iter().filter(|(k, _)| k == "equipment").map(|(_, v)| v.clone()).collect(),
+        step_free: get("step_free") == "true",
+    };
+    let choices = Choices {
+        communes: state.communes.all().iter().map(|c| c.name.clone()).collect(),
+        kinds: KINDS.iter().map(|k| (code(*k), kind_label(*k).to_owned())).collect(),
+        equipment: EQUIPMENT.iter().map(|e| (code(*e), equipment_label(*e).to_owned())).collect(),
+    };
+    let chrome = visitor.chrome(&state).await;
+    if form.near.trim().is_empty() {
+        return Ok(visitor.ok(views::search(&chrome, &form, &choices, &[], None)));
+    }
+    let mut params: HashMap<String, String> = HashMap::new();
+    for (k, v) in [
+        ("near", &form.near),
+        ("radius_km", &form.radius_km),
+        ("capacity", &form.capacity),
+        ("kind", &form.kind),
+    ] {
+        params.insert(k.into(), v.clone());
+    }
+    params.insert("equipment".into(), form.equipment.join(","));
+    if form.step_free {
+        params.insert("step_free".into(), "true".into());
+    }
+    let mut errors = vec![];
+    if !form.date.is_empty() || !form.start.is_empty() || !form.end.is_empty() {
+        match (
+            form.date.parse::<NaiveDate>(),
+            NaiveTime::parse_from_str(&form.start, "%H:%M"),
+            NaiveTime::parse_from_str(&form.end, "%H:%M"),
+        ) {
+            (Ok(day), Ok(start), Ok(end)) => {
+                for (name, time) in [("start", start), ("end", end)] {
+                    match salle_events::time::local_instant(day, time) {
+                        Ok(at) => {
+                            params.insert(name.into(), at.with_timezone(&LOCAL_TZ).to_rfc3339());
+                        }
+                        Err(r) => errors.push(r.message),
+                    }
+                }
+            }
+            _ => errors
+                .push("Pour chercher un créneau, donnez la date, l'heure de début et l'heure de fin.".into()),
+        }
+    }
+    let parsed = if errors.is_empty() {
+        crate::http::search::parse_query(&state, &params).map_err(|e| errors.push(e.to_string())).ok()
+    } else {
+        None
+    };
+    let Some(search) = parsed else {
+        return Ok(visitor.html(
+            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            views::search(&chrome, &form, &choices, &errors, None),
+        ));
+    };
+    let found = state.search.read_index(|index| index.search(&search, &state.commands.calendar));
+    let lines: Vec<ResultLine> = found
+        .results
+        .iter()
+        .map(|hit| ResultLine {
+            room_href: format!("/salles/{}", hit.room_id),
+            room_name: hit.room_name.clone(),
+            establishment_name: hit.establishment_name.clone(),
+            commune: state
+                .communes
+                .by_insee(&hit.commune_insee)
+                .map_or(hit.commune_insee.clone(), |c| c.name.clone()),
+            kind_label: kind_label(hit.kind).to_owned(),
+            capacity: hit.capacity,
+            distance: format!("{:.1} km", hit.distance_km).replace('.', ","),
+            price: hit.price.map(|p| p.to_string()),
+            free: hit.free.iter().map(|i| format!("{}–{}", local_time(i.start), local_time(i.end))).collect(),
+        })
+        .collect();
+    Ok(visitor.ok(views::search(&chrome, &form, &choices, &[], Some((&lines, found.total)))))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Week {
+    semaine: Option<NaiveDate>,
+}
+
+/// `GET /salles/{id}`: the room, a week of availability, the request form.
+#[get("/salles/{id}")]
+pub async fn room_page(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<Uuid>,
+    week: web::Query<Week>,
+) -> Result<HttpResponse, AppError> {
+    let room_id = path.into_inner();
+    let view = room_view(&state, &visitor, room_id, week.semaine).await?;
+    let chrome = visitor.chrome(&state).await;
+    Ok(visitor.ok(views::room(&chrome, &view, None)))
+}
+
+async fn room_view(
+    state: &AppState,
+    visitor: &Visitor,
+    room_id: Uuid,
+    week: Option<NaiveDate>,
+) -> Result<RoomView, AppError> {
+    let room = state.commands.room(room_id).await?;
+    let Some(details) = room.details.clone().filter(|_| room.exists()) else {
+        return Err(AppError::NotFound("Cette salle n'existe pas.".into()));
+    };
+    let establishment = state.commands.establishment(room.establishment_id).await?;
+    let today = Utc::now().with_timezone(&LOCAL_TZ).date_naive();
+    let monday = {
+        let day = week.unwrap_or(today);
+        day - Duration::days(day.weekday().num_days_from_monday() as i64)
+    };
+    let sunday = monday + Duration::days(6);
+    let intervals = room_calendar(&state.store, &state.commands.calendar, room_id, monday, sunday)
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+        .unwrap_or_default();
+    let days = (0..7)
+        .map(|offset| {
+            let day = monday + Duration::days(offset);
+            CalendarDay {
+                label: salle_events::time::fr_date(day),
+                intervals: intervals
+                    .iter()
+                    .filter(|i| i.start.with_timezone(&LOCAL_TZ).date_naive() == day)
+                    .map(|i| {
+                        let (code, label) = match i.status {
+                            Status::Free => ("free", "libre"),
+                            Status::Held => ("held", "demandé"),
+                            Status::Booked => ("booked", "réservé"),
+                        };
+                        (
+                            format!("{}–{}", local_time(i.start), local_time(i.end)),
+                            code.to_owned(),
+                            label.to_owned(),
+                        )
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let tariff = state.commands.tariff_for(room.establishment_id).await?;
+    let categories = [
+        ("local_association", "Association locale"),
+        ("other_association", "Autre association"),
+        ("public_body", "Organisme public"),
+        ("company", "Entreprise"),
+    ];
+    let tariff_lines = match details.hourly_rate_cents {
+        Some(rate) => vec![("Toutes catégories".to_owned(), Money::eur(rate).to_string())],
+        None => categories
+            .iter()
+            .filter_map(|(code, label)| {
+                let category = serde_json::from_value(serde_json::json!(code)).ok()?;
+                let rate = tariff.as_ref()?.hourly_rates_cents.get(&category)?;
+                Some(((*label).to_owned(), Money::eur(*rate).to_string()))
+            })
+            .collect(),
+    };
+    Ok(RoomView {
+        id: room_id.to_string(),
+        name: details.name.clone(),
+        establishment_name: establishment.name.clone(),
+        address: establishment.address.clone(),
+        kind_label: kind_label(details.kind).to_owned(),
+        capacity: details.capacity,
+        equipment: details.equipment.iter().map(|e| equipment_label(*e).to_owned()).collect(),
+        step_free: details.step_free,
+        description: details.description.clone(),
+        approval_label: match details.approval {
+            salle_events::catalog::room::ApprovalMode::Automatic => {
+                "Réservation confirmée sans attendre".into()
+            }
+            salle_events::catalog::room::ApprovalMode::Manual => {
+                "Chaque demande est approuvée par l'établissement".into()
+            }
+        },
+        tariff: tariff_lines,
+        week_label: format!(
+            "du {} au {}",
+            salle_events::time::fr_date(monday),
+            salle_events::time::fr_date(sunday)
+        ),
+        previous_week: format!("/salles/{room_id}?semaine={}#semaine", monday - Duration::days(7)),
+        next_week: format!("/salles/{room_id}?semaine={}#semaine", monday + Duration::days(7)),
+        days,
+        can_request: visitor.account.as_ref().is_some_and(|a| a.role == Role::Association),
+        payments_not_ready: !establishment.accepts_payments(),
+    })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SignInForm {
+    csrf: String,
+    email: String,
+    password: String,
+}
+
+#[get("/connexion")]
+pub async fn sign_in_page(state: web::Data<AppState>, visitor: Visitor) -> Result<HttpResponse, AppError> {
+    if visitor.account.is_some() {
+        return Ok(see_other("/reservations"));
+    }
+    let chrome = visitor.chrome(&state).await;
+    Ok(visitor.ok(views::sign_in(&chrome, "", None)))
+}
+
+/// `POST /connexion`: a new session (a new token each time), then the bookings.
+#[post("/connexion")]
+pub async fn sign_in(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    visitor: Visitor,
+    form: web::Form<SignInForm>,
+) -> Result<HttpResponse, AppError> {
+    visitor.check(&form.csrf)?;
+    let chrome = visitor.chrome(&state).await;
+    let address = req.connection_info().realip_remote_addr().unwrap_or("unknown").to_owned();
+    if !state.sign_ins.allows(&form.email, &address) {
+        let error = "Trop d'essais de connexion : réessayez dans quelques minutes.";
+        return Ok(visitor.html(
+            actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+            views::sign_in(&chrome, &form.email, Some(error)),
+        ));
+    }
+    let Some(account) = accounts::authenticate(&state.store, &form.email, &form.password).await? else {
+        state.sign_ins.failed(&form.email, &address);
+        let error = "Adresse e-mail ou mot de passe incorrect.";
+        return Ok(visitor.html(
+            actix_web::http::StatusCode::UNAUTHORIZED,
+            views::sign_in(&chrome, &form.email, Some(error)),
+        ));
+    };
+    state.sign_ins.succeeded(&form.email);
+    if let Some(old) = &visitor.session {
+        accounts::sign_out(&state.store, old).await?;
+    }
+    let issued = accounts::sign_in(&state.store, account.user_id, SessionKind::Web, Utc::now()).await?;
+    Ok(HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, "/reservations"))
+        .cookie(host_cookie(SESSION_COOKIE, &issued.token))
+        .finish())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CsrfOnly {
+    csrf: String,
+}
+
+#[post("/deconnexion")]
+pub async fn sign_out(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    form: web::Form<CsrfOnly>,
+) -> Result<HttpResponse, AppError> {
+    visitor.check(&form.csrf)?;
+    if let Some(token) = &visitor.session {
+        accounts::sign_out(&state.store, token).await?;
+    }
+    let mut gone = host_cookie(SESSION_COOKIE, "");
+    gone.make_removal();
+    Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, "/")).cookie(gone).finish())
+}
+
+/// `GET /reservations`: the association's own, the manager's (pending first).
+#[get("/reservations")]
+pub async fn bookings_page(state: web::Data<AppState>, visitor: Visitor) -> Result<HttpResponse, AppError> {
+    let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
+    let filter = match caller.role() {
+        Role::Association => Filter { association: caller.0.association_id, ..Default::default() },
+        Role::Manager => Filter {
+            establishments: Some(accounts::establishments_of(&state.store, caller.user_id()).await?),
+            ..Default::default()
+        },
+        Role::Finance | Role::Admin => Filter::default(),
+    };
+    let mut rows =
+        bookings::list(&state.store, &filter, 500).await.map_err(|e| AppError::Internal(e.into()))?;
+    if caller.role() == Role::Manager {
+        rows.sort_by_key(|r| r.status != "requested");
+    }
+    let mut lines = vec![];
+    for r in &rows {
+        let room = state.commands.room(r.room_id).await?;
+        lines.push(BookingLine {
+            href: format!("/reservations/{}", r.booking_id),
+            when: format!("{} {}–{}", local_day(r.start_at), local_time(r.start_at), local_time(r.end_at)),
+            room: room.details.map(|d| d.name).unwrap_or_default(),
+            status_label: status_label(visitor.lang, &r.status),
+            price: Money::eur(r.price_cents).to_string(),
+            pending: caller.role() == Role::Manager && r.status == "requested",
+        });
+    }
+    let heading = match caller.role() {
+        Role::Manager => "Demandes et réservations de l'établissement",
+        Role::Association => "Mes réservations",
+        _ => "Réservations",
+    };
+    let chrome = visitor.chrome(&state).await;
+    Ok(visitor.ok(views::bookings(&chrome, heading, &lines, None)))
+}
+
+/// `GET /reservations/{id}`
+#[get("/reservations/{id}")]
+pub async fn booking_page(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
+    let view = booking_view(&state, &caller, visitor.lang, path.into_inner()).await?;
+    let chrome = visitor.chrome(&state).await;
+    Ok(visitor.ok(views::booking(&chrome, &view, None)))
+}
+
+async fn booking_view(
+    state: &AppState,
+    caller: &Caller,
+    lang: Lang,
+    booking_id: Uuid,
+) -> Result<BookingView, AppError> {
+    let row = api::visible_booking(state, caller, booking_id).await?;
+    let room = state.commands.room(row.room_id).await?;
+    let booking = room.booking(booking_id)?.clone();
+    let establishment = state.commands.establishment(room.establishment_id).await?;
+    let now = Utc::now();
+    let role = caller.role();
+    let refund = booking
+        .refund_on_cancel(
+            salle_events::catalog::room::CancelledBy::Association,
+            now,
+            &establishment.cancellation_policy,
+        )
+        .ok();
+    let status = booking.status.as_str();
+    let history = state
+        .store
+        .read_stream(&crate::app::Commands::stream_of::<crate::domain::room::Room>(row.room_id), 1, 100_000)
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+        .into_iter()
+        .filter(|e| {
+            <salle_events::catalog::room::RoomEvent as salle_events::DomainEvent>::from_recorded(e)
+                .ok()
+                .and_then(|r| r.booking_id())
+                == Some(booking_id)
+        })
+        .map(|e| {
+            (
+                format!("{} {}", local_day(e.recorded_at), local_time(e.recorded_at)),
+                e.event_type.clone(),
+                String::new(),
+            )
+        })
+        .collect();
+    Ok(BookingView {
+        id: booking_id.to_string(),
+        when: format!(
+            "{} {}–{}",
+            local_day(booking.slot.start()),
+            local_time(booking.slot.start()),
+            local_time(booking.slot.end())
+        ),
+        room: room.details.as_ref().map(|d| d.name.clone()).unwrap_or_default(),
+        room_href: format!("/salles/{}", row.room_id),
+        status_label: status_label(lang, status),
+        price: booking.price.to_string(),
+        history,
+        actions: views::Actions {
+            approve_reject: role == Role::Manager && status == "requested",
+            pay: role == Role::Association && status == "approved" && !booking.is_free(),
+            cancel: matches!(role, Role::Association | Role::Manager)
+                && matches!(status, "requested" | "approved" | "paid")
+                && now < booking.slot.start(),
+            refund_if_cancelled: (role == Role::Association && status == "paid")
+                .then(|| refund.unwrap_or(Money::ZERO).to_string()),
+        },
+    })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RequestForm {
+    csrf: String,
+    room_id: Uuid,
+    date: NaiveDate,
+    start: String,
+    end: String,
+    attendees: u32,
+    purpose: String,
+    repeat_weekly_until: Option<String>,
+}
+
+/// `POST /reservations`: a request from the room page.
+#[post("/reservations")]
+pub async fn request(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    form: web::Form<RequestForm>,
+) -> Result<HttpResponse, AppError> {
+    visitor.check(&form.csrf)?;
+    let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
+    let time = |t: &str| {
+        NaiveTime::parse_from_str(t, "%H:%M").map_err(|_| {
+            AppError::from(crate::domain::DomainError::rule(
+                "invalid_time",
+                format!("« {t} » n'est pas une heure (HH:MM)."),
+            ))
+        })
+    };
+    let instant = |t: NaiveTime| {
+        salle_events::time::local_instant(form.date, t)
+            .map(|at| at.with_timezone(&LOCAL_TZ).fixed_offset())
+            .map_err(|r| AppError::from(crate::domain::DomainError::from(r)))
+    };
+    let attempt = async {
+        let body = NewBooking {
+            room_id: form.room_id,
+            start: instant(time(&form.start)?)?,
+            end: instant(time(&form.end)?)?,
+            attendees: form.attendees,
+            purpose: form.purpose.clone(),
+            repeat_weekly_until: form
+                .repeat_weekly_until
+                .as_deref()
+                .filter(|d| !d.is_empty())
+                .and_then(|d| d.parse().ok()),
+        };
+        api::request_booking(&state, &caller, &body).await
+    };
+    match attempt.await {
+        Ok(answer) => Ok(see_other(&format!("/reservations/{}", answer["id"].as_str().unwrap_or_default()))),
+        Err(e @ (AppError::Unprocessable { .. } | AppError::Conflict { .. })) => {
+            let view = room_view(&state, &visitor, form.room_id, Some(form.date)).await?;
+            let chrome = visitor.chrome(&state).await;
+            let status = actix_web::ResponseError::status_code(&e);
+            Ok(visitor.html(status, views::room(&chrome, &view, Some(&e.to_string()))))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ActionForm {
+    csrf: String,
+    reason: Option<String>,
+}
+
+/// `POST /reservations/{id}/{action}`: approve, reject, pay, cancel.
+#[post("/reservations/{id}/{action}")]
+pub async fn act(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<(Uuid, String)>,
+    form: web::Form<ActionForm>,
+) -> Result<HttpResponse, AppError> {
+    visitor.check(&form.csrf)?;
+    let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
+    let (booking_id, action) = path.into_inner();
+    let reason = form.reason.clone().unwrap_or_default();
+    let back = format!("/reservations/{booking_id}");
+    let outcome = match action.as_str() {
+        "approuver" => api::approve_booking(&state, &caller, booking_id).await.map(|_| back.clone()),
+        "refuser" => api::reject_booking(&state, &caller, booking_id, &reason).await.map(|_| back.clone()),
+        "annuler" => api::cancel_booking(&state, &caller, booking_id, &reason).await.map(|_| back.clone()),
+        "payer" => api::checkout_for(&state, &caller, booking_id).await.map(|(_, url)| url),
+        _ => return Err(AppError::NotFound(format!("Aucune action « {action} »."))),
+    };
+    match outcome {
+        Ok(location) => Ok(see_other(location.as_str())),
+        Err(e @ (AppError::Unprocessable { .. } | AppError::Conflict { .. })) => {
+            let view = booking_view(&state, &caller, visitor.lang, booking_id).await?;
+            let chrome = visitor.chrome(&state).await;
+            let status = actix_web::ResponseError::status_code(&e);
+            Ok(visitor.html(status, views::booking(&chrome, &view, Some(&e.to_string()))))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[get("/mentions-legales")]
+pub async fn legal(state: web::Data<AppState>, visitor: Visitor) -> HttpResponse {
+    let chrome = visitor.chrome(&state).await;
+    visitor.ok(views::legal(&chrome))
+}
+
+#[get("/accessibilite")]
+pub async fn accessibility(state: web::Data<AppState>, visitor: Visitor) -> HttpResponse {
+    let chrome = visitor.chrome(&state).await;
+    visitor.ok(views::accessibility(&chrome))
+}

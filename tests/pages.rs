@@ -1,0 +1,306 @@
+//! The pages over HTTP, as a browser without JavaScript uses them: forms,
+//! cookies, CSRF tokens, redirections. An association finds a room near
+//! Voiron, asks for a slot, its manager approves, the association pays on
+//! the simulated provider's page.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+mod support;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use reqwest::redirect::Policy;
+use salle::app::accounts::{self, NewAccount, Role};
+use salle::config::Settings;
+use salle::domain::establishment::EstablishmentCommand;
+use salle::startup::Application;
+use salle_events::Metadata;
+use support::TestDb;
+use support::world::{Tariff, commands, establishment_with_room};
+
+/// A browser: its cookies, no automatic redirections.
+struct Browser {
+    address: String,
+    client: reqwest::Client,
+    cookies: HashMap<String, String>,
+}
+
+impl Browser {
+    fn cookie_header(&self) -> String {
+        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
+    fn keep_cookies(&mut self, response: &reqwest::Response) {
+        for value in response.headers().get_all(SET_COOKIE) {
+            let text = value.to_str().unwrap();
+            assert!(
+                text.contains("Secure") && text.contains("HttpOnly") && text.contains("SameSite=Lax"),
+                "{text}"
+            );
+            let (name, rest) = text.split_once('=').unwrap();
+            let value = rest.split(';').next().unwrap();
+            if value.is_empty() {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_owned(), value.to_owned());
+            }
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> (u16, String, Option<String>) {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.address))
+            .header(COOKIE, self.cookie_header())
+            .send()
+            .await
+            .unwrap();
+        self.keep_cookies(&response);
+        let status = response.status().as_u16();
+        let location = response.headers().get(LOCATION).map(|l| l.to_str().unwrap().to_owned());
+        (status, response.text().await.unwrap(), location)
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> (u16, String, Option<String>) {
+        let response = self
+            .client
+            .post(format!("{}{path}", self.address))
+            .header(COOKIE, self.cookie_header())
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        self.keep_cookies(&response);
+        let status = response.status().as_u16();
+        let location = response.headers().get(LOCATION).map(|l| l.to_str().unwrap().to_owned());
+        (status, response.text().await.unwrap(), location)
+    }
+}
+
+/// The value of the page's first CSRF field.
+fn csrf(html: &str) -> String {
+    let at = html.find("name=\"csrf\" value=\"").expect("a form with its CSRF token") + 19;
+    html[at..at + 64].to_owned()
+}
+
+on_both_backends!(an_association_books_and_pays_through_the_pages);
+
+async fn an_association_books_and_pays_through_the_pages(db: TestDb) {
+    let settings = Settings::new(&db.url, "127.0.0.1:0", 8).unwrap();
+    let app = Application::build(settings).await.expect("the application builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    let client = reqwest::Client::builder().redirect(Policy::none()).build().unwrap();
+    let browser =
+        |_: ()| Browser { address: address.clone(), client: client.clone(), cookies: HashMap::new() };
+
+    // A collège with a room at 12,50 € an hour; its manager; an association.
+    let commands = commands(db.store().await);
+    let (establishment_id, room_id) = establishment_with_room(&commands, Tariff::Departement(1250), 0).await;
+    let now = chrono::Utc::now();
+    let manager_id = accounts::create(
+        &commands.store,
+        NewAccount {
+            email: "gestion@salle.test",
+            password: "mot de passe de gestion",
+            name: "Gestion",
+            role: Role::Manager,
+            association_id: None,
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    commands
+        .on_establishment(
+            establishment_id,
+            EstablishmentCommand::AssignManager { user_id: manager_id },
+            &Metadata::default(),
+        )
+        .await
+        .unwrap();
+    accounts::add_establishment(&commands.store, manager_id, establishment_id).await.unwrap();
+    let association_id = uuid::Uuid::now_v7();
+    let contact = salle::app::personal_data::Contact::parse("Anne", "anne@salle.test", None).unwrap();
+    commands
+        .register_association(
+            association_id,
+            "Chorale",
+            salle_events::catalog::association::RequesterCategory::LocalAssociation,
+            salle_events::catalog::association::LegalIdentifier::Rna("W381000001".into()),
+            &contact,
+            now,
+            &Metadata::default(),
+        )
+        .await
+        .unwrap();
+    accounts::create(
+        &commands.store,
+        NewAccount {
+            email: "anne@salle.test",
+            password: "mot de passe de la chorale",
+            name: "Anne",
+            role: Role::Association,
+            association_id: Some(association_id),
+        },
+        now,
+    )
+    .await
+    .unwrap();
+
+    let mut anne = browser(());
+    // The home page: security headers, the CSRF cookie, the search form.
+    let response = client.get(format!("{address}/")).send().await.unwrap();
+    let csp = response.headers().get("content-security-policy").unwrap().to_str().unwrap().to_owned();
+    assert!(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"), "{csp}");
+    let (status, html, _) = anne.get("/").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("Trouver une salle")
+            && html.contains("lang=\"fr\"")
+            && html.contains("Aller au contenu")
+    );
+    assert!(anne.cookies.contains_key("__Host-salle-csrf"));
+
+    // Search near the room (the index follows the log).
+    let mut results = String::new();
+    for _ in 0..200 {
+        let (status, html, _) = anne.get("/?near=38001&radius_km=10").await;
+        assert_eq!(status, 200);
+        results = html;
+        if results.contains(&format!("/salles/{room_id}")) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(results.contains(&format!("/salles/{room_id}")), "{results}");
+    let (status, html, _) = anne.get("/?near=Nulle-Part-sur-Isère").await;
+    assert_eq!(status, 422);
+    assert!(
+        html.contains("Nulle-Part-sur-Isère") && html.contains("role=\"alert\""),
+        "the typed value is kept and the error shown"
+    );
+
+    // Sign in: a wrong token is refused, a wrong password keeps the e-mail.
+    let (_, html, _) = anne.get("/connexion").await;
+    let token = csrf(&html);
+    let (status, _, _) = anne
+        .post(
+            "/connexion",
+            &[("csrf", "0".repeat(64).as_str()), ("email", "anne@salle.test"), ("password", "x")],
+        )
+        .await;
+    assert_eq!(status, 403);
+    let (status, html, _) = anne
+        .post("/connexion", &[("csrf", &token), ("email", "anne@salle.test"), ("password", "pas le bon")])
+        .await;
+    assert_eq!(status, 401);
+    assert!(html.contains("value=\"anne@salle.test\""), "the e-mail typed is kept");
+    let (status, _, location) = anne
+        .post(
+            "/connexion",
+            &[("csrf", &token), ("email", "anne@salle.test"), ("password", "mot de passe de la chorale")],
+        )
+        .await;
+    assert_eq!((status, location.as_deref()), (303, Some("/reservations")));
+    let first_session = anne.cookies["__Host-salle"].clone();
+
+    // The room page, then a request for two hours.
+    let (status, html, _) = anne.get(&format!("/salles/{room_id}")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Demander un créneau") && html.contains("Disponibilités"), "{html}");
+    let token = csrf(&html);
+    let day = (chrono::Utc::now() + chrono::Duration::days(10)).date_naive();
+    let calendar = salle::domain::calendar::Calendar::isere().unwrap();
+    let day = (0..30)
+        .map(|d| day + chrono::Duration::days(d))
+        .find(|d| calendar.school_holiday(*d).is_none() && calendar.public_holiday(*d).is_none())
+        .unwrap();
+    let day_text = day.to_string();
+    let form = [
+        ("csrf", token.as_str()),
+        ("room_id", &room_id.to_string()),
+        ("date", &day_text),
+        ("start", "18:00"),
+        ("end", "20:00"),
+        ("attendees", "20"),
+        ("purpose", "Répétition"),
+    ];
+    let (status, _, location) = anne.post("/reservations", &form).await;
+    assert_eq!(status, 303);
+    let booking_page = location.unwrap();
+    let (status, html, _) = anne.get(&booking_page).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("demandée") && html.contains("25,00 €"), "{html}");
+    // The same slot again: refused on the room page, with the reason.
+    let (status, html, _) = anne.post("/reservations", &form).await;
+    assert_eq!(status, 409);
+    assert!(html.contains("déjà réservé"), "{html}");
+
+    // The manager sees it first, with the count in the navigation, and approves.
+    let mut manager = browser(());
+    let (_, html, _) = manager.get("/connexion").await;
+    let token = csrf(&html);
+    manager
+        .post(
+            "/connexion",
+            &[("csrf", &token), ("email", "gestion@salle.test"), ("password", "mot de passe de gestion")],
+        )
+        .await;
+    let (status, html, _) = manager.get("/reservations").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("à décider") && html.contains("class=\"badge\""), "{html}");
+    let (_, html, _) = manager.get(&booking_page).await;
+    assert!(html.contains("Approuver"));
+    let token = csrf(&html);
+    let (status, _, _) = manager.post(&format!("{booking_page}/approuver"), &[("csrf", &token)]).await;
+    assert_eq!(status, 303);
+    // The association cannot approve; nor can a stranger see the booking.
+    let (_, html, _) = anne.get(&booking_page).await;
+    assert!(html.contains("approuvée") && html.contains("Payer"), "{html}");
+    let token = csrf(&html);
+    let (status, _, _) = anne.post(&format!("{booking_page}/approuver"), &[("csrf", &token)]).await;
+    assert_eq!(status, 403);
+    let mut stranger = browser(());
+    let (status, _, location) = stranger.get(&booking_page).await;
+    assert_eq!((status, location.as_deref()), (303, Some("/connexion")));
+
+    // The association pays on the simulated provider's page.
+    let (status, _, location) = anne.post(&format!("{booking_page}/payer"), &[("csrf", &token)]).await;
+    assert_eq!(status, 303);
+    let checkout = location.unwrap();
+    let checkout_path =
+        checkout.split_once("/paiement/").map(|(_, rest)| format!("/paiement/{rest}")).unwrap();
+    let (status, html, _) = anne.get(&checkout_path).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("25,00 €"));
+    let (status, _, _) = anne.post(&checkout_path, &[("outcome", "succeeded")]).await;
+    assert_eq!(status, 200);
+    let mut paid = false;
+    for _ in 0..300 {
+        let (_, html, _) = anne.get(&booking_page).await;
+        if html.contains("payée") {
+            paid = true;
+            assert!(
+                html.contains("Annuler la réservation") && html.contains("vous serez remboursé de"),
+                "{html}"
+            );
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(paid, "the booking shows as paid");
+
+    // Signing out ends the session; signing in again gives another token.
+    let (_, html, _) = anne.get("/reservations").await;
+    let token = csrf(&html);
+    let (status, _, _) = anne.post("/deconnexion", &[("csrf", &token)]).await;
+    assert_eq!(status, 303);
+    assert!(!anne.cookies.contains_key("__Host-salle"));
+    let mut replay = browser(());
+    replay.cookies.insert("__Host-salle".into(), first_session);
+    let (status, _, location) = replay.get("/reservations").await;
+    assert_eq!((status, location.as_deref()), (303, Some("/connexion")), "the old session is gone");
+}

@@ -1,0 +1,436 @@
+//! The marketplace's pages: search, room, sign-in, bookings. Every view
+//! takes a view model of ready-to-show text (dates, money, statuses already
+//! written in the page's language) and returns the page.
+
+use maud::{Markup, html};
+
+use crate::layout::{Chrome, csrf_field, page_with, t};
+
+/// What the search form holds (as typed, so nothing is lost on an error).
+#[derive(Debug, Clone, Default)]
+pub struct SearchForm {
+    pub near: String,
+    pub radius_km: String,
+    pub date: String,
+    pub start: String,
+    pub end: String,
+    pub capacity: String,
+    pub kind: String,
+    pub equipment: Vec<String>,
+    pub step_free: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct ResultLine {
+    pub room_href: String,
+    pub room_name: String,
+    pub establishment_name: String,
+    pub commune: String,
+    pub kind_label: String,
+    pub capacity: u32,
+    pub distance: String,
+    /// The price of the searched slot, when a slot was given.
+    pub price: Option<String>,
+    /// Free intervals in the searched window, as text.
+    pub free: Vec<String>,
+}
+
+/// The choices of the form: (code, label).
+#[derive(Debug, Clone, Default)]
+pub struct Choices {
+    pub communes: Vec<String>,
+    pub kinds: Vec<(String, String)>,
+    pub equipment: Vec<(String, String)>,
+}
+
+/// The home page: the search form, and its results once searched.
+pub fn search(
+    chrome: &Chrome,
+    form: &SearchForm,
+    choices: &Choices,
+    errors: &[String],
+    results: Option<(&[ResultLine], usize)>,
+) -> Markup {
+    let lang = chrome.lang;
+    let title = t(lang, "Trouver une salle", "Find a room");
+    page_with(
+        chrome,
+        title,
+        html! {
+            h1 { (title) }
+            p { (t(lang,
+                "Des salles de collèges, gymnases et lieux culturels, en dehors des heures de classe, pour les associations.",
+                "Rooms in collèges, gymnasiums and cultural venues, outside school hours, for associations.")) }
+            @if !errors.is_empty() {
+                div class="alert" role="alert" {
+                    p { strong { (t(lang, "La recherche ne peut pas être faite :", "The search cannot be run:")) } }
+                    ul { @for e in errors { li { (e) } } }
+                }
+            }
+            form class="stack" method="get" action="/" role="search" {
+                div {
+                    label for="near" { (t(lang, "Commune, code INSEE ou coordonnées", "Town, INSEE code or coordinates")) }
+                    input id="near" name="near" list="communes" value=(form.near) autocomplete="off"
+                        aria-describedby="near-hint" required;
+                    p id="near-hint" class="hint" { (t(lang, "Par exemple : Voiron, 38563 ou 45.36,5.59", "For example: Voiron, 38563 or 45.36,5.59")) }
+                    datalist id="communes" { @for c in &choices.communes { option value=(c) {} } }
+                }
+                div {
+                    label for="radius_km" { (t(lang, "Rayon (km)", "Radius (km)")) }
+                    input id="radius_km" name="radius_km" type="number" min="1" max="100" value=(form.radius_km);
+                }
+                fieldset {
+                    legend { (t(lang, "Créneau (facultatif)", "Time slot (optional)")) }
+                    label for="date" { (t(lang, "Date", "Date")) }
+                    input id="date" name="date" type="date" value=(form.date);
+                    label for="start" { (t(lang, "De", "From")) }
+                    input id="start" name="start" type="time" value=(form.start);
+                    label for="end" { (t(lang, "À", "To")) }
+                    input id="end" name="end" type="time" value=(form.end);
+                }
+                div {
+                    label for="capacity" { (t(lang, "Nombre de personnes", "Number of people")) }
+                    input id="capacity" name="capacity" type="number" min="1" value=(form.capacity);
+                }
+                div {
+                    label for="kind" { (t(lang, "Type de salle", "Kind of room")) }
+                    select id="kind" name="kind" {
+                        option value="" { (t(lang, "Tous", "Any")) }
+                        @for (code, label) in &choices.kinds {
+                            option value=(code) selected[form.kind == *code] { (label) }
+                        }
+                    }
+                }
+                fieldset class="inline" {
+                    legend { (t(lang, "Équipements", "Equipment")) }
+                    @for (code, label) in &choices.equipment {
+                        input type="checkbox" id=(format!("eq-{code}")) name="equipment" value=(code)
+                            checked[form.equipment.contains(code)];
+                        label for=(format!("eq-{code}")) { (label) }
+                    }
+                }
+                div class="inline" {
+                    input type="checkbox" id="step_free" name="step_free" value="true" checked[form.step_free];
+                    label for="step_free" { (t(lang, "Accessible de plain-pied", "Step-free access")) }
+                }
+                div { button type="submit" { (t(lang, "Rechercher", "Search")) } }
+            }
+            @if let Some((lines, total)) = results {
+                section aria-labelledby="results-title" {
+                    h2 id="results-title" {
+                        (total) " " (t(lang, "salle(s) trouvée(s)", "room(s) found"))
+                    }
+                    @if lines.is_empty() {
+                        p { (t(lang, "Aucune salle ne correspond : élargissez le rayon ou changez le créneau.",
+                               "No room matches: widen the radius or change the slot.")) }
+                    }
+                    ul class="results" {
+                        @for r in lines {
+                            li {
+                                h3 { a href=(r.room_href) { (r.room_name) " — " (r.establishment_name) } }
+                                p {
+                                    (r.kind_label) ", " (r.capacity) " " (t(lang, "personnes", "people")) ", "
+                                    (r.commune) ", " (r.distance)
+                                }
+                                @if let Some(price) = &r.price {
+                                    p { (t(lang, "Prix pour ce créneau : ", "Price for this slot: ")) strong { (price) } }
+                                }
+                                @if !r.free.is_empty() {
+                                    p { (t(lang, "Libre : ", "Free: ")) (r.free.join(", ")) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+#[derive(Debug, Clone)]
+pub struct CalendarDay {
+    pub label: String,
+    /// (time range, status code `free`/`held`/`booked`, status label)
+    pub intervals: Vec<(String, String, String)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RoomView {
+    pub id: String,
+    pub name: String,
+    pub establishment_name: String,
+    pub address: String,
+    pub kind_label: String,
+    pub capacity: u32,
+    pub equipment: Vec<String>,
+    pub step_free: bool,
+    pub description: String,
+    pub approval_label: String,
+    /// (category label, hourly price)
+    pub tariff: Vec<(String, String)>,
+    pub week_label: String,
+    pub previous_week: String,
+    pub next_week: String,
+    pub days: Vec<CalendarDay>,
+    /// An association is signed in: it may request a slot here.
+    pub can_request: bool,
+    /// The establishment cannot take paid bookings yet.
+    pub payments_not_ready: bool,
+}
+
+/// A room: description, rules, tariff, a week of availability, the request form.
+pub fn room(chrome: &Chrome, room: &RoomView, message: Option<&str>) -> Markup {
+    let lang = chrome.lang;
+    page_with(
+        chrome,
+        &room.name,
+        html! {
+            h1 { (room.name) span class="hint" { " — " (room.establishment_name) } }
+            @if let Some(m) = message { div class="alert" role="alert" { p { (m) } } }
+            p { (room.address) }
+            ul {
+                li { (room.kind_label) ", " (room.capacity) " " (t(lang, "personnes", "people")) }
+                @if !room.equipment.is_empty() { li { (t(lang, "Équipements : ", "Equipment: ")) (room.equipment.join(", ")) } }
+                li { @if room.step_free { (t(lang, "Accessible de plain-pied", "Step-free access")) } @else { (t(lang, "Non accessible de plain-pied", "Not step-free")) } }
+                li { (room.approval_label) }
+            }
+            @if !room.description.is_empty() { p { (room.description) } }
+            @if room.payments_not_ready {
+                p class="notice" { (t(lang,
+                    "Cet établissement ne peut pas encore recevoir de paiements en ligne : seules les réservations gratuites sont possibles.",
+                    "This establishment cannot take online payments yet: only free bookings are possible.")) }
+            }
+            h2 { (t(lang, "Tarif horaire", "Hourly rate")) }
+            table {
+                thead { tr { th scope="col" { (t(lang, "Catégorie", "Category")) } th scope="col" { (t(lang, "Prix par heure", "Price per hour")) } } }
+                tbody { @for (category, price) in &room.tariff { tr { td { (category) } td { (price) } } } }
+            }
+            h2 id="semaine" { (t(lang, "Disponibilités — ", "Availability — ")) (room.week_label) }
+            nav aria-label=(t(lang, "Semaines", "Weeks")) {
+                a href=(room.previous_week) { (t(lang, "← Semaine précédente", "← Previous week")) }
+                " · "
+                a href=(room.next_week) { (t(lang, "Semaine suivante →", "Next week →")) }
+            }
+            table {
+                caption class="visually-hidden" { (t(lang, "Créneaux de la semaine", "Slots of the week")) }
+                thead { tr { th scope="col" { (t(lang, "Jour", "Day")) } th scope="col" { (t(lang, "Créneaux", "Slots")) } } }
+                tbody {
+                    @for day in &room.days {
+                        tr {
+                            th scope="row" { (day.label) }
+                            td {
+                                @if day.intervals.is_empty() { (t(lang, "Fermé", "Closed")) }
+                                @for (range, code, label) in &day.intervals {
+                                    span class=(format!("status status-{code}")) { (range) " : " (label) } br;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            @if room.can_request {
+                h2 { (t(lang, "Demander un créneau", "Request a slot")) }
+                form class="stack" method="post" action="/reservations" {
+                    (csrf_field(&chrome.csrf))
+                    input type="hidden" name="room_id" value=(room.id);
+                    div { label for="r-date" { (t(lang, "Date", "Date")) } input id="r-date" name="date" type="date" required; }
+                    div { label for="r-start" { (t(lang, "De", "From")) } input id="r-start" name="start" type="time" required; }
+                    div { label for="r-end" { (t(lang, "À", "To")) } input id="r-end" name="end" type="time" required; }
+                    div { label for="r-attendees" { (t(lang, "Nombre de personnes", "Number of people")) } input id="r-attendees" name="attendees" type="number" min="1" required; }
+                    div { label for="r-purpose" { (t(lang, "Objet", "Purpose")) } input id="r-purpose" name="purpose" maxlength="300" required; }
+                    div {
+                        label for="r-until" { (t(lang, "Répéter chaque semaine jusqu'au (facultatif)", "Repeat weekly until (optional)")) }
+                        input id="r-until" name="repeat_weekly_until" type="date";
+                    }
+                    div { button type="submit" { (t(lang, "Envoyer la demande", "Send the request")) } }
+                }
+            } @else if chrome.user.is_none() {
+                p { a href="/connexion" { (t(lang, "Connectez-vous", "Sign in")) } (t(lang, " pour demander un créneau.", " to request a slot.")) }
+            }
+        },
+    )
+}
+
+/// The sign-in form (the e-mail is kept after a failure).
+pub fn sign_in(chrome: &Chrome, email: &str, error: Option<&str>) -> Markup {
+    let lang = chrome.lang;
+    let title = t(lang, "Se connecter", "Sign in");
+    page_with(
+        chrome,
+        title,
+        html! {
+            h1 { (title) }
+            @if let Some(e) = error { div class="alert" role="alert" { p { (e) } } }
+            form class="stack" method="post" action="/connexion" {
+                (csrf_field(&chrome.csrf))
+                div {
+                    label for="email" { (t(lang, "Adresse e-mail", "E-mail address")) }
+                    input id="email" name="email" type="email" autocomplete="username" value=(email) required;
+                }
+                div {
+                    label for="password" { (t(lang, "Mot de passe", "Password")) }
+                    input id="password" name="password" type="password" autocomplete="current-password" required;
+                }
+                div { button type="submit" { (title) } }
+            }
+        },
+    )
+}
+
+#[derive(Debug, Clone)]
+pub struct BookingLine {
+    pub href: String,
+    pub when: String,
+    pub room: String,
+    pub status_label: String,
+    pub price: String,
+    pub pending: bool,
+}
+
+/// A list of bookings; pending requests first for managers.
+pub fn bookings(chrome: &Chrome, heading: &str, lines: &[BookingLine], message: Option<&str>) -> Markup {
+    let lang = chrome.lang;
+    page_with(
+        chrome,
+        heading,
+        html! {
+            h1 { (heading) }
+            @if let Some(m) = message { p class="notice" role="status" { (m) } }
+            @if lines.is_empty() {
+                p { (t(lang, "Aucune réservation pour le moment.", "No bookings yet.")) }
+            } @else {
+                table {
+                    thead { tr {
+                        th scope="col" { (t(lang, "Créneau", "Slot")) }
+                        th scope="col" { (t(lang, "Salle", "Room")) }
+                        th scope="col" { (t(lang, "Statut", "Status")) }
+                        th scope="col" { (t(lang, "Prix", "Price")) }
+                    } }
+                    tbody {
+                        @for l in lines {
+                            tr {
+                                td { a href=(l.href) { (l.when) } }
+                                td { (l.room) }
+                                td { span class="status" { (l.status_label) } @if l.pending { " " span class="badge" { (t(lang, "à décider", "to decide")) } } }
+                                td { (l.price) }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// What a booking's page may offer.
+#[derive(Debug, Clone, Default)]
+pub struct Actions {
+    pub approve_reject: bool,
+    pub pay: bool,
+    pub cancel: bool,
+    /// What cancelling now gives back, shown before confirming.
+    pub refund_if_cancelled: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct BookingView {
+    pub id: String,
+    pub when: String,
+    pub room: String,
+    pub room_href: String,
+    pub status_label: String,
+    pub price: String,
+    /// (when, what, who)
+    pub history: Vec<(String, String, String)>,
+    pub actions: Actions,
+}
+
+pub fn booking(chrome: &Chrome, b: &BookingView, message: Option<&str>) -> Markup {
+    let lang = chrome.lang;
+    let title = t(lang, "Réservation", "Booking");
+    let action = |verb: &str| format!("/reservations/{}/{verb}", b.id);
+    page_with(
+        chrome,
+        title,
+        html! {
+            h1 { (title) " — " (b.when) }
+            @if let Some(m) = message { div class="alert" role="alert" { p { (m) } } }
+            dl {
+                dt { (t(lang, "Salle", "Room")) } dd { a href=(b.room_href) { (b.room) } }
+                dt { (t(lang, "Statut", "Status")) } dd { span class="status" { (b.status_label) } }
+                dt { (t(lang, "Prix", "Price")) } dd { (b.price) }
+            }
+            @if b.actions.pay {
+                form method="post" action=(action("payer")) {
+                    (csrf_field(&chrome.csrf))
+                    button type="submit" { (t(lang, "Payer ", "Pay ")) (b.price) }
+                }
+            }
+            @if b.actions.approve_reject {
+                form method="post" action=(action("approuver")) {
+                    (csrf_field(&chrome.csrf))
+                    button type="submit" { (t(lang, "Approuver", "Approve")) }
+                }
+                form class="stack" method="post" action=(action("refuser")) {
+                    (csrf_field(&chrome.csrf))
+                    label for="reason" { (t(lang, "Motif du refus", "Reason for refusal")) }
+                    input id="reason" name="reason" required maxlength="500";
+                    div { button type="submit" class="danger" { (t(lang, "Refuser", "Reject")) } }
+                }
+            }
+            @if b.actions.cancel {
+                form class="stack" method="post" action=(action("annuler")) {
+                    (csrf_field(&chrome.csrf))
+                    @if let Some(refund) = &b.actions.refund_if_cancelled {
+                        p class="notice" { (t(lang, "En annulant maintenant, vous serez remboursé de ", "Cancelling now refunds ")) strong { (refund) } "." }
+                    }
+                    label for="cancel-reason" { (t(lang, "Motif (facultatif)", "Reason (optional)")) }
+                    input id="cancel-reason" name="reason" maxlength="500";
+                    div { button type="submit" class="danger" { (t(lang, "Annuler la réservation", "Cancel the booking")) } }
+                }
+            }
+            h2 { (t(lang, "Historique", "History")) }
+            ol {
+                @for (when, what, who) in &b.history { li { (when) " — " (what) @if !who.is_empty() { " (" (who) ")" } } }
+            }
+        },
+    )
+}
+
+/// The legal notice.
+pub fn legal(chrome: &Chrome) -> Markup {
+    let lang = chrome.lang;
+    let title = t(lang, "Mentions légales", "Legal notice");
+    page_with(
+        chrome,
+        title,
+        html! {
+            h1 { (title) }
+            p { (t(lang,
+                "salle est un logiciel libre (AGPL-3.0) exploité par la collectivité qui le met en ligne ; elle en est l'éditrice et la responsable de traitement.",
+                "salle is free software (AGPL-3.0) run by the public body that puts it online; that body publishes it and controls the data.")) }
+            p { (t(lang,
+                "Données personnelles : les coordonnées des associations et des comptes sont conservées hors du journal des événements et peuvent être effacées sur demande.",
+                "Personal data: the contact details of associations and accounts are kept out of the event log and can be erased on request.")) }
+        },
+    )
+}
+
+/// The accessibility statement.
+pub fn accessibility(chrome: &Chrome) -> Markup {
+    let lang = chrome.lang;
+    let title = t(lang, "Déclaration d'accessibilité", "Accessibility statement");
+    page_with(
+        chrome,
+        title,
+        html! {
+            h1 { (title) }
+            p { (t(lang,
+                "salle vise la conformité au RGAA 4.1 (WCAG 2.1 niveau AA). État de conformité : partiellement conforme, l'audit complet n'ayant pas encore été réalisé.",
+                "salle aims at RGAA 4.1 (WCAG 2.1 level AA). Compliance: partially compliant, as the full audit has not been carried out yet.")) }
+            p { (t(lang,
+                "Les pages fonctionnent sans JavaScript, au clavier, avec un lien d'évitement, des libellés sur chaque champ et des statuts écrits en toutes lettres.",
+                "Pages work without JavaScript, with the keyboard, with a skip link, a label on every field and statuses written out in words.")) }
+        },
+    )
+}
