@@ -85,3 +85,19 @@ ensure_python_tools() {
     fi
     export PATH="$venv/bin:$PATH"
 }
+
+# Debian's Chromium for the browser tests, and the Node packages that drive
+# it (playwright-core) and check each page (axe-core), pinned in
+# tests/browser/package-lock.json.
+ensure_browser_tools() {
+    if ! command -v chromium >/dev/null 2>&1; then
+        echo "salle: installing Chromium (Debian package) for the browser tests" >&2
+        install_debian_packages chromium
+    fi
+    if ! command -v node >/dev/null 2>&1; then
+        install_debian_packages nodejs npm
+    fi
+    if [[ ! -d tests/browser/node_modules/playwright-core || ! -d tests/browser/node_modules/axe-core ]]; then
+        (cd tests/browser && npm ci --no-audit --no-fund --silent)
+    fi
+}

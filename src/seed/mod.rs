@@ -331,10 +331,11 @@ pub const DEMO_ACCOUNTS: [(&str, &str, &str); 4] = [
 ];
 
 /// Creates the demo's accounts (unless they exist): the manager manages the
-/// first collège, the association account is the Chorale des Voirons'.
+/// collèges of Voiron, the association account is the Chorale des Voirons'.
 async fn demo_accounts(commands: &Commands, meta: &Metadata, now: DateTime<Utc>) -> anyhow::Result<()> {
     use crate::app::accounts::{self, AccountError, NewAccount, Role};
-    let first_college = colleges()?.first().map(|c| id("college", &c.uai));
+    let voiron: Vec<Uuid> =
+        colleges()?.iter().filter(|c| c.insee == "38563").map(|c| id("college", &c.uai)).collect();
     for (role, email, password) in DEMO_ACCOUNTS {
         let role = Role::parse(role).unwrap_or(Role::Association);
         let association_id = (role == Role::Association).then(|| id("association", "W381000017"));
@@ -350,11 +351,12 @@ async fn demo_accounts(commands: &Commands, meta: &Metadata, now: DateTime<Utc>)
             Err(AccountError::Invalid(e)) if e.code == "email_taken" => continue,
             Err(e) => return Err(e.into()),
         };
-        if let (Role::Manager, Some(establishment_id)) = (role, first_college) {
-            commands
-                .on_establishment(establishment_id, EstablishmentCommand::AssignManager { user_id }, meta)
-                .await?;
-            accounts::add_establishment(&commands.store, user_id, establishment_id).await?;
+        if role == Role::Manager {
+            for establishment_id in &voiron {
+                let assign = EstablishmentCommand::AssignManager { user_id };
+                commands.on_establishment(*establishment_id, assign, meta).await?;
+                accounts::add_establishment(&commands.store, user_id, *establishment_id).await?;
+            }
         }
     }
     Ok(())

@@ -1,0 +1,203 @@
+// The marketplace in a real headless Chromium (Debian's), driven by
+// playwright-core: an association searches near Voiron, asks for the
+// gymnasium of the Collège La Garenne, its manager approves, the
+// association pays on the simulated provider's page. axe-core checks every
+// page of the journey against WCAG 2.1 A and AA: no violation allowed.
+// With SALLE_SCREENSHOTS=1, screenshots of the main pages go to
+// docs/screenshots/ (the README shows them).
+//
+// Runs against `salle serve --demo` on a fresh embedded store, then on a
+// fresh PostgreSQL database. Environment: SALLE_BIN (the binary),
+// DATABASE_URL (the PostgreSQL server), CHROMIUM (default /usr/bin/chromium).
+
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const require = createRequire(import.meta.url);
+const AXE = require.resolve("axe-core/axe.min.js");
+const here = dirname(fileURLToPath(import.meta.url));
+const screenshots = join(here, "..", "..", "docs", "screenshots");
+const bin = process.env.SALLE_BIN;
+const chromiumPath = process.env.CHROMIUM || "/usr/bin/chromium";
+const pgServer = process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres";
+
+const ACCOUNTS = {
+  association: ["chorale@demo.salle.test", "demo-chorale-voirons"],
+  manager: ["gestion@demo.salle.test", "demo-gestion-college"],
+};
+
+function fail(message) {
+  throw new Error(message);
+}
+
+async function axeCheck(page, label) {
+  await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(async () =>
+    // eslint-disable-next-line no-undef
+    await axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } }),
+  );
+  if (result.violations.length > 0) {
+    const details = result.violations
+      .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)
+      .join("\n  ");
+    fail(`axe-core: ${result.violations.length} violation(s) on ${label}:\n  ${details}`);
+  }
+  console.log(`  axe-core: 0 violations on ${label} (${result.passes.length} rules passed)`);
+}
+
+async function waitReady(base) {
+  for (let i = 0; i < 600; i++) {
+    try {
+      const r = await fetch(`${base}/readyz`);
+      if (r.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  fail(`salle did not become ready at ${base}`);
+}
+
+async function signIn(page, base, [email, password]) {
+  await page.goto(`${base}/connexion`);
+  await page.getByLabel("Adresse e-mail").fill(email);
+  await page.getByLabel("Mot de passe").fill(password);
+  await page.getByRole("button", { name: "Se connecter" }).click();
+  await page.waitForURL(`${base}/reservations`);
+}
+
+/// Monday to Friday, at least ten days ahead.
+function candidateDays() {
+  const days = [];
+  const d = new Date(Date.now() + 10 * 86400000);
+  while (days.length < 40) {
+    if (d.getDay() >= 1 && d.getDay() <= 5) days.push(d.toISOString().slice(0, 10));
+    d.setDate(d.getDate() + 1);
+  }
+  return days;
+}
+
+async function journey(browser, databaseUrl, label, shoot) {
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const base = `http://127.0.0.1:${port}`;
+  const server = spawn(bin, ["serve", "--bind", `127.0.0.1:${port}`, "--demo"], {
+    env: { ...process.env, SALLE_DATABASE_URL: databaseUrl, RUST_LOG: "warn" },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  try {
+    await waitReady(base);
+    console.log(`${label}: salle ready at ${base}`);
+    const contextOptions = { bypassCSP: true, locale: "fr-FR", viewport: { width: 1200, height: 900 } };
+    const association = await (await browser.newContext(contextOptions)).newPage();
+
+    // Search near Voiron.
+    await association.goto(`${base}/`);
+    await axeCheck(association, "the home page");
+    if (shoot) await association.screenshot({ path: join(screenshots, "accueil.png"), fullPage: true });
+    await association.getByLabel("Commune, code INSEE ou coordonnées").fill("Voiron");
+    await association.getByRole("button", { name: "Rechercher" }).click();
+    await association.waitForSelector("#results-title");
+    await axeCheck(association, "the search results");
+    if (shoot) await association.screenshot({ path: join(screenshots, "recherche.png"), fullPage: true });
+
+    // The gymnasium of the Collège La Garenne, as an association.
+    await signIn(association, base, ACCOUNTS.association);
+    await axeCheck(association, "my bookings");
+    await association.goto(`${base}/?near=Voiron&radius_km=5`);
+    await association.getByRole("link", { name: /Gymnase — Collège La Garenne/ }).click();
+    await association.waitForSelector("#semaine");
+    await axeCheck(association, "the room page");
+    if (shoot) await association.screenshot({ path: join(screenshots, "salle.png"), fullPage: true });
+    const roomUrl = association.url();
+    let booked = false;
+    for (const day of candidateDays()) {
+      await association.goto(roomUrl);
+      await association.getByLabel("Date", { exact: true }).fill(day);
+      await association.getByLabel("De", { exact: true }).fill("18:00");
+      await association.getByLabel("À", { exact: true }).fill("20:00");
+      await association.getByLabel("Nombre de personnes").fill("24");
+      await association.getByLabel("Objet").fill("Répétition de la chorale");
+      await association.getByRole("button", { name: "Envoyer la demande" }).click();
+      await association.waitForLoadState();
+      if (/\/reservations\/[0-9a-f-]+$/.test(association.url())) {
+        booked = true;
+        console.log(`  requested ${day} 18:00–20:00`);
+        break;
+      }
+    }
+    if (!booked) fail("no evening could be requested in the coming weeks");
+    const bookingUrl = association.url();
+    await association.getByText("demandée").first().waitFor();
+    await axeCheck(association, "the booking page (requested)");
+
+    // The manager approves.
+    const manager = await (await browser.newContext(contextOptions)).newPage();
+    await signIn(manager, base, ACCOUNTS.manager);
+    await manager.getByText("à décider").first().waitFor();
+    await axeCheck(manager, "the manager's bookings");
+    if (shoot) await manager.screenshot({ path: join(screenshots, "gestion.png"), fullPage: true });
+    await manager.goto(bookingUrl);
+    await axeCheck(manager, "the booking page (manager)");
+    await manager.getByRole("button", { name: "Approuver" }).click();
+    await manager.waitForURL(bookingUrl);
+    await manager.getByText("approuvée").first().waitFor();
+
+    // The association pays on the simulated provider's page.
+    await association.goto(bookingUrl);
+    await association.getByRole("button", { name: /^Payer/ }).click();
+    await association.waitForURL(/\/paiement\/simule\//);
+    await axeCheck(association, "the simulated checkout");
+    if (shoot) await association.screenshot({ path: join(screenshots, "paiement.png"), fullPage: true });
+    await association.getByRole("button", { name: /^Payer/ }).click();
+    await association.getByText("Paiement accepté").waitFor();
+    await axeCheck(association, "the payment outcome");
+    let paid = false;
+    for (let i = 0; i < 100 && !paid; i++) {
+      await association.goto(bookingUrl);
+      paid = (await association.getByText("payée").count()) > 0;
+      if (!paid) await new Promise((r) => setTimeout(r, 100));
+    }
+    if (!paid) fail("the booking never showed as paid");
+    await axeCheck(association, "the booking page (paid)");
+    if (shoot) await association.screenshot({ path: join(screenshots, "reservation.png"), fullPage: true });
+    console.log(`${label}: the journey passed`);
+  } finally {
+    server.kill("SIGTERM");
+  }
+}
+
+async function main() {
+  if (!bin) fail("SALLE_BIN must name the salle binary");
+  mkdirSync(screenshots, { recursive: true });
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: ["--no-sandbox"] });
+  const dir = mkdtempSync(join(tmpdir(), "salle-browser-"));
+  const pgName = `salle_browser_${process.pid}_${Date.now()}`;
+  const admin = new URL(pgServer);
+  const psql = (sql) =>
+    execFileSync("psql", [pgServer, "-v", "ON_ERROR_STOP=1", "-qc", sql], { stdio: ["ignore", "ignore", "inherit"] });
+  try {
+    const shoot = process.env.SALLE_SCREENSHOTS === "1";
+    await journey(browser, `sqlite://${join(dir, "salle.db")}`, "embedded SQLite", shoot);
+    psql(`CREATE DATABASE ${pgName}`);
+    admin.pathname = `/${pgName}`;
+    await journey(browser, admin.toString(), "PostgreSQL", false);
+  } finally {
+    await browser.close();
+    rmSync(dir, { recursive: true, force: true });
+    try {
+      psql(`DROP DATABASE IF EXISTS ${pgName} WITH (FORCE)`);
+    } catch {
+      // never created
+    }
+  }
+}
+
+main().catch((e) => {
+  console.error(e.message || e);
+  process.exit(1);
+});
