@@ -293,6 +293,26 @@ async fn an_association_books_and_pays_through_the_pages(db: TestDb) {
     }
     assert!(paid, "the booking shows as paid");
 
+    // The ledger: the manager's own establishment, not for associations.
+    let (status, _, _) = anne.get("/grand-livre").await;
+    assert_eq!(status, 403);
+    let (status, html, _) = manager.get("/grand-livre").await;
+    assert_eq!(status, 200);
+    assert!(html.contains(&format!("/grand-livre/{establishment_id}")), "{html}");
+    let mut seen = false;
+    for _ in 0..300 {
+        let (status, html, _) = manager.get(&format!("/grand-livre/{establishment_id}")).await;
+        assert_eq!(status, 200);
+        if html.contains("467100") && html.contains("25,00 €") {
+            seen = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(seen, "the payment reaches the establishment's ledger");
+    let (status, _, _) = manager.get(&format!("/grand-livre/{}", uuid::Uuid::now_v7())).await;
+    assert_eq!(status, 404);
+
     // Signing out ends the session; signing in again gives another token.
     let (_, html, _) = anne.get("/reservations").await;
     let token = csrf(&html);

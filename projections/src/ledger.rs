@@ -394,6 +394,16 @@ pub fn balances(lines: &[LedgerLine]) -> BTreeMap<String, i64> {
     out
 }
 
+/// Each establishment that has ledger lines, with how many.
+pub async fn establishments(store: &Store) -> Result<Vec<(Uuid, i64)>, ProjectionError> {
+    const SQL: &str = "SELECT establishment_id, COUNT(*) FROM read_ledger_lines \
+                       GROUP BY establishment_id ORDER BY establishment_id";
+    match store {
+        Store::Sqlite(s) => sqlx::query_as(SQL).fetch_all(s.reader_pool()).await.map_err(db),
+        Store::Postgres(p) => sqlx::query_as(SQL).fetch_all(p.pool()).await.map_err(db),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use salle_events::catalog::Money;

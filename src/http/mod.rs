@@ -52,6 +52,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(pages::request)
         .service(pages::booking_page)
         .service(pages::act)
+        .service(pages::ledgers_page)
+        .service(pages::ledger_page)
         .service(pages::legal)
         .service(pages::accessibility);
 }

@@ -112,6 +112,7 @@ impl Visitor {
             user: Some((account.name.clone(), role_label(lang, account.role).to_owned())),
             pending,
             csrf: self.csrf.clone(),
+            ledgers: account.role != Role::Association,
         }
     }
 
@@ -745,6 +746,106 @@ pub async fn act(
         }
         Err(e) => Err(e),
     }
+}
+
+/// `GET /grand-livre`: the ledgers the visitor may read.
+#[get("/grand-livre")]
+pub async fn ledgers_page(state: web::Data<AppState>, visitor: Visitor) -> Result<HttpResponse, AppError> {
+    let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
+    caller.require(&[Role::Manager, Role::Finance, Role::Admin])?;
+    let counted = salle_projections::ledger::establishments(&state.store)
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    let ids: Vec<(Uuid, i64)> = if caller.role() == Role::Manager {
+        accounts::establishments_of(&state.store, caller.user_id())
+            .await?
+            .into_iter()
+            .map(|id| (id, counted.iter().find(|(e, _)| *e == id).map_or(0, |(_, n)| *n)))
+            .collect()
+    } else {
+        counted
+    };
+    let mut list = vec![];
+    for (id, lines) in ids {
+        let name = state.commands.establishment(id).await?.name;
+        list.push((format!("/grand-livre/{id}"), name, lines));
+    }
+    list.sort_by(|a, b| a.1.cmp(&b.1));
+    let chrome = visitor.chrome(&state).await;
+    Ok(visitor.ok(views::ledgers(&chrome, &list)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LedgerPeriod {
+    du: Option<String>,
+    au: Option<String>,
+}
+
+/// `GET /grand-livre/{id}?du=&au=`: an establishment's ledger (its manager, finance, admins).
+#[get("/grand-livre/{id}")]
+pub async fn ledger_page(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<Uuid>,
+    period: web::Query<LedgerPeriod>,
+) -> Result<HttpResponse, AppError> {
+    let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
+    caller.require(&[Role::Manager, Role::Finance, Role::Admin])?;
+    let establishment_id = path.into_inner();
+    let establishment = state.commands.establishment(establishment_id).await?;
+    let allowed = caller.role() != Role::Manager || establishment.is_managed_by(caller.user_id());
+    if establishment.id.is_none() || !allowed {
+        return Err(AppError::NotFound("Cet établissement n'existe pas.".into()));
+    }
+    let day = |v: &Option<String>| v.as_deref().filter(|d| !d.is_empty()).map(|d| d.parse::<NaiveDate>());
+    let (from, to) = match (day(&period.du).transpose(), day(&period.au).transpose()) {
+        (Ok(from), Ok(to)) => (from, to),
+        _ => {
+            return Err(AppError::BadRequest {
+                code: "invalid_date",
+                message: "Les dates s'écrivent AAAA-MM-JJ.".into(),
+            });
+        }
+    };
+    let start = |d: NaiveDate| salle_events::time::local_instant(d, NaiveTime::MIN).unwrap_or_default();
+    let lines = salle_projections::ledger::lines(
+        &state.store,
+        establishment_id,
+        from.map_or(chrono::DateTime::<Utc>::from_timestamp(0, 0).unwrap_or_default(), start),
+        to.map_or(Utc::now() + Duration::days(3660), |d| start(d + Duration::days(1))),
+    )
+    .await
+    .map_err(|e| AppError::Internal(e.into()))?;
+    let balances: Vec<(String, String, String)> = salle_projections::ledger::balances(&lines)
+        .into_iter()
+        .map(|(code, cents)| {
+            let name = salle_projections::ledger::accounts::name(&code).to_owned();
+            (code, name, Money::eur(cents).to_string())
+        })
+        .collect();
+    let cents = |c: i64| if c == 0 { String::new() } else { Money::eur(c).to_string() };
+    let views_lines: Vec<views::LedgerLineView> = lines
+        .iter()
+        .map(|l| views::LedgerLineView {
+            when: format!("{} {}", local_day(l.at), local_time(l.at)),
+            account: l.account.clone(),
+            account_name: salle_projections::ledger::accounts::name(&l.account).to_owned(),
+            debit: cents(l.debit_cents),
+            credit: cents(l.credit_cents),
+            booking_href: l.booking_id.map(|b| format!("/reservations/{b}")),
+            event_id: l.event_id.to_string(),
+        })
+        .collect();
+    let chrome = visitor.chrome(&state).await;
+    let (from_text, to_text) =
+        (from.map(|d| d.to_string()).unwrap_or_default(), to.map(|d| d.to_string()).unwrap_or_default());
+    Ok(visitor.ok(views::ledger(
+        &chrome,
+        &establishment.name,
+        (&from_text, &to_text),
+        &views_lines,
+        &balances,
+    )))
 }
 
 #[get("/mentions-legales")]

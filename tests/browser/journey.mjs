@@ -29,6 +29,7 @@ const pgServer = process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432
 const ACCOUNTS = {
   association: ["chorale@demo.salle.test", "demo-chorale-voirons"],
   manager: ["gestion@demo.salle.test", "demo-gestion-college"],
+  finance: ["finance@demo.salle.test", "demo-finances-38"],
 };
 
 function fail(message) {
@@ -165,6 +166,28 @@ async function journey(browser, databaseUrl, label, shoot) {
     if (!paid) fail("the booking never showed as paid");
     await axeCheck(association, "the booking page (paid)");
     if (shoot) await association.screenshot({ path: join(screenshots, "reservation.png"), fullPage: true });
+
+    // Finance sees the payment in the collège's ledger.
+    const finance = await (await browser.newContext(contextOptions)).newPage();
+    await signIn(finance, base, ACCOUNTS.finance);
+    await finance.getByRole("link", { name: "Grands livres" }).click();
+    await axeCheck(finance, "the ledgers");
+    let found = false;
+    for (let i = 0; i < 100 && !found; i++) {
+      await finance.goto(`${base}/grand-livre`);
+      found = (await finance.getByRole("link", { name: "Collège La Garenne" }).count()) > 0;
+      if (!found) await new Promise((r) => setTimeout(r, 100));
+    }
+    if (!found) fail("finance never saw the collège's ledger");
+    await finance.getByRole("link", { name: "Collège La Garenne" }).click();
+    // The payment: provider clearing (467100) debited with the booking's price.
+    await finance.getByRole("cell", { name: /^467100/ }).first().waitFor();
+    const price = (await association.locator("dd").nth(2).innerText()).trim();
+    if ((await finance.getByRole("cell", { name: price, exact: true }).count()) < 2) {
+      fail(`the ledger does not show the payment of ${price}`);
+    }
+    await axeCheck(finance, "the collège's ledger");
+    if (shoot) await finance.screenshot({ path: join(screenshots, "grand-livre.png"), fullPage: true });
     console.log(`${label}: the journey passed`);
   } finally {
     server.kill("SIGTERM");

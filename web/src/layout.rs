@@ -18,11 +18,13 @@ pub struct Chrome {
     pub pending: Option<usize>,
     /// The token every form of the page carries.
     pub csrf: String,
+    /// The visitor may read ledgers (managers, finance, admins).
+    pub ledgers: bool,
 }
 
 impl Chrome {
     pub fn anonymous(lang: Lang, csrf: &str) -> Self {
-        Self { lang, user: None, pending: None, csrf: csrf.to_owned() }
+        Self { lang, user: None, pending: None, csrf: csrf.to_owned(), ledgers: false }
     }
 }
 
@@ -78,6 +80,9 @@ fn shell(chrome: &Chrome, title: &str, body: Markup, navigation: bool) -> Markup
                                                 }
                                             }
                                         }
+                                    }
+                                    @if chrome.ledgers {
+                                        li { a href="/grand-livre" { (t(lang, "Grands livres", "Ledgers")) } }
                                     }
                                     li { span { (name) " (" (role) ")" } }
                                     li {

@@ -434,3 +434,87 @@ pub fn accessibility(chrome: &Chrome) -> Markup {
         },
     )
 }
+
+#[derive(Debug, Clone)]
+pub struct LedgerLineView {
+    pub when: String,
+    pub account: String,
+    pub account_name: String,
+    pub debit: String,
+    pub credit: String,
+    /// The booking's page, when the line is about a booking.
+    pub booking_href: Option<String>,
+    pub event_id: String,
+}
+
+/// The establishments whose ledger the visitor may read: (href, name, lines).
+pub fn ledgers(chrome: &Chrome, establishments: &[(String, String, i64)]) -> Markup {
+    let lang = chrome.lang;
+    let title = t(lang, "Grands livres des établissements", "Establishments' ledgers");
+    page_with(
+        chrome,
+        title,
+        html! {
+            h1 { (title) }
+            @if establishments.is_empty() {
+                p { (t(lang, "Aucune écriture pour le moment.", "No entries yet.")) }
+            } @else {
+                ul { @for (href, name, lines) in establishments { li { a href=(href) { (name) } " — " (lines) " " (t(lang, "lignes", "lines")) } } }
+            }
+        },
+    )
+}
+
+/// One establishment's ledger between two dates, with its balances.
+pub fn ledger(
+    chrome: &Chrome,
+    establishment: &str,
+    (from, to): (&str, &str),
+    lines: &[LedgerLineView],
+    balances: &[(String, String, String)],
+) -> Markup {
+    let lang = chrome.lang;
+    let title = format!("{} — {}", t(lang, "Grand livre", "Ledger"), establishment);
+    page_with(
+        chrome,
+        &title,
+        html! {
+            h1 { (title) }
+            form class="inline" method="get" {
+                label for="du" { (t(lang, "Du", "From")) } " " input id="du" name="du" type="date" value=(from); " "
+                label for="au" { (t(lang, "Au", "To")) } " " input id="au" name="au" type="date" value=(to); " "
+                button type="submit" { (t(lang, "Filtrer", "Filter")) }
+            }
+            h2 { (t(lang, "Soldes", "Balances")) }
+            table {
+                thead { tr { th scope="col" { (t(lang, "Compte", "Account")) } th scope="col" { (t(lang, "Intitulé", "Name")) } th scope="col" { (t(lang, "Solde (débit − crédit)", "Balance (debit − credit)")) } } }
+                tbody { @for (code, name, balance) in balances { tr { td { (code) } td { (name) } td { (balance) } } } }
+            }
+            h2 { (t(lang, "Écritures", "Entries")) }
+            table {
+                thead { tr {
+                    th scope="col" { (t(lang, "Date", "Date")) }
+                    th scope="col" { (t(lang, "Compte", "Account")) }
+                    th scope="col" { (t(lang, "Débit", "Debit")) }
+                    th scope="col" { (t(lang, "Crédit", "Credit")) }
+                    th scope="col" { (t(lang, "Réservation", "Booking")) }
+                    th scope="col" { (t(lang, "Événement", "Event")) }
+                } }
+                tbody {
+                    @for l in lines {
+                        tr {
+                            td { (l.when) }
+                            td { (l.account) " " span class="hint" { (l.account_name) } }
+                            td { (l.debit) }
+                            td { (l.credit) }
+                            td { @if let Some(href) = &l.booking_href {
+                                a href=(href) { (t(lang, "voir", "view")) span class="visually-hidden" { (t(lang, " la réservation, ligne du ", " the booking, line of ")) (l.when) } }
+                            } }
+                            td { code { (l.event_id) } }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
