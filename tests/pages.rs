@@ -186,13 +186,17 @@ async fn an_association_books_and_pays_through_the_pages(db: TestDb) {
     // Sign in: a wrong token is refused, a wrong password keeps the e-mail.
     let (_, html, _) = anne.get("/connexion").await;
     let token = csrf(&html);
-    let (status, _, _) = anne
+    let (status, html, _) = anne
         .post(
             "/connexion",
             &[("csrf", "0".repeat(64).as_str()), ("email", "anne@salle.test"), ("password", "x")],
         )
         .await;
     assert_eq!(status, 403);
+    assert!(
+        html.contains("<html") && html.contains("Le formulaire a expiré"),
+        "an HTML page that says why: {html}"
+    );
     let (status, html, _) = anne
         .post("/connexion", &[("csrf", &token), ("email", "anne@salle.test"), ("password", "pas le bon")])
         .await;

@@ -66,6 +66,22 @@ async fn manages(state: &AppState, caller: &Caller, establishment_id: Uuid) -> R
     Ok(state.commands.establishment(establishment_id).await?.is_managed_by(caller.user_id()))
 }
 
+/// The establishment whose ledger the caller reads: its manager, finance or
+/// an admin; 404 for another establishment's manager.
+pub(crate) async fn ledger_reader(
+    state: &AppState,
+    caller: &Caller,
+    establishment_id: Uuid,
+) -> Result<crate::domain::establishment::Establishment, AppError> {
+    caller.require(&[Role::Manager, Role::Finance, Role::Admin])?;
+    let establishment = state.commands.establishment(establishment_id).await?;
+    let allowed = caller.role() != Role::Manager || establishment.is_managed_by(caller.user_id());
+    if establishment.id.is_none() || !allowed {
+        return Err(AppError::NotFound("Cet établissement n'existe pas.".into()));
+    }
+    Ok(establishment)
+}
+
 fn booking_not_found() -> AppError {
     AppError::NotFound("Cette réservation n'existe pas.".into())
 }
@@ -818,13 +834,8 @@ pub async fn establishment_ledger(
     path: web::Path<Uuid>,
     query: web::Query<Period>,
 ) -> Result<HttpResponse, AppError> {
-    caller.require(&[Role::Manager, Role::Finance, Role::Admin])?;
     let establishment_id = path.into_inner();
-    let establishment = state.commands.establishment(establishment_id).await?;
-    let allowed = caller.role() != Role::Manager || establishment.is_managed_by(caller.user_id());
-    if establishment.id.is_none() || !allowed {
-        return Err(AppError::NotFound("Cet établissement n'existe pas.".into()));
-    }
+    ledger_reader(&state, &caller, establishment_id).await?;
     let (from, to) = period(&query)?;
     let lines = salle_projections::ledger::lines(&state.store, establishment_id, from, to)
         .await

@@ -36,6 +36,52 @@ use crate::http::auth::Caller;
 use crate::http::error::AppError;
 use crate::startup::AppState;
 
+/// A page's error: the same as the API's, answered as an HTML page.
+#[derive(Debug)]
+pub struct PageError(pub AppError);
+
+impl std::fmt::Display for PageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl actix_web::ResponseError for PageError {
+    fn status_code(&self) -> actix_web::http::StatusCode {
+        self.0.status_code()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.0.status_code();
+        let message = match &self.0 {
+            AppError::Internal(cause) => {
+                tracing::error!(error = format!("{cause:#}"), "internal error");
+                "Une erreur interne est survenue ; elle a été enregistrée. Réessayez plus tard.".to_owned()
+            }
+            other => other.to_string(),
+        };
+        HttpResponse::build(status)
+            .content_type("text/html; charset=utf-8")
+            .body(salle_web::pages::error(Lang::Fr, status.as_u16(), &message).into_string())
+    }
+}
+
+macro_rules! page_error_from {
+    ($($t:ty),*) => {$(
+        impl From<$t> for PageError {
+            fn from(e: $t) -> Self {
+                Self(e.into())
+            }
+        }
+    )*};
+}
+page_error_from!(
+    AppError,
+    crate::app::CommandError,
+    crate::app::accounts::AccountError,
+    crate::domain::DomainError
+);
+
 const SESSION_COOKIE: &str = "__Host-salle";
 const CSRF_COOKIE: &str = "__Host-salle-csrf";
 
@@ -51,7 +97,7 @@ pub struct Visitor {
 }
 
 impl FromRequest for Visitor {
-    type Error = AppError;
+    type Error = PageError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
@@ -257,7 +303,7 @@ pub async fn home(
     state: web::Data<AppState>,
     visitor: Visitor,
     query: web::Query<Vec<(String, String)>>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     let get = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
     let form = SearchForm {
         near: get("near"),
@@ -358,7 +404,7 @@ pub async fn room_page(
     visitor: Visitor,
     path: web::Path<Uuid>,
     week: web::Query<Week>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     let room_id = path.into_inner();
     let view = room_view(&state, &visitor, room_id, week.semaine).await?;
     let chrome = visitor.chrome(&state).await;
@@ -468,7 +514,7 @@ pub struct SignInForm {
 }
 
 #[get("/connexion")]
-pub async fn sign_in_page(state: web::Data<AppState>, visitor: Visitor) -> Result<HttpResponse, AppError> {
+pub async fn sign_in_page(state: web::Data<AppState>, visitor: Visitor) -> Result<HttpResponse, PageError> {
     if visitor.account.is_some() {
         return Ok(see_other("/reservations"));
     }
@@ -483,7 +529,7 @@ pub async fn sign_in(
     req: HttpRequest,
     visitor: Visitor,
     form: web::Form<SignInForm>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     visitor.check(&form.csrf)?;
     let chrome = visitor.chrome(&state).await;
     let address = req.connection_info().realip_remote_addr().unwrap_or("unknown").to_owned();
@@ -523,7 +569,7 @@ pub async fn sign_out(
     state: web::Data<AppState>,
     visitor: Visitor,
     form: web::Form<CsrfOnly>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     visitor.check(&form.csrf)?;
     if let Some(token) = &visitor.session {
         accounts::sign_out(&state.store, token).await?;
@@ -535,7 +581,7 @@ pub async fn sign_out(
 
 /// `GET /reservations`: the association's own, the manager's (pending first).
 #[get("/reservations")]
-pub async fn bookings_page(state: web::Data<AppState>, visitor: Visitor) -> Result<HttpResponse, AppError> {
+pub async fn bookings_page(state: web::Data<AppState>, visitor: Visitor) -> Result<HttpResponse, PageError> {
     let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
     let filter = match caller.role() {
         Role::Association => Filter { association: caller.0.association_id, ..Default::default() },
@@ -577,7 +623,7 @@ pub async fn booking_page(
     state: web::Data<AppState>,
     visitor: Visitor,
     path: web::Path<Uuid>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
     let view = booking_view(&state, &caller, visitor.lang, path.into_inner()).await?;
     let chrome = visitor.chrome(&state).await;
@@ -667,7 +713,7 @@ pub async fn request(
     state: web::Data<AppState>,
     visitor: Visitor,
     form: web::Form<RequestForm>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     visitor.check(&form.csrf)?;
     let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
     let time = |t: &str| {
@@ -706,7 +752,7 @@ pub async fn request(
             let status = actix_web::ResponseError::status_code(&e);
             Ok(visitor.html(status, views::room(&chrome, &view, Some(&e.to_string()))))
         }
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -723,7 +769,7 @@ pub async fn act(
     visitor: Visitor,
     path: web::Path<(Uuid, String)>,
     form: web::Form<ActionForm>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     visitor.check(&form.csrf)?;
     let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
     let (booking_id, action) = path.into_inner();
@@ -734,7 +780,7 @@ pub async fn act(
         "refuser" => api::reject_booking(&state, &caller, booking_id, &reason).await.map(|_| back.clone()),
         "annuler" => api::cancel_booking(&state, &caller, booking_id, &reason).await.map(|_| back.clone()),
         "payer" => api::checkout_for(&state, &caller, booking_id).await.map(|(_, url)| url),
-        _ => return Err(AppError::NotFound(format!("Aucune action « {action} »."))),
+        _ => return Err(AppError::NotFound(format!("Aucune action « {action} ».")).into()),
     };
     match outcome {
         Ok(location) => Ok(see_other(location.as_str())),
@@ -744,13 +790,13 @@ pub async fn act(
             let status = actix_web::ResponseError::status_code(&e);
             Ok(visitor.html(status, views::booking(&chrome, &view, Some(&e.to_string()))))
         }
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }
 
 /// `GET /grand-livre`: the ledgers the visitor may read.
 #[get("/grand-livre")]
-pub async fn ledgers_page(state: web::Data<AppState>, visitor: Visitor) -> Result<HttpResponse, AppError> {
+pub async fn ledgers_page(state: web::Data<AppState>, visitor: Visitor) -> Result<HttpResponse, PageError> {
     let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
     caller.require(&[Role::Manager, Role::Finance, Role::Admin])?;
     let counted = salle_projections::ledger::establishments(&state.store)
@@ -788,15 +834,10 @@ pub async fn ledger_page(
     visitor: Visitor,
     path: web::Path<Uuid>,
     period: web::Query<LedgerPeriod>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
-    caller.require(&[Role::Manager, Role::Finance, Role::Admin])?;
     let establishment_id = path.into_inner();
-    let establishment = state.commands.establishment(establishment_id).await?;
-    let allowed = caller.role() != Role::Manager || establishment.is_managed_by(caller.user_id());
-    if establishment.id.is_none() || !allowed {
-        return Err(AppError::NotFound("Cet établissement n'existe pas.".into()));
-    }
+    let establishment = api::ledger_reader(&state, &caller, establishment_id).await?;
     let day = |v: &Option<String>| v.as_deref().filter(|d| !d.is_empty()).map(|d| d.parse::<NaiveDate>());
     let (from, to) = match (day(&period.du).transpose(), day(&period.au).transpose()) {
         (Ok(from), Ok(to)) => (from, to),
@@ -804,7 +845,8 @@ pub async fn ledger_page(
             return Err(AppError::BadRequest {
                 code: "invalid_date",
                 message: "Les dates s'écrivent AAAA-MM-JJ.".into(),
-            });
+            }
+            .into());
         }
     };
     let start = |d: NaiveDate| salle_events::time::local_instant(d, NaiveTime::MIN).unwrap_or_default();

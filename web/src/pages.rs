@@ -22,6 +22,33 @@ pub fn not_found(lang: Lang, path: &str) -> Markup {
     )
 }
 
+/// A refusal or failure on a page: what happened and what to do next.
+pub fn error(lang: Lang, status: u16, message: &str) -> Markup {
+    let title = match (lang, status) {
+        (Lang::Fr, 401) => "Connexion nécessaire",
+        (Lang::Fr, 403) => "Action non permise",
+        (Lang::Fr, 404) => "Page introuvable",
+        (Lang::Fr, 429) => "Trop d'essais",
+        (Lang::Fr, 400..=499) => "Demande refusée",
+        (Lang::Fr, _) => "Erreur du service",
+        (Lang::En, 401) => "Sign-in needed",
+        (Lang::En, 403) => "Action not allowed",
+        (Lang::En, 404) => "Page not found",
+        (Lang::En, 429) => "Too many attempts",
+        (Lang::En, 400..=499) => "Request refused",
+        (Lang::En, _) => "Service error",
+    };
+    page(
+        lang,
+        title,
+        html! {
+            h1 { (title) }
+            p role="alert" { (message) }
+            p { a href="/" { (match lang { Lang::Fr => "Revenir à l'accueil", Lang::En => "Back to the home page" }) } }
+        },
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
