@@ -242,6 +242,15 @@ async fn an_association_books_and_pays_through_the_pages(db: TestDb) {
     let (status, html, _) = anne.post("/reservations", &form).await;
     assert_eq!(status, 409);
     assert!(html.contains("déjà réservé"), "{html}");
+    assert!(
+        html.contains("value=\"Répétition\"") && html.contains(&format!("value=\"{day_text}\"")),
+        "what was typed comes back"
+    );
+    let mut bad = form;
+    bad[5] = ("attendees", "vingt");
+    let (status, html, _) = anne.post("/reservations", &bad).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("nombre entier") && html.contains("value=\"vingt\""), "{html}");
 
     // The manager sees it first, with the count in the navigation, and approves.
     let mut manager = browser(());

@@ -503,6 +503,7 @@ async fn room_view(
         days,
         can_request: visitor.account.as_ref().is_some_and(|a| a.role == Role::Association),
         payments_not_ready: !establishment.accepts_payments(),
+        request: views::RequestValues::default(),
     })
 }
 
@@ -699,12 +700,13 @@ async fn booking_view(
 pub struct RequestForm {
     csrf: String,
     room_id: Uuid,
-    date: NaiveDate,
+    date: String,
     start: String,
     end: String,
-    attendees: u32,
+    attendees: String,
     purpose: String,
-    repeat_weekly_until: Option<String>,
+    #[serde(default)]
+    repeat_weekly_until: String,
 }
 
 /// `POST /reservations`: a request from the room page.
@@ -724,30 +726,48 @@ pub async fn request(
             ))
         })
     };
-    let instant = |t: NaiveTime| {
-        salle_events::time::local_instant(form.date, t)
-            .map(|at| at.with_timezone(&LOCAL_TZ).fixed_offset())
-            .map_err(|r| AppError::from(crate::domain::DomainError::from(r)))
+    let rule =
+        |code: &'static str, message: String| AppError::from(crate::domain::DomainError::rule(code, message));
+    let date = |d: &str| {
+        d.parse::<NaiveDate>().map_err(|_| rule("invalid_date", format!("« {d} » n'est pas une date.")))
     };
     let attempt = async {
+        let day = date(&form.date)?;
+        let instant = |t: NaiveTime| {
+            salle_events::time::local_instant(day, t)
+                .map(|at| at.with_timezone(&LOCAL_TZ).fixed_offset())
+                .map_err(|r| AppError::from(crate::domain::DomainError::from(r)))
+        };
+        let attendees = form.attendees.trim().parse::<u32>().map_err(|_| {
+            rule("invalid_attendees", "Indiquez le nombre de participants (un nombre entier).".into())
+        })?;
+        let until = match form.repeat_weekly_until.trim() {
+            "" => None,
+            d => Some(date(d)?),
+        };
         let body = NewBooking {
             room_id: form.room_id,
             start: instant(time(&form.start)?)?,
             end: instant(time(&form.end)?)?,
-            attendees: form.attendees,
+            attendees,
             purpose: form.purpose.clone(),
-            repeat_weekly_until: form
-                .repeat_weekly_until
-                .as_deref()
-                .filter(|d| !d.is_empty())
-                .and_then(|d| d.parse().ok()),
+            repeat_weekly_until: until,
         };
         api::request_booking(&state, &caller, &body).await
     };
     match attempt.await {
         Ok(answer) => Ok(see_other(&format!("/reservations/{}", answer["id"].as_str().unwrap_or_default()))),
         Err(e @ (AppError::Unprocessable { .. } | AppError::Conflict { .. })) => {
-            let view = room_view(&state, &visitor, form.room_id, Some(form.date)).await?;
+            let mut view = room_view(&state, &visitor, form.room_id, form.date.parse().ok()).await?;
+            // Nothing typed is lost: the form comes back as it was sent.
+            view.request = views::RequestValues {
+                date: form.date.clone(),
+                start: form.start.clone(),
+                end: form.end.clone(),
+                attendees: form.attendees.clone(),
+                purpose: form.purpose.clone(),
+                repeat_weekly_until: form.repeat_weekly_until.clone(),
+            };
             let chrome = visitor.chrome(&state).await;
             let status = actix_web::ResponseError::status_code(&e);
             Ok(visitor.html(status, views::room(&chrome, &view, Some(&e.to_string()))))

@@ -176,6 +176,19 @@ pub struct RoomView {
     pub can_request: bool,
     /// The establishment cannot take paid bookings yet.
     pub payments_not_ready: bool,
+    /// What the request form holds (what was typed, after a refusal).
+    pub request: RequestValues,
+}
+
+/// The request form's fields, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct RequestValues {
+    pub date: String,
+    pub start: String,
+    pub end: String,
+    pub attendees: String,
+    pub purpose: String,
+    pub repeat_weekly_until: String,
 }
 
 /// A room: description, rules, tariff, a week of availability, the request form.
@@ -233,14 +246,15 @@ pub fn room(chrome: &Chrome, room: &RoomView, message: Option<&str>) -> Markup {
                 form class="stack" method="post" action="/reservations" {
                     (csrf_field(&chrome.csrf))
                     input type="hidden" name="room_id" value=(room.id);
-                    div { label for="r-date" { (t(lang, "Date", "Date")) } input id="r-date" name="date" type="date" required; }
-                    div { label for="r-start" { (t(lang, "De", "From")) } input id="r-start" name="start" type="time" required; }
-                    div { label for="r-end" { (t(lang, "À", "To")) } input id="r-end" name="end" type="time" required; }
-                    div { label for="r-attendees" { (t(lang, "Nombre de personnes", "Number of people")) } input id="r-attendees" name="attendees" type="number" min="1" required; }
-                    div { label for="r-purpose" { (t(lang, "Objet", "Purpose")) } input id="r-purpose" name="purpose" maxlength="300" required; }
+                    @let v = &room.request;
+                    div { label for="r-date" { (t(lang, "Date", "Date")) } input id="r-date" name="date" type="date" value=(v.date) required; }
+                    div { label for="r-start" { (t(lang, "De", "From")) } input id="r-start" name="start" type="time" value=(v.start) required; }
+                    div { label for="r-end" { (t(lang, "À", "To")) } input id="r-end" name="end" type="time" value=(v.end) required; }
+                    div { label for="r-attendees" { (t(lang, "Nombre de personnes", "Number of people")) } input id="r-attendees" name="attendees" type="number" min="1" value=(v.attendees) required; }
+                    div { label for="r-purpose" { (t(lang, "Objet", "Purpose")) } input id="r-purpose" name="purpose" maxlength="300" value=(v.purpose) required; }
                     div {
                         label for="r-until" { (t(lang, "Répéter chaque semaine jusqu'au (facultatif)", "Repeat weekly until (optional)")) }
-                        input id="r-until" name="repeat_weekly_until" type="date";
+                        input id="r-until" name="repeat_weekly_until" type="date" value=(v.repeat_weekly_until);
                     }
                     div { button type="submit" { (t(lang, "Envoyer la demande", "Send the request")) } }
                 }
