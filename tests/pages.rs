@@ -326,6 +326,34 @@ async fn an_association_books_and_pays_through_the_pages(db: TestDb) {
     let (status, _, _) = manager.get(&format!("/grand-livre/{}", uuid::Uuid::now_v7())).await;
     assert_eq!(status, 404);
 
+    // A new association signs up on its own; a bad RNA keeps what was typed.
+    let mut newcomer = browser(());
+    let (status, html, _) = newcomer.get("/inscription").await;
+    assert_eq!(status, 200);
+    let token = csrf(&html);
+    let mut sign_up = vec![
+        ("csrf", token.as_str()),
+        ("name", "Club d'échecs de Voiron"),
+        ("identifier", "W12"),
+        ("category", "local_association"),
+        ("contact_name", "Lou"),
+        ("email", "echecs@salle.test"),
+        ("password", "un long mot de passe"),
+    ];
+    let (status, html, _) = newcomer.post("/inscription", &sign_up).await;
+    assert_eq!(status, 422);
+    assert!(
+        html.contains("Club d&#39;échecs de Voiron") || html.contains("Club d'échecs de Voiron"),
+        "{html}"
+    );
+    assert!(html.contains("value=\"W12\"") && html.contains("role=\"alert\""), "{html}");
+    sign_up[2] = ("identifier", "W381000099");
+    let (status, _, location) = newcomer.post("/inscription", &sign_up).await;
+    assert_eq!((status, location.as_deref()), (303, Some("/reservations")));
+    let (status, html, _) = newcomer.get("/reservations").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Mes réservations") && html.contains("Lou"), "{html}");
+
     // Signing out ends the session; signing in again gives another token.
     let (_, html, _) = anne.get("/reservations").await;
     let token = csrf(&html);

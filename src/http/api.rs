@@ -157,14 +157,14 @@ pub async fn me(state: web::Data<AppState>, caller: Caller) -> Result<HttpRespon
 
 #[derive(Debug, Deserialize)]
 pub struct NewAssociation {
-    name: String,
-    rna: Option<String>,
-    siret: Option<String>,
-    category: RequesterCategory,
-    email: String,
-    password: String,
-    contact_name: String,
-    phone: Option<String>,
+    pub name: String,
+    pub rna: Option<String>,
+    pub siret: Option<String>,
+    pub category: RequesterCategory,
+    pub email: String,
+    pub password: String,
+    pub contact_name: String,
+    pub phone: Option<String>,
 }
 
 /// `POST /api/v1/associations` (anyone): the association and its account.
@@ -173,6 +173,11 @@ pub async fn create_association(
     state: web::Data<AppState>,
     body: web::Json<NewAssociation>,
 ) -> Result<HttpResponse, AppError> {
+    Ok(created(register_association(&state, &body).await?))
+}
+
+/// An association and its account, both or neither (the sign-up page uses it too).
+pub(crate) async fn register_association(state: &AppState, body: &NewAssociation) -> Result<Uuid, AppError> {
     let identifier =
         crate::domain::association::parse_identifier(body.rna.as_deref(), body.siret.as_deref())?;
     let contact =
@@ -201,7 +206,7 @@ pub async fn create_association(
         accounts::delete(&state.store, user_id).await?;
         return Err(e.into());
     }
-    Ok(created(association_id))
+    Ok(association_id)
 }
 
 // ---------------------------------------------------------------- establishments and rooms

@@ -48,6 +48,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(pages::sign_in_page)
         .service(pages::sign_in)
         .service(pages::sign_out)
+        .service(pages::sign_up_page)
+        .service(pages::sign_up)
         .service(pages::bookings_page)
         .service(pages::request)
         .service(pages::booking_page)

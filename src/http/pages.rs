@@ -560,6 +560,97 @@ pub async fn sign_in(
         .finish())
 }
 
+const CATEGORIES: [(&str, &str); 4] = [
+    ("local_association", "Association locale"),
+    ("other_association", "Autre association"),
+    ("public_body", "Organisme public"),
+    ("company", "Entreprise"),
+];
+
+fn categories() -> Vec<(String, String)> {
+    CATEGORIES.iter().map(|(c, l)| ((*c).to_owned(), (*l).to_owned())).collect()
+}
+
+#[get("/inscription")]
+pub async fn sign_up_page(state: web::Data<AppState>, visitor: Visitor) -> Result<HttpResponse, PageError> {
+    let chrome = visitor.chrome(&state).await;
+    let values = views::SignUpValues { category: "local_association".into(), ..Default::default() };
+    Ok(visitor.ok(views::sign_up(&chrome, &values, &categories(), None)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SignUpForm {
+    csrf: String,
+    name: String,
+    identifier: String,
+    category: String,
+    contact_name: String,
+    #[serde(default)]
+    phone: String,
+    email: String,
+    password: String,
+}
+
+/// `POST /inscription`: the association and its account, then signed in.
+#[post("/inscription")]
+pub async fn sign_up(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    form: web::Form<SignUpForm>,
+) -> Result<HttpResponse, PageError> {
+    visitor.check(&form.csrf)?;
+    let identifier = form.identifier.trim();
+    let rna = identifier.to_ascii_uppercase().starts_with('W');
+    let category = serde_json::from_value(serde_json::json!(form.category)).map_err(|_| {
+        AppError::from(crate::domain::DomainError::rule(
+            "invalid_category",
+            "Choisissez une catégorie de la liste.",
+        ))
+    });
+    let created = match category {
+        Ok(category) => {
+            let body = api::NewAssociation {
+                name: form.name.clone(),
+                rna: rna.then(|| identifier.to_owned()),
+                siret: (!rna).then(|| identifier.to_owned()),
+                category,
+                email: form.email.clone(),
+                password: form.password.clone(),
+                contact_name: form.contact_name.clone(),
+                phone: Some(form.phone.clone()).filter(|p| !p.trim().is_empty()),
+            };
+            api::register_association(&state, &body).await
+        }
+        Err(e) => Err(e),
+    };
+    match created {
+        Ok(_) => {
+            let account = accounts::authenticate(&state.store, &form.email, &form.password).await?;
+            let Some(account) = account else { return Ok(see_other("/connexion")) };
+            let issued =
+                accounts::sign_in(&state.store, account.user_id, SessionKind::Web, Utc::now()).await?;
+            Ok(HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, "/reservations"))
+                .cookie(host_cookie(SESSION_COOKIE, &issued.token))
+                .finish())
+        }
+        Err(e @ (AppError::Unprocessable { .. } | AppError::Conflict { .. })) => {
+            let values = views::SignUpValues {
+                name: form.name.clone(),
+                identifier: form.identifier.clone(),
+                category: form.category.clone(),
+                contact_name: form.contact_name.clone(),
+                email: form.email.clone(),
+                phone: form.phone.clone(),
+            };
+            let chrome = visitor.chrome(&state).await;
+            let status = actix_web::ResponseError::status_code(&e);
+            Ok(visitor.html(status, views::sign_up(&chrome, &values, &categories(), Some(&e.to_string()))))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 #[derive(Debug, Deserialize)]
 pub struct CsrfOnly {
     csrf: String,

@@ -106,6 +106,17 @@ async function journey(browser, databaseUrl, label, shoot) {
     await axeCheck(association, "the search results");
     if (shoot) await association.screenshot({ path: join(screenshots, "recherche.png"), fullPage: true });
 
+    // The other public pages.
+    for (const [path, name] of [
+      ["/inscription", "the sign-up page"],
+      ["/connexion", "the sign-in page"],
+      ["/mentions-legales", "the legal notice"],
+      ["/accessibilite", "the accessibility statement"],
+    ]) {
+      await association.goto(`${base}${path}`);
+      await axeCheck(association, name);
+    }
+
     // The gymnasium of the Collège La Garenne, as an association.
     await signIn(association, base, ACCOUNTS.association);
     await axeCheck(association, "my bookings");
