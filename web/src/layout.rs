@@ -41,6 +41,11 @@ pub fn csrf_field(token: &str) -> Markup {
     html! { input type="hidden" name="csrf" value=(token); }
 }
 
+/// A refusal shown at the top of a form's page, announced to screen readers.
+pub fn alert(message: Option<&str>) -> Markup {
+    html! { @if let Some(m) = message { div class="alert" role="alert" { p { (m) } } } }
+}
+
 /// A page without navigation (errors, the simulated provider).
 pub fn page(lang: Lang, title: &str, body: Markup) -> Markup {
     shell(&Chrome::anonymous(lang, ""), title, body, false)

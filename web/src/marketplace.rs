@@ -4,7 +4,7 @@
 
 use maud::{Markup, html};
 
-use crate::layout::{Chrome, csrf_field, page_with, t};
+use crate::layout::{Chrome, alert, csrf_field, page_with, t};
 
 /// What the search form holds (as typed, so nothing is lost on an error).
 #[derive(Debug, Clone, Default)]
@@ -199,7 +199,7 @@ pub fn room(chrome: &Chrome, room: &RoomView, message: Option<&str>) -> Markup {
         &room.name,
         html! {
             h1 { (room.name) span class="hint" { " — " (room.establishment_name) } }
-            @if let Some(m) = message { div class="alert" role="alert" { p { (m) } } }
+            (alert(message))
             p { (room.address) }
             ul {
                 li { (room.kind_label) ", " (room.capacity) " " (t(lang, "personnes", "people")) }
@@ -274,7 +274,7 @@ pub fn sign_in(chrome: &Chrome, email: &str, error: Option<&str>) -> Markup {
         title,
         html! {
             h1 { (title) }
-            @if let Some(e) = error { div class="alert" role="alert" { p { (e) } } }
+            (alert(error))
             form class="stack" method="post" action="/connexion" {
                 (csrf_field(&chrome.csrf))
                 div {
@@ -369,7 +369,7 @@ pub fn booking(chrome: &Chrome, b: &BookingView, message: Option<&str>) -> Marku
         title,
         html! {
             h1 { (title) " — " (b.when) }
-            @if let Some(m) = message { div class="alert" role="alert" { p { (m) } } }
+            (alert(message))
             dl {
                 dt { (t(lang, "Salle", "Room")) } dd { a href=(b.room_href) { (b.room) } }
                 dt { (t(lang, "Statut", "Status")) } dd { span class="status" { (b.status_label) } }
@@ -560,7 +560,7 @@ pub fn sign_up(
         title,
         html! {
             h1 { (title) }
-            @if let Some(e) = error { div class="alert" role="alert" { p { (e) } } }
+            (alert(error))
             form class="stack" method="post" action="/inscription" {
                 (csrf_field(&chrome.csrf))
                 div { label for="name" { (t(lang, "Nom de l'association", "Association's name")) } input id="name" name="name" value=(v.name) maxlength="160" required; }
