@@ -252,6 +252,36 @@ async fn an_association_books_and_pays_through_the_pages(db: TestDb) {
     assert_eq!(status, 422);
     assert!(html.contains("nombre entier") && html.contains("value=\"vingt\""), "{html}");
 
+    // A weekly series is shown before it is sent: dates kept, dates skipped
+    // (the first is taken by the request above), the total; nothing recorded.
+    let until = (day + chrono::Duration::days(21)).to_string();
+    let token = csrf(&anne.get(&format!("/salles/{room_id}")).await.1);
+    let series = [
+        ("csrf", token.as_str()),
+        ("room_id", &room_id.to_string()),
+        ("date", &day_text),
+        ("start", "18:00"),
+        ("end", "20:00"),
+        ("attendees", "20"),
+        ("purpose", "Répétition"),
+        ("repeat_weekly_until", &until),
+    ];
+    let (status, html, _) = anne.post("/reservations", &series).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("Confirmer la demande")
+            && html.contains("date(s) écartée(s)")
+            && html.contains("Prix total"),
+        "{html}"
+    );
+    let (_, list, _) = anne.get("/reservations").await;
+    assert_eq!(list.matches("/reservations/").count(), 1, "the preview recorded nothing");
+    let mut confirm = series.to_vec();
+    confirm.push(("confirmed", "true"));
+    let (status, _, location) = anne.post("/reservations", &confirm).await;
+    assert_eq!(status, 303, "the confirmation books the series");
+    assert!(location.unwrap().starts_with("/reservations/"));
+
     // The manager sees it first, with the count in the navigation, and approves.
     let mut manager = browser(());
     let (_, html, _) = manager.get("/connexion").await;

@@ -88,6 +88,20 @@ impl Commands {
         .await
     }
 
+    /// What a weekly series would book and skip, and its price, decided on
+    /// the room's current state without recording anything: what the
+    /// association sees before confirming.
+    pub async fn preview_series(
+        &self,
+        room_id: Uuid,
+        request: SeriesRequest,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<RoomEvent>, CommandError> {
+        let context = self.request_context(room_id, now).await?;
+        let room = self.room(room_id).await?;
+        Ok(room::decide(&room, RoomCommand::RequestSeries { request, context })?)
+    }
+
     /// Cancels with the establishment's refund policy.
     pub async fn cancel_booking(
         &self,

@@ -798,6 +798,9 @@ pub struct RequestForm {
     purpose: String,
     #[serde(default)]
     repeat_weekly_until: String,
+    /// A weekly series is shown before it is sent; this is the confirmation.
+    #[serde(default)]
+    confirmed: bool,
 }
 
 /// `POST /reservations`: a request from the room page.
@@ -844,10 +847,16 @@ pub async fn request(
             purpose: form.purpose.clone(),
             repeat_weekly_until: until,
         };
-        api::request_booking(&state, &caller, &body).await
+        if let (Some(until), false) = (until, form.confirmed) {
+            return preview(&state, &visitor, &caller, &body, until).await.map(Err);
+        }
+        api::request_booking(&state, &caller, &body).await.map(Ok)
     };
     match attempt.await {
-        Ok(answer) => Ok(see_other(&format!("/reservations/{}", answer["id"].as_str().unwrap_or_default()))),
+        Ok(Err(preview_page)) => Ok(preview_page),
+        Ok(Ok(answer)) => {
+            Ok(see_other(&format!("/reservations/{}", answer["id"].as_str().unwrap_or_default())))
+        }
         Err(e @ (AppError::Unprocessable { .. } | AppError::Conflict { .. })) => {
             let mut view = room_view(&state, &visitor, form.room_id, form.date.parse().ok()).await?;
             // Nothing typed is lost: the form comes back as it was sent.
@@ -865,6 +874,66 @@ pub async fn request(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The page showing what a weekly series would book, skip and cost.
+async fn preview(
+    state: &AppState,
+    visitor: &Visitor,
+    caller: &Caller,
+    body: &NewBooking,
+    until: NaiveDate,
+) -> Result<HttpResponse, AppError> {
+    let association_id = caller.association()?;
+    let category = state
+        .commands
+        .association(association_id)
+        .await?
+        .category
+        .unwrap_or(salle_events::catalog::association::RequesterCategory::LocalAssociation);
+    let (start, end) = (body.start.with_timezone(&LOCAL_TZ), body.end.with_timezone(&LOCAL_TZ));
+    let series = crate::domain::room::SeriesRequest {
+        series_id: Uuid::nil(),
+        association_id,
+        category,
+        first_day: start.date_naive(),
+        last_day: until,
+        start_time: start.time(),
+        end_time: end.time(),
+        attendees: body.attendees,
+        purpose: body.purpose.clone(),
+    };
+    let events = state.commands.preview_series(body.room_id, series, Utc::now()).await?;
+    let mut total = Money::ZERO;
+    let (mut booked, mut skipped) = (vec![], vec![]);
+    for e in &events {
+        match e {
+            salle_events::catalog::room::RoomEvent::BookingRequested { price, .. } => {
+                total.amount_cents += price.amount_cents
+            }
+            salle_events::catalog::room::RoomEvent::WeeklySeriesRequested {
+                booked: b, skipped: s, ..
+            } => {
+                booked = b.iter().map(|d| salle_events::time::fr_date(*d)).collect();
+                skipped =
+                    s.iter().map(|d| (salle_events::time::fr_date(d.date), d.message.clone())).collect();
+            }
+            _ => {}
+        }
+    }
+    let room = state.commands.room(body.room_id).await?;
+    let fields = vec![
+        ("room_id", body.room_id.to_string()),
+        ("date", start.date_naive().to_string()),
+        ("start", start.format("%H:%M").to_string()),
+        ("end", end.format("%H:%M").to_string()),
+        ("attendees", body.attendees.to_string()),
+        ("purpose", body.purpose.clone()),
+        ("repeat_weekly_until", until.to_string()),
+    ];
+    let chrome = visitor.chrome(state).await;
+    let name = room.details.map(|d| d.name).unwrap_or_default();
+    Ok(visitor.ok(views::series_preview(&chrome, &name, &booked, &skipped, &total.to_string(), &fields)))
 }
 
 #[derive(Debug, Deserialize)]

@@ -588,3 +588,39 @@ pub fn sign_up(
         },
     )
 }
+
+/// A weekly series before it is confirmed: each date kept or skipped with
+/// its reason, and the total price. `fields` are the form's, carried to the
+/// confirmation.
+pub fn series_preview(
+    chrome: &Chrome,
+    room: &str,
+    booked: &[String],
+    skipped: &[(String, String)],
+    total: &str,
+    fields: &[(&str, String)],
+) -> Markup {
+    let lang = chrome.lang;
+    let title = t(lang, "Vérifier la série avant de l'envoyer", "Check the series before sending it");
+    page_with(
+        chrome,
+        title,
+        html! {
+            h1 { (title) }
+            p { (room) }
+            p class="notice" { (t(lang, "Prix total des dates retenues : ", "Total price of the dates kept: ")) strong { (total) } }
+            h2 { (booked.len()) " " (t(lang, "date(s) retenue(s)", "date(s) kept")) }
+            ul { @for d in booked { li { (d) } } }
+            @if !skipped.is_empty() {
+                h2 { (skipped.len()) " " (t(lang, "date(s) écartée(s)", "date(s) skipped")) }
+                ul { @for (d, why) in skipped { li { (d) " : " (why) } } }
+            }
+            form method="post" action="/reservations" {
+                (csrf_field(&chrome.csrf))
+                @for (name, value) in fields { input type="hidden" name=(name) value=(value); }
+                input type="hidden" name="confirmed" value="true";
+                button type="submit" { (t(lang, "Confirmer la demande", "Confirm the request")) }
+            }
+        },
+    )
+}
