@@ -81,17 +81,13 @@ impl World {
         attempt.payment_id
     }
 
-    /// The provider's signed `checkout.session.completed` for an attempt.
+    /// The association pays: the provider's signed `checkout.session.completed`.
     fn paid_delivery(&self, booking_id: Uuid, payment_id: Uuid) -> (String, String) {
         let at = Utc::now();
-        let body = simulated::checkout_completed(
-            &format!("cs_sim_{}", payment_id.simple()),
-            booking_id,
-            payment_id,
-            Money::eur(2500),
-            at,
-        )
-        .to_string();
+        let body = self
+            .sim
+            .pay(&format!("cs_sim_{}", payment_id.simple()), booking_id, payment_id, Money::eur(2500), at)
+            .to_string();
         let signature = self.sim.sign(&body, at);
         (body, signature)
     }

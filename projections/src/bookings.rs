@@ -328,3 +328,19 @@ pub async fn list(store: &Store, filter: &Filter, limit: i64) -> Result<Vec<Book
         Store::Postgres(p) => run!(p.pool()),
     }
 }
+
+/// A room's name, as the read model knows it.
+pub async fn room_name(store: &Store, room_id: Uuid) -> Result<Option<String>, ProjectionError> {
+    let fail = |source| ProjectionError::Database { projection: NAME, source };
+    const SQL: &str = "SELECT name FROM read_rooms WHERE room_id = $1";
+    match store {
+        Store::Sqlite(s) => sqlx::query_scalar("SELECT name FROM read_rooms WHERE room_id = ?")
+            .bind(room_id)
+            .fetch_optional(s.reader_pool())
+            .await
+            .map_err(fail),
+        Store::Postgres(p) => {
+            sqlx::query_scalar(SQL).bind(room_id).fetch_optional(p.pool()).await.map_err(fail)
+        }
+    }
+}

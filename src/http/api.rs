@@ -557,6 +557,39 @@ fn booking_json(row: &BookingRow) -> serde_json::Value {
     })
 }
 
+/// Every event about a booking: its own in the room's stream, and its
+/// payment stream. Both pages and the API show a booking's history from it.
+pub(crate) async fn booking_events(
+    state: &AppState,
+    room_id: Uuid,
+    booking_id: Uuid,
+) -> Result<Vec<salle_events::RecordedEvent>, AppError> {
+    const PAGE: usize = 1000;
+    let mut events = vec![];
+    let room_stream = crate::app::Commands::stream_of::<crate::domain::room::Room>(room_id);
+    let payment_stream = crate::app::Commands::stream_of::<crate::domain::payment::Payment>(booking_id);
+    for stream in [room_stream, payment_stream] {
+        let mut from = 1;
+        loop {
+            let page = state
+                .store
+                .read_stream(&stream, from, PAGE)
+                .await
+                .map_err(|e| AppError::Internal(e.into()))?;
+            let read = page.len();
+            events.extend(page.into_iter().filter(|e| {
+                e.stream_id.as_str().starts_with("payment-")
+                    || RoomEvent::from_recorded(e).ok().and_then(|r| r.booking_id()) == Some(booking_id)
+            }));
+            if read < PAGE {
+                break;
+            }
+            from += PAGE as u64;
+        }
+    }
+    Ok(events)
+}
+
 /// `GET /api/v1/bookings/{id}`: with its history (room and payment events).
 #[get("/api/v1/bookings/{id}")]
 pub async fn show_booking(
@@ -566,36 +599,19 @@ pub async fn show_booking(
 ) -> Result<HttpResponse, AppError> {
     let booking_id = path.into_inner();
     let row = visible_booking(&state, &caller, booking_id).await?;
-    let mut history = vec![];
-    let room_stream = crate::app::Commands::stream_of::<crate::domain::room::Room>(row.room_id);
-    let payment_stream = crate::app::Commands::stream_of::<crate::domain::payment::Payment>(booking_id);
-    for stream in [room_stream, payment_stream] {
-        let mut from = 1;
-        loop {
-            let page = state
-                .store
-                .read_stream(&stream, from, 1000)
-                .await
-                .map_err(|e| AppError::Internal(e.into()))?;
-            for e in &page {
-                let about_it = e.stream_id.as_str().starts_with("payment-")
-                    || RoomEvent::from_recorded(e).ok().and_then(|r| r.booking_id()) == Some(booking_id);
-                if about_it {
-                    history.push(json!({
-                        "event": e.event_type,
-                        "at": e.recorded_at.with_timezone(&salle_events::time::LOCAL_TZ).to_rfc3339(),
-                        "actor": e.metadata.actor,
-                        "event_id": e.event_id,
-                        "global_position": e.global_position,
-                    }));
-                }
-            }
-            if page.len() < 1000 {
-                break;
-            }
-            from += 1000;
-        }
-    }
+    let mut history: Vec<serde_json::Value> = booking_events(&state, row.room_id, booking_id)
+        .await?
+        .iter()
+        .map(|e| {
+            json!({
+                "event": e.event_type,
+                "at": e.recorded_at.with_timezone(&salle_events::time::LOCAL_TZ).to_rfc3339(),
+                "actor": e.metadata.actor,
+                "event_id": e.event_id,
+                "global_position": e.global_position,
+            })
+        })
+        .collect();
     history.sort_by_key(|h| h["at"].as_str().map(str::to_owned));
     let mut body = booking_json(&row);
     body["history"] = json!(history);

@@ -16,7 +16,6 @@ use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, dev::Payload, get, post, web};
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Utc};
-use salle_events::EventStore;
 use salle_events::catalog::Money;
 use salle_events::catalog::room::{Equipment, RoomKind};
 use salle_events::time::LOCAL_TZ;
@@ -689,12 +688,19 @@ pub async fn bookings_page(state: web::Data<AppState>, visitor: Visitor) -> Resu
         rows.sort_by_key(|r| r.status != "requested");
     }
     let mut lines = vec![];
+    // Each room's name once, from the read model (not by replaying its stream).
+    let mut names: HashMap<Uuid, String> = HashMap::new();
     for r in &rows {
-        let room = state.commands.room(r.room_id).await?;
+        if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(r.room_id) {
+            let name = bookings::room_name(&state.store, r.room_id)
+                .await
+                .map_err(|e| AppError::Internal(e.into()))?;
+            slot.insert(name.unwrap_or_default());
+        }
         lines.push(BookingLine {
             href: format!("/reservations/{}", r.booking_id),
             when: format!("{} {}–{}", local_day(r.start_at), local_time(r.start_at), local_time(r.end_at)),
-            room: room.details.map(|d| d.name).unwrap_or_default(),
+            room: names.get(&r.room_id).cloned().unwrap_or_default(),
             status_label: status_label(visitor.lang, &r.status),
             price: Money::eur(r.price_cents).to_string(),
             pending: caller.role() == Role::Manager && r.status == "requested",
@@ -742,18 +748,11 @@ async fn booking_view(
         )
         .ok();
     let status = booking.status.as_str();
-    let history = state
-        .store
-        .read_stream(&crate::app::Commands::stream_of::<crate::domain::room::Room>(row.room_id), 1, 100_000)
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?
+    let history = api::booking_events(state, row.room_id, booking_id)
+        .await?
         .into_iter()
-        .filter(|e| {
-            <salle_events::catalog::room::RoomEvent as salle_events::DomainEvent>::from_recorded(e)
-                .ok()
-                .and_then(|r| r.booking_id())
-                == Some(booking_id)
-        })
+        // The page shows the booking's own steps; the API adds its payment's.
+        .filter(|e| e.stream_id.as_str().starts_with("room-"))
         .map(|e| {
             (
                 format!("{} {}", local_day(e.recorded_at), local_time(e.recorded_at)),

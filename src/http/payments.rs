@@ -124,7 +124,7 @@ pub async fn simulated_outcome(
         }
     };
     let event = if paid {
-        simulated::checkout_completed(&checkout_ref, booking_id, payment_id, amount, now)
+        sim.pay(&checkout_ref, booking_id, payment_id, amount, now)
     } else {
         simulated::payment_failed(booking_id, payment_id, amount, now)
     };

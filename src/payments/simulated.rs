@@ -147,8 +147,22 @@ impl SimulatedGateway {
             .map(|o| Self::fee_of(Money::eur(o.amount_cents))))
     }
 
+    /// The association pays on the checkout page: the provider charges the
+    /// card and announces it with `checkout.session.completed`.
+    pub fn pay(
+        &self,
+        checkout_ref: &str,
+        booking_id: Uuid,
+        payment_id: Uuid,
+        amount: Money,
+        at: DateTime<Utc>,
+    ) -> Value {
+        self.record_charge(&Self::payment_ref(payment_id), amount);
+        checkout_completed(checkout_ref, booking_id, payment_id, amount, at)
+    }
+
     /// Records a charge made on the simulated checkout page.
-    pub fn record_charge(&self, payment_ref: &str, amount: Money) {
+    fn record_charge(&self, payment_ref: &str, amount: Money) {
         let mut books = self.books();
         books.by_key.entry(format!("charge:{payment_ref}")).or_insert_with(|| SimulatedObject {
             kind: "charge",

@@ -173,12 +173,7 @@ fn notice(event: stripe_webhook::Event) -> Notice {
 /// Records what a verified notice says. A notice about something salle does
 /// not know (an unknown booking, another platform's account) is logged and
 /// acknowledged, so the provider stops sending it.
-pub async fn record(
-    commands: &Commands,
-    gateway: &Gateway,
-    notice: Notice,
-    now: DateTime<Utc>,
-) -> Result<(), CommandError> {
+pub async fn record(commands: &Commands, notice: Notice, now: DateTime<Utc>) -> Result<(), CommandError> {
     let metadata = |correlation: Uuid| Metadata {
         correlation_id: Some(correlation),
         causation_id: None,
@@ -186,9 +181,6 @@ pub async fn record(
     };
     let outcome = match notice {
         Notice::CheckoutCompleted { provider_event_id, booking_id, payment_id, payment_ref, amount } => {
-            if let Gateway::Simulated(sim) = gateway {
-                sim.record_charge(&payment_ref, amount);
-            }
             let event = PaymentEvent::PaymentSucceeded {
                 payment_id,
                 amount,
@@ -262,6 +254,6 @@ pub async fn receive(
     now: DateTime<Utc>,
 ) -> Result<(), ReceiveError> {
     let notice = verify(payload, signature, gateway.webhook_secrets(), now)?;
-    record(commands, gateway, notice, now).await?;
+    record(commands, notice, now).await?;
     Ok(())
 }
