@@ -71,19 +71,30 @@ install_debian_packages() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
 
-# The Python tools the tests call: Stripe's official library (webhook
-# signature vectors), pinned, in a virtual environment under the shared cache
+# The Python tools the tests check outputs with (tests/tools/requirements.txt:
+# Stripe's library, OpenAPI and JSON Schema validators), pinned, in a virtual
+# environment under the shared cache, made again whenever that file changes,
 # so nothing touches the system's Python.
-STRIPE_PYTHON_VERSION="16.1.0"
 ensure_python_tools() {
     local venv="${SALLE_CACHE_DIR:-/var/cache/salle}/venv"
     mkdir -p "$(dirname "$venv")" 2>/dev/null && [[ -w "$(dirname "$venv")" ]] || venv=.venv
-    if ! "$venv/bin/python3" -c "import stripe, sys; sys.exit(stripe.VERSION != '$STRIPE_PYTHON_VERSION')" 2>/dev/null; then
-        echo "salle: installing Stripe's Python library $STRIPE_PYTHON_VERSION in $venv" >&2
+    local wanted
+    wanted="$(sha256sum tests/tools/requirements.txt | cut -d' ' -f1)"
+    if [[ "$(cat "$venv/.requirements" 2>/dev/null)" != "$wanted" ]]; then
+        echo "salle: installing the Python test tools (tests/tools/requirements.txt) in $venv" >&2
         python3 -m venv "$venv"
-        "$venv/bin/pip" install -q --disable-pip-version-check "stripe==$STRIPE_PYTHON_VERSION"
+        "$venv/bin/pip" install -q --disable-pip-version-check -r tests/tools/requirements.txt
+        echo "$wanted" > "$venv/.requirements"
     fi
     export PATH="$venv/bin:$PATH"
+}
+
+# hledger (Debian package): the finance tests check the exported journals with it.
+ensure_ledger_tools() {
+    if ! command -v hledger >/dev/null 2>&1; then
+        echo "salle: installing hledger (Debian package) for the ledger export tests" >&2
+        install_debian_packages hledger
+    fi
 }
 
 # Debian's Chromium for the browser tests, and the Node packages that drive

@@ -96,6 +96,9 @@ pub enum Command {
         /// The first admin's password (at least 12 characters).
         #[arg(long, env = "SALLE_ADMIN_PASSWORD", hide_env_values = true)]
         admin_password: Option<Secret>,
+        /// The collectivity's SIREN, which names FEC exports (the demo uses Isère's).
+        #[arg(long, env = "SALLE_SIREN")]
+        siren: Option<String>,
     },
     /// Fill the store with data.
     Seed {
@@ -133,6 +136,16 @@ pub enum Command {
         #[command(flatten)]
         payments: PaymentArgs,
     },
+    /// Finance: ledger exports.
+    Ledger {
+        #[command(subcommand)]
+        command: LedgerCommand,
+    },
+    /// The tamper-evident chain over the log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Measure the system.
     Bench {
         #[command(subcommand)]
@@ -153,6 +166,50 @@ pub enum EventsCommand {
         /// Stop after this many events (0: no limit).
         #[arg(long, default_value_t = 0)]
         limit: usize,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute every link of the chain from the stored events; name the
+    /// first event that no longer matches. Reads only.
+    Verify {
+        /// A head written down earlier (POSITION:HASH, as the finance pages
+        /// show it): check that today's log still extends it.
+        #[arg(long)]
+        anchor: Option<salle_events::audit::Anchor>,
+    },
+    /// Link the events appended since the last seal (`salle serve` does it
+    /// continuously).
+    Seal,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LedgerCommand {
+    /// Export the ledger of one establishment, or of all, for a period. It is
+    /// replayed from the log (up to --as-of, default now), so it does not
+    /// depend on the read models being up to date.
+    Export {
+        #[arg(long, value_enum)]
+        format: crate::finance::export::Format,
+        /// One establishment's id; all establishments when absent.
+        #[arg(long)]
+        establishment: Option<uuid::Uuid>,
+        /// First day of the period (local, YYYY-MM-DD).
+        #[arg(long)]
+        from: Option<chrono::NaiveDate>,
+        /// Last day of the period, included; names the FEC file.
+        #[arg(long)]
+        to: Option<chrono::NaiveDate>,
+        /// The ledger as it stood at this instant (RFC 3339, e.g. 2026-12-31T23:59:59+01:00).
+        #[arg(long)]
+        as_of: Option<chrono::DateTime<chrono::FixedOffset>>,
+        /// The SIREN that names a FEC file.
+        #[arg(long, env = "SALLE_SIREN")]
+        siren: Option<String>,
+        /// Write here: a file, or a directory for the format's own file name. Default: standard output.
+        #[arg(long, short)]
+        output: Option<std::path::PathBuf>,
     },
 }
 
@@ -199,8 +256,9 @@ impl Cli {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let g = &cli.global;
     match cli.command {
-        Command::Serve { bind, demo, payments, admin_email, admin_password } => {
-            let mut settings = Settings::new(&g.database_url, &bind, g.max_connections)?;
+        Command::Serve { bind, demo, payments, admin_email, admin_password, siren } => {
+            let mut settings =
+                Settings::new(&g.database_url, &bind, g.max_connections)?.with_siren(siren.as_deref())?;
             settings.demo = demo;
             settings.admin = crate::config::AdminAccount::from_settings(
                 admin_email.as_deref(),
@@ -358,6 +416,61 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             store.close().await;
             Ok(())
         }
+        Command::Ledger {
+            command: LedgerCommand::Export { format, establishment, from, to, as_of, siren, output },
+        } => {
+            let settings = Settings::new(&g.database_url, DEFAULT_BIND, g.max_connections)?
+                .with_siren(siren.as_deref())?;
+            let store = open(&settings).await?;
+            if !store.is_migrated().await? {
+                anyhow::bail!("the database has no event log yet: run `salle migrate` first");
+            }
+            let calendar = crate::domain::calendar::Calendar::isere().map_err(anyhow::Error::msg)?;
+            let commands = crate::app::Commands::new(store.clone(), std::sync::Arc::new(calendar));
+            let period = crate::finance::Period::of_days(from, to).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let as_of = as_of.map_or_else(chrono::Utc::now, |t| t.with_timezone(&chrono::Utc));
+            let exported = crate::finance::export(
+                &commands,
+                format,
+                establishment,
+                &period,
+                Some(as_of),
+                settings.siren.as_deref(),
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            match output {
+                None => std::io::stdout().write_all(exported.body.as_bytes()).context("writing to stdout")?,
+                Some(path) => {
+                    let path = if path.is_dir() { path.join(&exported.file_name) } else { path };
+                    std::fs::write(&path, &exported.body)
+                        .with_context(|| format!("writing {}", path.display()))?;
+                    eprintln!("salle: {} ledger lines written to {}", exported.lines, path.display());
+                }
+            }
+            store.close().await;
+            Ok(())
+        }
+        Command::Audit { command } => {
+            let settings = Settings::new(&g.database_url, DEFAULT_BIND, g.max_connections)?;
+            let store = open(&settings).await?;
+            if !store.is_migrated().await? {
+                anyhow::bail!("the database has no event log yet: run `salle migrate` first");
+            }
+            let outcome = match command {
+                AuditCommand::Seal => {
+                    let sealed = salle_events::audit::seal_all(&store).await?;
+                    eprintln!("salle: {sealed} events linked into the chain");
+                    Ok(())
+                }
+                AuditCommand::Verify { anchor } => {
+                    let report = salle_events::audit::verify(&store, anchor.as_ref()).await?;
+                    audit_outcome(&report, anchor.as_ref())
+                }
+            };
+            store.close().await;
+            outcome
+        }
         Command::Bench { command: BenchCommand::Store(args) } => crate::bench::run_store_bench(args).await,
         Command::Bench { command: BenchCommand::ReadSide(args) } => {
             let settings = Settings::new(&g.database_url, DEFAULT_BIND, g.max_connections)?;
@@ -369,6 +482,46 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// Prints what `audit verify` found; an error when the chain does not hold.
+fn audit_outcome(
+    report: &salle_events::audit::Report,
+    anchor: Option<&salle_events::audit::Anchor>,
+) -> anyhow::Result<()> {
+    if let Some(b) = &report.broken {
+        anyhow::bail!(
+            "the chain breaks at event {} (position {}, stream {}, link {}): {}",
+            b.event_id,
+            b.global_position,
+            b.stream_id,
+            b.seq,
+            b.why
+        );
+    }
+    if let Some(a) = anchor {
+        match report.anchor_holds {
+            Some(true) => eprintln!("salle: the log extends the anchor {}:{}", a.global_position, a.hash),
+            Some(false) => anyhow::bail!(
+                "the log does not extend the anchor {}:{}: the events up to it were rewritten",
+                a.global_position,
+                a.hash
+            ),
+            None => anyhow::bail!(
+                "the anchor's position {} is not among the {} verified events",
+                a.global_position,
+                report.verified
+            ),
+        }
+    }
+    match &report.head {
+        Some(head) => println!(
+            "salle: chain verified: {} events; head {}:{}; {} events not sealed yet",
+            report.verified, head.global_position, head.hash, report.unsealed
+        ),
+        None => println!("salle: chain empty; {} events not sealed yet", report.unsealed),
+    }
+    Ok(())
 }
 
 async fn open(settings: &Settings) -> anyhow::Result<Store> {

@@ -29,6 +29,8 @@ pub struct Settings {
     pub payments: PaymentSettings,
     /// The first admin, created at start when no account has its e-mail.
     pub admin: Option<AdminAccount>,
+    /// `SALLE_SIREN`: the SIREN of the collectivity, which names FEC exports.
+    pub siren: Option<String>,
 }
 
 /// `SALLE_ADMIN_EMAIL` and `SALLE_ADMIN_PASSWORD`.
@@ -189,7 +191,22 @@ impl Settings {
             demo: false,
             payments: PaymentSettings::simulated(&format!("http://{bind}")),
             admin: None,
+            siren: None,
         })
+    }
+
+    /// Sets `SALLE_SIREN` after checking its Luhn key.
+    pub fn with_siren(mut self, siren: Option<&str>) -> anyhow::Result<Self> {
+        self.siren = match siren.map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(s) => Some(
+                crate::domain::identifiers::Siren::parse(s)
+                    .map_err(|e| anyhow::anyhow!("SALLE_SIREN « {s} »: {e}"))?
+                    .as_str()
+                    .to_owned(),
+            ),
+        };
+        Ok(self)
     }
 
     pub fn store_options(&self) -> StoreOptions {

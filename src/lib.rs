@@ -26,6 +26,7 @@ pub mod bench_read;
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod finance;
 pub mod http;
 pub mod payments;
 pub mod read_side;

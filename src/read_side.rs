@@ -20,8 +20,31 @@ pub fn spawn_all(store: &Store, shutdown: watch::Receiver<bool>) -> Vec<tokio::t
     vec![
         tokio::spawn(Runner::new(store.clone(), Bookings).run(shutdown.clone())),
         tokio::spawn(Runner::new(store.clone(), Availability).run(shutdown.clone())),
-        tokio::spawn(Runner::new(store.clone(), Ledger).run(shutdown)),
+        tokio::spawn(Runner::new(store.clone(), Ledger).run(shutdown.clone())),
+        tokio::spawn(seal_chain(store.clone(), shutdown)),
     ]
+}
+
+/// Links new events into the tamper-evident chain (`salle_events::audit`)
+/// shortly after they are appended: woken by appends, a batch at most every
+/// quarter second so that the sealer never competes with each write.
+pub async fn seal_chain(store: Store, mut shutdown: watch::Receiver<bool>) {
+    let mut wake = store.wake_ups();
+    loop {
+        wake.borrow_and_update();
+        if let Err(e) = salle_events::audit::seal_all(&store).await {
+            tracing::warn!(error = %e, "sealing the event chain");
+        }
+        tokio::select! {
+            _ = shutdown.changed() => return,
+            _ = wake.changed() => {}
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+        }
+        if *shutdown.borrow() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
 }
 
 /// The lag of every projection.

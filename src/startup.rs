@@ -14,6 +14,9 @@ use crate::config::Settings;
 use crate::domain::calendar::Calendar;
 
 /// What every handler may use; cloned cheaply into each worker.
+/// The Département de l'Isère's SIREN: names the demo's FEC exports.
+pub const ISERE_SIREN: &str = "223800012";
+
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub store: Store,
@@ -24,6 +27,8 @@ pub struct AppState {
     pub payments: crate::payments::process::PaymentProcess,
     /// Failed sign-ins per account and address.
     pub sign_ins: std::sync::Arc<crate::http::auth::SignInLimiter>,
+    /// The SIREN that names FEC exports.
+    pub siren: Option<String>,
 }
 
 pub struct Application {
@@ -86,6 +91,7 @@ impl Application {
             communes: std::sync::Arc::new(communes),
             payments: payments.clone(),
             sign_ins: std::sync::Arc::default(),
+            siren: settings.siren.clone().or_else(|| settings.demo.then(|| ISERE_SIREN.to_owned())),
         });
         let mut server = HttpServer::new(move || {
             App::new()

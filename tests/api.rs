@@ -22,6 +22,8 @@ struct Api {
     address: String,
     client: reqwest::Client,
     db: TestDb,
+    /// Every answer, checked against the OpenAPI document when the test ends.
+    answers: std::sync::Mutex<Vec<Value>>,
 }
 
 impl Api {
@@ -31,7 +33,7 @@ impl Api {
         let app = Application::build(settings).await.expect("the application builds");
         let address = format!("http://127.0.0.1:{}", app.port());
         tokio::spawn(app.run_until_stopped());
-        Self { address, client: reqwest::Client::new(), db }
+        Self { address, client: reqwest::Client::new(), db, answers: Default::default() }
     }
 
     fn url(&self, path: &str) -> String {
@@ -57,8 +59,30 @@ impl Api {
         }
         let response = request.send().await.unwrap();
         let status = response.status();
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
         let text = response.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        self.answers.lock().unwrap().push(json!({
+            "method": method, "path": format!("/api/v1{}", path.split('?').next().unwrap()), "status": status.as_u16(),
+            "content_type": content_type, "body": body,
+        }));
+        (status, body)
+    }
+
+    /// Checks every answer this test received against `/api/v1/openapi.json`
+    /// with independent validators (openapi-spec-validator, jsonschema).
+    async fn answers_match_the_openapi_document(&self) {
+        let document: Value =
+            self.client.get(self.url("/openapi.json")).send().await.unwrap().json().await.unwrap();
+        let answers = std::mem::take(&mut *self.answers.lock().unwrap());
+        let report = openapi_check(&document, &answers);
+        assert_eq!(report["errors"], json!([]), "answers that the OpenAPI document does not describe");
+        assert_eq!(report["checked"].as_u64(), Some(answers.len() as u64));
     }
 
     async fn post(&self, path: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
@@ -75,6 +99,23 @@ impl Api {
         assert_eq!(status, 200, "{body}");
         body["token"].as_str().unwrap().to_owned()
     }
+}
+
+/// Runs `tests/tools/openapi_check.py` (scripts/test installs its tools).
+fn openapi_check(document: &Value, answers: &[Value]) -> Value {
+    use std::io::Write;
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tools/openapi_check.py");
+    let mut child = std::process::Command::new("python3")
+        .arg(script)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs (scripts/test installs the OpenAPI tools)");
+    let input = json!({ "document": document, "answers": answers });
+    child.stdin.take().unwrap().write_all(input.to_string().as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "openapi_check.py failed");
+    serde_json::from_slice(&output.stdout).unwrap()
 }
 
 /// Checks the error shape of API.md and returns the code.
@@ -303,6 +344,26 @@ async fn the_booking_lifecycle_over_the_api(db: TestDb) {
     let (status, body) = api.get(&format!("{ledger_path}?from=2026-13-01"), Some(&finance)).await;
     assert_eq!(status, 400, "{body}");
 
+    // Exports, for finance.
+    let (status, journal) = api
+        .get(&format!("/ledger/export?format=hledger&establishment={}", establishments[0]), Some(&finance))
+        .await;
+    assert_eq!(status, 200, "{journal}");
+    assert!(journal.as_str().unwrap().contains("467100 Prestataire de paiement"), "{journal}");
+    let (status, body) = api.get("/ledger/export?format=xlsx", Some(&finance)).await;
+    assert_eq!(error_code(status, &body, 400), "invalid_format");
+    let (status, body) = api.get("/ledger/export?format=fec", Some(&finance)).await;
+    assert_eq!(error_code(status, &body, 422), "siren_missing");
+    let (status, body) =
+        api.get("/ledger/export?format=csv&from=2026-12-31&to=2026-01-01", Some(&finance)).await;
+    assert_eq!(error_code(status, &body, 422), "invalid_period");
+    let (status, body) = api
+        .get(&format!("/ledger/export?format=csv&establishment={}", uuid::Uuid::nil()), Some(&finance))
+        .await;
+    assert_eq!(error_code(status, &body, 404), "not_found");
+    let (status, body) = api.get("/ledger/export?format=csv", Some(manager)).await;
+    assert_eq!(error_code(status, &body, 403), "forbidden");
+
     // The log, for finance and admins.
     let (status, page) = api.get("/events?limit=3", Some(&finance)).await;
     assert_eq!(status, 200);
@@ -315,6 +376,7 @@ async fn the_booking_lifecycle_over_the_api(db: TestDb) {
     assert_eq!(error_code(status, &body, 403), "forbidden");
     let (status, body) = api.get("/events?after=yesterday", Some(&admin)).await;
     assert_eq!(error_code(status, &body, 400), "invalid_position");
+    api.answers_match_the_openapi_document().await;
 }
 
 async fn accounts_sign_in_and_roles(db: TestDb) {
@@ -389,6 +451,7 @@ async fn accounts_sign_in_and_roles(db: TestDb) {
     assert_eq!(error_code(status, &body, 429), "rate_limited");
     // Other accounts are not affected.
     assert_eq!(api.post("/auth/token", None, json!({ "email": ADMIN.0, "password": ADMIN.1 })).await.0, 200);
+    api.answers_match_the_openapi_document().await;
 }
 
 /// Who calls, in the role × route matrix.
@@ -467,6 +530,7 @@ fn route_table() -> Vec<Route> {
         ),
         ("GET", "/establishments/E/ledger", json!(null), vec![Manager, Finance, Admin], vec![OtherManager]),
         ("GET", "/events", json!(null), vec![Finance, Admin], vec![]),
+        ("GET", "/ledger/export?format=csv&establishment=E", json!(null), vec![Finance, Admin], vec![]),
         (
             "POST",
             "/bookings",
@@ -545,6 +609,7 @@ async fn every_role_on_every_route_gets_what_it_may(db: TestDb) {
             .replace("/E", &format!("/{}", establishments[0]))
             .replace("/R", &format!("/{room_id}"))
             .replace("/B", &format!("/{booking}"))
+            .replace("=E", &format!("={}", establishments[0]))
     };
     let table = route_table();
     let mut checked = 0;
@@ -591,4 +656,43 @@ async fn every_role_on_every_route_gets_what_it_may(db: TestDb) {
         }
     }
     assert_eq!(checked, table.len() * EVERYONE.len());
+    api.answers_match_the_openapi_document().await;
+}
+
+/// Every route of API.md is in `/api/v1/openapi.json`, with its method.
+#[tokio::test]
+async fn the_openapi_document_describes_every_route_of_api_md() {
+    let api = Api::spawn(TestDb::sqlite()).await;
+    let response = api.client.get(api.url("/openapi.json")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(
+        response.headers()[reqwest::header::CONTENT_TYPE].to_str().unwrap().starts_with("application/json")
+    );
+    let document: Value = response.json().await.unwrap();
+    assert!(document["openapi"].as_str().unwrap().starts_with("3."), "{}", document["openapi"]);
+    let contract = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/API.md")).unwrap();
+    let mut routes = 0;
+    for line in contract.lines().filter(|l| l.starts_with("| `") && l.contains(" /")) {
+        let cell = line.trim_start_matches("| `").split('`').next().unwrap();
+        let (method, path) = cell.split_once(' ').unwrap();
+        let path = format!("/api/v1{}", path.split('?').next().unwrap());
+        let operation = &document["paths"][&path][method.to_lowercase()];
+        assert!(operation.is_object(), "API.md's {method} {path} is missing from the OpenAPI document");
+        assert!(operation["responses"]["default"].is_object(), "{method} {path}: no error answer documented");
+        routes += 1;
+    }
+    assert_eq!(routes, 20, "API.md's route table was read");
+    // And the document checks out with an independent validator.
+    let report = openapi_check(&document, &[]);
+    assert_eq!(report["errors"], json!([]));
+    // The checker is not blind: a wrong answer, or an undocumented route, is reported.
+    let wrong = [
+        json!({ "method": "GET", "path": "/api/v1/me", "status": 200, "content_type": "application/json",
+                "body": { "id": 5, "role": "manager" } }),
+        json!({ "method": "GET", "path": "/api/v1/nowhere", "status": 200, "content_type": "application/json", "body": {} }),
+    ];
+    let report = openapi_check(&document, &wrong);
+    let errors = report["errors"].as_array().unwrap();
+    assert!(errors.iter().any(|e| e.as_str().unwrap().contains("GET /api/v1/me")), "{errors:?}");
+    assert!(errors.iter().any(|e| e.as_str().unwrap().contains("no such operation")), "{errors:?}");
 }

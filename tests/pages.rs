@@ -355,6 +355,74 @@ async fn an_association_books_and_pays_through_the_pages(db: TestDb) {
     assert!(seen, "the payment reaches the establishment's ledger");
     let (status, _, _) = manager.get(&format!("/grand-livre/{}", uuid::Uuid::now_v7())).await;
     assert_eq!(status, 404);
+    // The manager sees what each event of the booking wrote in the ledger,
+    // but neither the département's ledger nor its exports.
+    let (status, html, _) = manager.get(&booking_page).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Écritures de cet événement") && html.contains("BookingPaid"), "{html}");
+    assert_eq!(manager.get("/grand-livre/departement").await.0, 403);
+    assert_eq!(manager.get("/grand-livre/export?format=csv").await.0, 403);
+
+    // Finance: the département's ledger, the chain's head, the exports, "as of".
+    accounts::create(
+        &commands.store,
+        NewAccount {
+            email: "finances@salle.test",
+            password: "mot de passe des finances",
+            name: "Finances",
+            role: Role::Finance,
+            association_id: None,
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    let mut finance = browser(());
+    let token = csrf(&finance.get("/connexion").await.1);
+    let form = [
+        ("csrf", token.as_str()),
+        ("email", "finances@salle.test"),
+        ("password", "mot de passe des finances"),
+    ];
+    assert_eq!(finance.post("/connexion", &form).await.0, 303);
+    let (status, html, _) = finance.get("/grand-livre/departement").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("tout le département") && html.contains("467100") && html.contains("25,00 €"),
+        "{html}"
+    );
+    let mut head = false;
+    for _ in 0..300 {
+        let (_, html, _) = finance.get("/grand-livre").await;
+        if html.contains("Intégrité du journal") && html.contains("class=\"hash\"") {
+            head = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(head, "the chain's head is shown once the log is sealed");
+    let export = client
+        .get(format!("{address}/grand-livre/export?format=hledger&etablissement={establishment_id}"))
+        .header("Cookie", format!("__Host-salle={}", finance.cookies["__Host-salle"]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(export.status(), 200);
+    let disposition = export.headers()["content-disposition"].to_str().unwrap().to_owned();
+    assert!(disposition.contains("grand-livre-") && disposition.contains(".journal"), "{disposition}");
+    assert!(export.text().await.unwrap().contains("467100 Prestataire de paiement"));
+    let (status, html, _) = finance.get(&format!("/grand-livre/{establishment_id}")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("/grand-livre/export?format=fec"), "{html}");
+    // As it stood before the payment: no line yet.
+    let (status, html, _) =
+        finance.get(&format!("/grand-livre/{establishment_id}?a_la_date=2020-01-01T00%3A00")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("tel qu&#39;il était le") || html.contains("tel qu'il était le"), "{html}");
+    assert!(!html.contains("25,00 €"), "{html}");
+    let (status, html, _) = finance.get(&format!("/grand-livre/{establishment_id}?a_la_date=hier")).await;
+    assert_eq!(status, 400);
+    assert!(html.contains("hier"), "{html}");
 
     // A new association signs up on its own; a bad RNA keeps what was typed.
     let mut newcomer = browser(());

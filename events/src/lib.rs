@@ -24,6 +24,7 @@
 //!
 //! Migrations for both backends live in `migrations/` and are embedded in the binary.
 
+pub mod audit;
 pub mod calendar;
 pub mod catalog;
 pub mod envelope;

@@ -385,6 +385,129 @@ pub async fn lines(
     }
 }
 
+/// A ledger line with what an export needs besides: its establishment and
+/// the type of the event that caused it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct ExportLine {
+    pub establishment_id: Uuid,
+    pub event_type: String,
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub line: LedgerLine,
+}
+
+/// The lines of one establishment, or of all (`None`), between two instants
+/// (`from` ≤ at < `to`), in log order, with their events' types.
+pub async fn export_lines(
+    store: &Store,
+    establishment_id: Option<Uuid>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<ExportLine>, ProjectionError> {
+    const COLUMNS: &str = "SELECT l.establishment_id, e.event_type, l.at, l.event_id, l.line_no, \
+                           l.global_position, l.booking_id, l.account, l.debit_cents, l.credit_cents \
+                           FROM read_ledger_lines l JOIN events e ON e.event_id = l.event_id";
+    match store {
+        Store::Sqlite(s) => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{COLUMNS} WHERE (? IS NULL OR l.establishment_id = ?) AND l.at >= ? AND l.at < ? \
+             ORDER BY l.global_position, l.line_no"
+        )))
+        .bind(establishment_id)
+        .bind(establishment_id)
+        .bind(from)
+        .bind(to)
+        .fetch_all(s.reader_pool())
+        .await
+        .map_err(db),
+        Store::Postgres(p) => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{COLUMNS} WHERE ($1::uuid IS NULL OR l.establishment_id = $1) AND l.at >= $2 AND l.at < $3 \
+             ORDER BY l.global_position, l.line_no"
+        )))
+        .bind(establishment_id)
+        .bind(from)
+        .bind(to)
+        .fetch_all(p.pool())
+        .await
+        .map_err(db),
+    }
+}
+
+/// The ledger replayed in memory from the log, without its read model: the
+/// ledger "as of" a past instant is this replay stopped there. It follows the
+/// same transactions as the projection (`transaction`, `payment_transaction`);
+/// a test checks that both give the same lines.
+#[derive(Debug, Default)]
+pub struct Replay {
+    owners: HashMap<Uuid, Uuid>,
+    payers: HashMap<Uuid, Uuid>,
+    paid: HashMap<Uuid, i64>,
+    pub lines: Vec<ExportLine>,
+}
+
+impl Replay {
+    pub fn apply(&mut self, recorded: &RecordedEvent) -> Result<(), ProjectionError> {
+        let unreadable = |reason: String| ProjectionError::Unreadable {
+            projection: NAME,
+            global_position: recorded.global_position,
+            reason,
+        };
+        let (establishment, booking_id, entries) = if let Some(booking_id) =
+            recorded.stream_id.as_str().strip_prefix("payment-").and_then(|b| b.parse::<Uuid>().ok())
+        {
+            let event = PaymentEvent::from_recorded(recorded).map_err(|e| unreadable(e.to_string()))?;
+            if let PaymentEvent::CheckoutRequested { establishment_id, .. } = &event {
+                self.payers.entry(booking_id).or_insert(*establishment_id);
+                return Ok(());
+            }
+            let entries = payment_transaction(&event);
+            if entries.is_empty() {
+                return Ok(());
+            }
+            let establishment = *self.payers.get(&booking_id).ok_or_else(|| {
+                unreadable(format!("payment of booking {booking_id} without its checkout request"))
+            })?;
+            (establishment, booking_id, entries)
+        } else {
+            let Some(item) = room_events(NAME, std::slice::from_ref(recorded)).next() else { return Ok(()) };
+            let (room_id, _, event) = item?;
+            if let RoomEvent::RoomAdded { establishment_id, .. } = &event {
+                self.owners.insert(room_id, *establishment_id);
+                return Ok(());
+            }
+            let Some(booking_id) = event.booking_id() else { return Ok(()) };
+            if let RoomEvent::BookingPaid { amount, .. } = &event {
+                self.paid.insert(booking_id, amount.amount_cents);
+            }
+            let entries = transaction(&event, self.paid.get(&booking_id).copied().unwrap_or(0));
+            if entries.is_empty() {
+                return Ok(());
+            }
+            let establishment = *self
+                .owners
+                .get(&room_id)
+                .ok_or_else(|| unreadable(format!("room {room_id} without its RoomAdded")))?;
+            (establishment, booking_id, entries)
+        };
+        for (line_no, entry) in entries.iter().enumerate() {
+            self.lines.push(ExportLine {
+                establishment_id: establishment,
+                event_type: recorded.event_type.clone(),
+                line: LedgerLine {
+                    at: recorded.recorded_at,
+                    event_id: recorded.event_id,
+                    line_no: line_no as i64,
+                    global_position: recorded.global_position,
+                    booking_id: Some(booking_id),
+                    account: entry.account.to_owned(),
+                    debit_cents: entry.debit_cents,
+                    credit_cents: entry.credit_cents,
+                },
+            });
+        }
+        Ok(())
+    }
+}
+
 /// Each account's balance (debits minus credits) from the given lines.
 pub fn balances(lines: &[LedgerLine]) -> BTreeMap<String, i64> {
     let mut out = BTreeMap::new();

@@ -106,7 +106,7 @@ pub(crate) async fn visible_booking(
 
 // ---------------------------------------------------------------- accounts
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct NewUser {
     email: String,
     password: String,
@@ -115,6 +115,11 @@ pub struct NewUser {
 }
 
 /// `POST /api/v1/users` (admin): finance and admin accounts.
+#[utoipa::path(post, path = "/api/v1/users", tag = "accounts", request_body = NewUser, security(("bearer" = [])),
+    responses((status = 201, description = "The account", body = crate::http::openapi::Created),
+              (status = 403, description = "Not an admin", body = crate::http::openapi::ErrorBody),
+              (status = 409, description = "The e-mail is taken", body = crate::http::openapi::ErrorBody),
+              (status = 422, description = "Bad role, e-mail or password", body = crate::http::openapi::ErrorBody)))]
 #[post("/api/v1/users")]
 pub async fn create_user(
     state: web::Data<AppState>,
@@ -143,6 +148,9 @@ pub async fn create_user(
 }
 
 /// `GET /api/v1/me`
+#[utoipa::path(get, path = "/api/v1/me", tag = "accounts", security(("bearer" = [])),
+    responses((status = 200, description = "Who the token belongs to", body = crate::http::openapi::Me),
+              (status = 401, description = "No or bad token", body = crate::http::openapi::ErrorBody)))]
 #[get("/api/v1/me")]
 pub async fn me(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, AppError> {
     let mut body = json!({ "id": caller.user_id(), "role": caller.role().as_str(), "name": caller.0.name });
@@ -155,7 +163,7 @@ pub async fn me(state: web::Data<AppState>, caller: Caller) -> Result<HttpRespon
     Ok(HttpResponse::Ok().json(body))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct NewAssociation {
     pub name: String,
     pub rna: Option<String>,
@@ -168,6 +176,10 @@ pub struct NewAssociation {
 }
 
 /// `POST /api/v1/associations` (anyone): the association and its account.
+#[utoipa::path(post, path = "/api/v1/associations", tag = "accounts", request_body = NewAssociation,
+    responses((status = 201, description = "The association", body = crate::http::openapi::Created),
+              (status = 409, description = "The e-mail is taken", body = crate::http::openapi::ErrorBody),
+              (status = 422, description = "Bad RNA/SIRET, e-mail, phone or password", body = crate::http::openapi::ErrorBody)))]
 #[post("/api/v1/associations")]
 pub async fn create_association(
     state: web::Data<AppState>,
@@ -211,7 +223,7 @@ pub(crate) async fn register_association(state: &AppState, body: &NewAssociation
 
 // ---------------------------------------------------------------- establishments and rooms
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct NewEstablishment {
     name: String,
     kind: EstablishmentKind,
@@ -223,6 +235,10 @@ pub struct NewEstablishment {
 }
 
 /// `POST /api/v1/establishments` (admin)
+#[utoipa::path(post, path = "/api/v1/establishments", tag = "establishments", request_body = NewEstablishment, security(("bearer" = [])),
+    responses((status = 201, description = "The establishment", body = crate::http::openapi::Created),
+              (status = 403, description = "Not an admin", body = crate::http::openapi::ErrorBody),
+              (status = 422, description = "Unknown commune", body = crate::http::openapi::ErrorBody)))]
 #[post("/api/v1/establishments")]
 pub async fn create_establishment(
     state: web::Data<AppState>,
@@ -260,7 +276,7 @@ pub async fn create_establishment(
     Ok(created(establishment_id))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct NewManager {
     email: String,
     password: String,
@@ -268,6 +284,12 @@ pub struct NewManager {
 }
 
 /// `POST /api/v1/establishments/{id}/managers` (admin)
+#[utoipa::path(post, path = "/api/v1/establishments/{id}/managers", tag = "establishments", request_body = NewManager, security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The establishment")),
+    responses((status = 201, description = "The manager's account", body = crate::http::openapi::Created),
+              (status = 403, description = "Not an admin", body = crate::http::openapi::ErrorBody),
+              (status = 404, description = "No such establishment", body = crate::http::openapi::ErrorBody),
+              (status = 409, description = "The e-mail is taken", body = crate::http::openapi::ErrorBody)))]
 #[post("/api/v1/establishments/{id}/managers")]
 pub async fn add_manager(
     state: web::Data<AppState>,
@@ -300,14 +322,14 @@ pub async fn add_manager(
     Ok(created(user_id))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct Opening {
     weekday: u8,
     start: NaiveTime,
     end: NaiveTime,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct NewRoom {
     name: String,
     kind: RoomKind,
@@ -328,6 +350,11 @@ pub struct NewRoom {
 }
 
 /// `POST /api/v1/establishments/{id}/rooms` (its manager, admin)
+#[utoipa::path(post, path = "/api/v1/establishments/{id}/rooms", tag = "establishments", request_body = NewRoom, security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The establishment")),
+    responses((status = 201, description = "The room", body = crate::http::openapi::Created),
+              (status = 404, description = "No such establishment, or not the manager's", body = crate::http::openapi::ErrorBody),
+              (status = 422, description = "Bad opening window, capacity or rate", body = crate::http::openapi::ErrorBody)))]
 #[post("/api/v1/establishments/{id}/rooms")]
 pub async fn add_room(
     state: web::Data<AppState>,
@@ -386,6 +413,10 @@ pub async fn add_room(
 }
 
 /// `GET /api/v1/rooms/{id}` (anyone)
+#[utoipa::path(get, path = "/api/v1/rooms/{id}", tag = "search",
+    params(("id" = Uuid, Path, description = "The room")),
+    responses((status = 200, description = "The room, its establishment, rules and tariff", body = crate::http::openapi::Room),
+              (status = 404, description = "No such room", body = crate::http::openapi::ErrorBody)))]
 #[get("/api/v1/rooms/{id}")]
 pub async fn show_room(state: web::Data<AppState>, path: web::Path<Uuid>) -> Result<HttpResponse, AppError> {
     let room_id = path.into_inner();
@@ -429,7 +460,7 @@ pub async fn show_room(state: web::Data<AppState>, path: web::Path<Uuid>) -> Res
 
 // ---------------------------------------------------------------- bookings
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct NewBooking {
     pub room_id: Uuid,
     pub start: DateTime<chrono::FixedOffset>,
@@ -440,6 +471,12 @@ pub struct NewBooking {
 }
 
 /// `POST /api/v1/bookings` (association): one slot, or a weekly series.
+#[utoipa::path(post, path = "/api/v1/bookings", tag = "bookings", request_body = NewBooking, security(("bearer" = [])),
+    responses((status = 201, description = "The booking, or the series with its booked and skipped dates", body = crate::http::openapi::BookingCreated),
+              (status = 403, description = "Not an association", body = crate::http::openapi::ErrorBody),
+              (status = 404, description = "No such room", body = crate::http::openapi::ErrorBody),
+              (status = 409, description = "The slot is taken", body = crate::http::openapi::ErrorBody),
+              (status = 422, description = "Outside opening hours, over capacity, too short notice…", body = crate::http::openapi::ErrorBody)))]
 #[post("/api/v1/bookings")]
 pub async fn create_booking(
     state: web::Data<AppState>,
@@ -591,6 +628,10 @@ pub(crate) async fn booking_events(
 }
 
 /// `GET /api/v1/bookings/{id}`: with its history (room and payment events).
+#[utoipa::path(get, path = "/api/v1/bookings/{id}", tag = "bookings", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The booking")),
+    responses((status = 200, description = "The booking and its history", body = crate::http::openapi::Booking),
+              (status = 404, description = "No such booking, or not the caller's", body = crate::http::openapi::ErrorBody)))]
 #[get("/api/v1/bookings/{id}")]
 pub async fn show_booking(
     state: web::Data<AppState>,
@@ -627,6 +668,11 @@ pub struct ListQuery {
 }
 
 /// `GET /api/v1/bookings?status=`: the association's own, or the manager's establishments'.
+#[utoipa::path(get, path = "/api/v1/bookings", tag = "bookings", security(("bearer" = [])),
+    params(("status" = Option<String>, Query, description = "Only bookings in this status")),
+    responses((status = 200, description = "The association's bookings, or the manager's establishments'", body = crate::http::openapi::BookingList),
+              (status = 400, description = "Unknown status", body = crate::http::openapi::ErrorBody),
+              (status = 403, description = "Finance and admins read ledgers instead", body = crate::http::openapi::ErrorBody)))]
 #[get("/api/v1/bookings")]
 pub async fn list_bookings(
     state: web::Data<AppState>,
@@ -678,6 +724,11 @@ async fn status_after(state: &AppState, room_id: Uuid, booking_id: Uuid) -> Resu
 }
 
 /// `POST /api/v1/bookings/{id}/approve` (its manager)
+#[utoipa::path(post, path = "/api/v1/bookings/{id}/approve", tag = "bookings", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The booking")),
+    responses((status = 200, description = "Its new status", body = crate::http::openapi::StatusAnswer),
+              (status = 404, description = "No such booking, or not the manager's", body = crate::http::openapi::ErrorBody),
+              (status = 409, description = "Not in a state to approve", body = crate::http::openapi::ErrorBody)))]
 #[post("/api/v1/bookings/{id}/approve")]
 pub async fn approve(
     state: web::Data<AppState>,
@@ -703,12 +754,17 @@ pub(crate) async fn approve_booking(
     status_after(state, row.room_id, booking_id).await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct Reason {
     reason: Option<String>,
 }
 
 /// `POST /api/v1/bookings/{id}/reject` (its manager), with a reason.
+#[utoipa::path(post, path = "/api/v1/bookings/{id}/reject", tag = "bookings", request_body = Reason, security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The booking")),
+    responses((status = 200, description = "Its new status", body = crate::http::openapi::StatusAnswer),
+              (status = 404, description = "No such booking, or not the manager's", body = crate::http::openapi::ErrorBody),
+              (status = 409, description = "Not in a state to reject", body = crate::http::openapi::ErrorBody)))]
 #[post("/api/v1/bookings/{id}/reject")]
 pub async fn reject(
     state: web::Data<AppState>,
@@ -743,6 +799,12 @@ pub(crate) async fn reject_booking(
 }
 
 /// `POST /api/v1/bookings/{id}/pay` (its association): where to pay.
+#[utoipa::path(post, path = "/api/v1/bookings/{id}/pay", tag = "bookings", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The booking")),
+    responses((status = 200, description = "Where to pay", body = crate::http::openapi::Checkout),
+              (status = 404, description = "No such booking, or not the association's", body = crate::http::openapi::ErrorBody),
+              (status = 409, description = "Not approved, already paid, or free", body = crate::http::openapi::ErrorBody),
+              (status = 503, description = "The payment provider does not answer", body = crate::http::openapi::ErrorBody)))]
 #[post("/api/v1/bookings/{id}/pay")]
 pub async fn pay(
     state: web::Data<AppState>,
@@ -783,6 +845,11 @@ pub(crate) async fn checkout_for(
 }
 
 /// `POST /api/v1/bookings/{id}/cancel` (its association or manager)
+#[utoipa::path(post, path = "/api/v1/bookings/{id}/cancel", tag = "bookings", request_body(content = Option<Reason>), security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The booking")),
+    responses((status = 200, description = "Cancelled, with the refund", body = crate::http::openapi::Cancelled),
+              (status = 404, description = "No such booking, or not the caller's", body = crate::http::openapi::ErrorBody),
+              (status = 409, description = "Already over, or not cancellable", body = crate::http::openapi::ErrorBody)))]
 #[post("/api/v1/bookings/{id}/cancel")]
 pub async fn cancel(
     state: web::Data<AppState>,
@@ -830,24 +897,18 @@ pub struct Period {
 }
 
 fn period(p: &Period) -> Result<(DateTime<Utc>, DateTime<Utc>), AppError> {
-    let start = |d: NaiveDate| {
-        salle_events::time::local_instant(d, NaiveTime::MIN).map_err(|r| AppError::from(DomainError::from(r)))
-    };
-    let from = match p.from {
-        Some(d) => start(d)?,
-        None => DateTime::<Utc>::from_timestamp(0, 0).unwrap_or_default(),
-    };
-    let to = match p.to {
-        Some(d) => start(d.succ_opt().unwrap_or(d))?,
-        None => Utc::now() + chrono::Duration::days(3660),
-    };
-    if to <= from {
-        return Err(DomainError::rule("invalid_period", "La période finit avant de commencer.").into());
-    }
-    Ok((from, to))
+    let period = crate::finance::Period::of_days(p.from, p.to)?;
+    Ok((period.from, period.to))
 }
 
 /// `GET /api/v1/establishments/{id}/ledger?from=&to=` (its manager, finance)
+#[utoipa::path(get, path = "/api/v1/establishments/{id}/ledger", tag = "finance", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The establishment"),
+           ("from" = Option<NaiveDate>, Query, description = "First day (local)"),
+           ("to" = Option<NaiveDate>, Query, description = "Last day (local), included")),
+    responses((status = 200, description = "Ledger lines and balances", body = crate::http::openapi::Ledger),
+              (status = 404, description = "No such establishment, or not the manager's", body = crate::http::openapi::ErrorBody),
+              (status = 422, description = "The period ends before it starts", body = crate::http::openapi::ErrorBody)))]
 #[get("/api/v1/establishments/{id}/ledger")]
 pub async fn establishment_ledger(
     state: web::Data<AppState>,
@@ -878,12 +939,75 @@ pub async fn establishment_ledger(
 }
 
 #[derive(Debug, Deserialize)]
+pub struct ExportQuery {
+    format: Option<String>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    establishment: Option<Uuid>,
+    as_of: Option<DateTime<chrono::FixedOffset>>,
+}
+
+#[utoipa::path(get, path = "/api/v1/ledger/export", tag = "finance", security(("bearer" = [])),
+    params(("format" = String, Query, description = "`csv`, `fec` or `hledger`"),
+           ("from" = Option<NaiveDate>, Query, description = "First day (local)"),
+           ("to" = Option<NaiveDate>, Query, description = "Last day (local), included; names the FEC file"),
+           ("establishment" = Option<Uuid>, Query, description = "One establishment; all when absent"),
+           ("as_of" = Option<String>, Query, description = "The ledger as it stood at this instant (RFC 3339), replayed from the log")),
+    responses((status = 200, description = "The file, with its name in Content-Disposition",
+               content((String = "text/csv"), (String = "text/plain"))),
+              (status = 400, description = "Unknown format or bad date", body = crate::http::openapi::ErrorBody),
+              (status = 403, description = "Not finance or admin", body = crate::http::openapi::ErrorBody),
+              (status = 404, description = "No such establishment", body = crate::http::openapi::ErrorBody),
+              (status = 422, description = "Bad period, or no SIREN configured for a FEC", body = crate::http::openapi::ErrorBody)))]
+/// `GET /api/v1/ledger/export?format=csv|fec|hledger&from=&to=&establishment=&as_of=` (finance)
+#[get("/api/v1/ledger/export")]
+pub async fn ledger_export(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<ExportQuery>,
+) -> Result<HttpResponse, AppError> {
+    caller.require(&[Role::Finance, Role::Admin])?;
+    let format = query.format.as_deref().unwrap_or_default();
+    let format = crate::finance::export::Format::parse(format).ok_or_else(|| AppError::BadRequest {
+        code: "invalid_format",
+        message: format!("« {format} » n'est pas un format d'export (csv, fec ou hledger)."),
+    })?;
+    let period = crate::finance::Period::of_days(query.from, query.to)?;
+    let exported = crate::finance::export(
+        &state.commands,
+        format,
+        query.establishment,
+        &period,
+        query.as_of.map(|t| t.with_timezone(&Utc)),
+        state.siren.as_deref(),
+    )
+    .await
+    .map_err(|e| match e {
+        crate::finance::ExportError::Rule(d) => AppError::from(d),
+        crate::finance::ExportError::Other(e) => AppError::Internal(e),
+    })?;
+    Ok(HttpResponse::Ok()
+        .content_type(exported.content_type)
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{}\"", exported.file_name),
+        ))
+        .body(exported.body))
+}
+
+#[derive(Debug, Deserialize)]
 pub struct EventsQuery {
     after: Option<String>,
     limit: Option<usize>,
 }
 
 /// `GET /api/v1/events?after=&limit=` (finance, admin): the log, in log order.
+#[utoipa::path(get, path = "/api/v1/events", tag = "finance", security(("bearer" = [])),
+    params(("after" = Option<String>, Query, description = "A position from `next` (N, or XID:N on PostgreSQL)"),
+           ("limit" = Option<u32>, Query, description = "1 to 1000, default 100")),
+    responses((status = 200, description = "Events in log order", body = crate::http::openapi::EventsPage),
+              (status = 400, description = "Bad position", body = crate::http::openapi::ErrorBody),
+              (status = 403, description = "Not finance or admin", body = crate::http::openapi::ErrorBody)))]
 #[get("/api/v1/events")]
 pub async fn log_events(
     state: web::Data<AppState>,

@@ -131,13 +131,17 @@ impl SignInLimiter {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct Credentials {
     pub email: String,
     pub password: String,
 }
 
 /// `POST /api/v1/auth/token`
+#[utoipa::path(post, path = "/api/v1/auth/token", tag = "accounts", request_body = Credentials,
+    responses((status = 200, description = "A bearer token", body = crate::http::openapi::Token),
+              (status = 401, description = "Wrong e-mail or password", body = crate::http::openapi::ErrorBody),
+              (status = 429, description = "Too many attempts", body = crate::http::openapi::ErrorBody)))]
 #[post("/api/v1/auth/token")]
 pub async fn issue_token(
     state: web::Data<AppState>,

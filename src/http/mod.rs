@@ -4,6 +4,7 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod health;
+pub mod openapi;
 pub mod pages;
 pub mod payments;
 pub mod rooms;
@@ -41,7 +42,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(api::pay)
         .service(api::cancel)
         .service(api::establishment_ledger)
+        .service(api::ledger_export)
         .service(api::log_events)
+        .service(openapi::openapi_json)
         .service(pages::stylesheet)
         .service(pages::home)
         .service(pages::room_page)
@@ -55,6 +58,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(pages::booking_page)
         .service(pages::act)
         .service(pages::ledgers_page)
+        // Before `/grand-livre/{id}`, whose id would not parse.
+        .service(pages::whole_ledger_page)
+        .service(pages::ledger_download)
         .service(pages::ledger_page)
         .service(pages::legal)
         .service(pages::accessibility);

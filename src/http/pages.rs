@@ -721,9 +721,11 @@ pub async fn booking_page(
     state: web::Data<AppState>,
     visitor: Visitor,
     path: web::Path<Uuid>,
+    asked: web::Query<LedgerPeriod>,
 ) -> Result<HttpResponse, PageError> {
     let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
-    let view = booking_view(&state, &caller, visitor.lang, path.into_inner()).await?;
+    let (_, as_of) = asked.read()?;
+    let view = booking_view(&state, &caller, visitor.lang, path.into_inner(), as_of).await?;
     let chrome = visitor.chrome(&state).await;
     Ok(visitor.ok(views::booking(&chrome, &view, None)))
 }
@@ -733,6 +735,7 @@ async fn booking_view(
     caller: &Caller,
     lang: Lang,
     booking_id: Uuid,
+    as_of: Option<chrono::DateTime<Utc>>,
 ) -> Result<BookingView, AppError> {
     let row = api::visible_booking(state, caller, booking_id).await?;
     let room = state.commands.room(row.room_id).await?;
@@ -748,19 +751,53 @@ async fn booking_view(
         )
         .ok();
     let status = booking.status.as_str();
-    let history = api::booking_events(state, row.room_id, booking_id)
-        .await?
-        .into_iter()
-        // The page shows the booking's own steps; the API adds its payment's.
-        .filter(|e| e.stream_id.as_str().starts_with("room-"))
-        .map(|e| {
-            (
-                format!("{} {}", local_day(e.recorded_at), local_time(e.recorded_at)),
-                e.event_type.clone(),
-                String::new(),
-            )
-        })
-        .collect();
+    let mut events = api::booking_events(state, row.room_id, booking_id).await?;
+    events.sort_by_key(|e| (e.recorded_at, e.global_position));
+    // Finance, admins and the establishment's managers see what each event wrote in the ledger.
+    let mut written: HashMap<Uuid, Vec<(String, String, String, String)>> = HashMap::new();
+    if role != Role::Association {
+        let (period, _) = LedgerPeriod { du: None, au: None, a_la_date: None }.read()?;
+        let cents = |c: i64| if c == 0 { String::new() } else { Money::eur(c).to_string() };
+        for l in crate::finance::lines(&state.store, Some(row.establishment_id), &period, None)
+            .await
+            .map_err(AppError::Internal)?
+            .into_iter()
+            .filter(|l| l.line.booking_id == Some(booking_id))
+        {
+            written.entry(l.line.event_id).or_default().push((
+                l.line.account.clone(),
+                salle_projections::ledger::accounts::name(&l.line.account).to_owned(),
+                cents(l.line.debit_cents),
+                cents(l.line.credit_cents),
+            ));
+        }
+    }
+    let mut names: HashMap<String, String> = HashMap::new();
+    let mut history = vec![];
+    for e in events.iter().filter(|e| as_of.is_none_or(|t| e.recorded_at <= t)) {
+        let actor = e.metadata.actor.clone().unwrap_or_default();
+        let who = match names.get(&actor) {
+            Some(name) => name.clone(),
+            None => {
+                let name = match actor.parse::<Uuid>() {
+                    Ok(id) => match accounts::by_id(&state.store, id).await? {
+                        Some(a) => format!("{} — {}", a.name, role_label(lang, a.role)),
+                        None => actor.clone(),
+                    },
+                    Err(_) => actor.clone(),
+                };
+                names.insert(actor.clone(), name.clone());
+                name
+            }
+        };
+        history.push(views::HistoryLine {
+            when: format!("{} {}", local_day(e.recorded_at), local_time(e.recorded_at)),
+            what: e.event_type.clone(),
+            who,
+            event_id: e.event_id.to_string(),
+            ledger: written.remove(&e.event_id).unwrap_or_default(),
+        });
+    }
     Ok(BookingView {
         id: booking_id.to_string(),
         when: format!(
@@ -774,6 +811,7 @@ async fn booking_view(
         status_label: status_label(lang, status),
         price: booking.price.to_string(),
         history,
+        as_of: as_of.map(|t| format!("{} {}", local_day(t), local_time(t))),
         actions: views::Actions {
             approve_reject: role == Role::Manager && status == "requested",
             pay: role == Role::Association && status == "approved" && !booking.is_free(),
@@ -964,13 +1002,26 @@ pub async fn act(
     match outcome {
         Ok(location) => Ok(see_other(location.as_str())),
         Err(e @ (AppError::Unprocessable { .. } | AppError::Conflict { .. })) => {
-            let view = booking_view(&state, &caller, visitor.lang, booking_id).await?;
+            let view = booking_view(&state, &caller, visitor.lang, booking_id, None).await?;
             let chrome = visitor.chrome(&state).await;
             let status = actix_web::ResponseError::status_code(&e);
             Ok(visitor.html(status, views::booking(&chrome, &view, Some(&e.to_string()))))
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The chain's head, for finance and admins.
+async fn chain_head(state: &AppState, caller: &Caller) -> Option<views::ChainHead> {
+    if !matches!(caller.role(), Role::Finance | Role::Admin) {
+        return None;
+    }
+    let head = salle_events::audit::head(&state.store).await.ok()??;
+    Some(views::ChainHead {
+        position: head.global_position.to_string(),
+        hash: head.hash,
+        sealed: head.seq.to_string(),
+    })
 }
 
 /// `GET /grand-livre`: the ledgers the visitor may read.
@@ -996,17 +1047,204 @@ pub async fn ledgers_page(state: web::Data<AppState>, visitor: Visitor) -> Resul
         list.push((format!("/grand-livre/{id}"), name, lines));
     }
     list.sort_by(|a, b| a.1.cmp(&b.1));
+    let whole = (caller.role() != Role::Manager).then_some("/grand-livre/departement");
+    let head = chain_head(&state, &caller).await;
     let chrome = visitor.chrome(&state).await;
-    Ok(visitor.ok(views::ledgers(&chrome, &list)))
+    Ok(visitor.ok(views::ledgers(&chrome, &list, whole, head.as_ref())))
 }
 
 #[derive(Debug, Deserialize)]
 pub struct LedgerPeriod {
     du: Option<String>,
     au: Option<String>,
+    /// `2026-12-01T18:00` (local): the ledger as it stood then.
+    a_la_date: Option<String>,
 }
 
-/// `GET /grand-livre/{id}?du=&au=`: an establishment's ledger (its manager, finance, admins).
+impl LedgerPeriod {
+    /// The period and the instant asked for; each bad value named.
+    fn read(&self) -> Result<(crate::finance::Period, Option<chrono::DateTime<Utc>>), AppError> {
+        let filled =
+            |v: &Option<String>| v.as_deref().map(str::trim).filter(|d| !d.is_empty()).map(str::to_owned);
+        let day = |v: &Option<String>| {
+            filled(v)
+                .map(|d| {
+                    d.parse::<NaiveDate>().map_err(|_| AppError::BadRequest {
+                        code: "invalid_date",
+                        message: format!("« {d} » n'est pas une date : elles s'écrivent AAAA-MM-JJ."),
+                    })
+                })
+                .transpose()
+        };
+        let period = crate::finance::Period::of_days(day(&self.du)?, day(&self.au)?)?;
+        let as_of = match filled(&self.a_la_date) {
+            None => None,
+            Some(text) => {
+                let local = chrono::NaiveDateTime::parse_from_str(&text, "%Y-%m-%dT%H:%M")
+                    .or_else(|_| chrono::NaiveDateTime::parse_from_str(&text, "%Y-%m-%dT%H:%M:%S"))
+                    .map_err(|_| AppError::BadRequest {
+                        code: "invalid_instant",
+                        message: format!("« {text} » n'est pas une date et heure (AAAA-MM-JJTHH:MM)."),
+                    })?;
+                Some(
+                    salle_events::time::local_instant(local.date(), local.time())
+                        .map_err(|r| AppError::from(crate::domain::DomainError::from(r)))?,
+                )
+            }
+        };
+        Ok((period, as_of))
+    }
+
+    fn query(&self, format: &str, establishment: Option<Uuid>) -> String {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        q.append_pair("format", format);
+        for (k, v) in [("du", &self.du), ("au", &self.au), ("a_la_date", &self.a_la_date)] {
+            if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+                q.append_pair(k, v);
+            }
+        }
+        if let Some(id) = establishment {
+            q.append_pair("etablissement", &id.to_string());
+        }
+        q.finish()
+    }
+}
+
+/// A ledger page's content: one establishment's, or all (`None`).
+async fn ledger_view(
+    state: &AppState,
+    caller: &Caller,
+    establishment: Option<Uuid>,
+    name: String,
+    asked: &LedgerPeriod,
+) -> Result<views::LedgerPage, AppError> {
+    let (period, as_of) = asked.read()?;
+    let lines = crate::finance::lines(&state.store, establishment, &period, as_of)
+        .await
+        .map_err(AppError::Internal)?;
+    let mut names: HashMap<Uuid, String> = HashMap::new();
+    if establishment.is_none() {
+        for id in lines.iter().map(|l| l.establishment_id) {
+            if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(id) {
+                slot.insert(state.commands.establishment(id).await?.name);
+            }
+        }
+    }
+    let mut totals: std::collections::BTreeMap<String, i64> = std::collections::BTreeMap::new();
+    for l in &lines {
+        *totals.entry(l.line.account.clone()).or_default() += l.line.debit_cents - l.line.credit_cents;
+    }
+    let balances = totals
+        .into_iter()
+        .map(|(code, cents)| {
+            let name = salle_projections::ledger::accounts::name(&code).to_owned();
+            (code, name, Money::eur(cents).to_string())
+        })
+        .collect();
+    let cents = |c: i64| if c == 0 { String::new() } else { Money::eur(c).to_string() };
+    let lines = lines
+        .iter()
+        .map(|l| views::LedgerLineView {
+            when: format!("{} {}", local_day(l.line.at), local_time(l.line.at)),
+            account: l.line.account.clone(),
+            account_name: salle_projections::ledger::accounts::name(&l.line.account).to_owned(),
+            debit: cents(l.line.debit_cents),
+            credit: cents(l.line.credit_cents),
+            booking_href: l.line.booking_id.map(|b| format!("/reservations/{b}#historique")),
+            event_id: l.line.event_id.to_string(),
+            establishment: establishment
+                .is_none()
+                .then(|| names.get(&l.establishment_id).cloned().unwrap_or_default()),
+        })
+        .collect();
+    let exports = if matches!(caller.role(), Role::Finance | Role::Admin) {
+        [("CSV", "csv"), ("FEC", "fec"), ("hledger", "hledger")]
+            .iter()
+            .map(|(label, format)| {
+                ((*label).to_owned(), format!("/grand-livre/export?{}", asked.query(format, establishment)))
+            })
+            .collect()
+    } else {
+        vec![]
+    };
+    let field = |v: &Option<String>| v.clone().unwrap_or_default();
+    Ok(views::LedgerPage {
+        name,
+        from: field(&asked.du),
+        to: field(&asked.au),
+        as_of: field(&asked.a_la_date),
+        lines,
+        balances,
+        exports,
+    })
+}
+
+/// `GET /grand-livre/departement`: every establishment's lines (finance, admins).
+#[get("/grand-livre/departement")]
+pub async fn whole_ledger_page(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    period: web::Query<LedgerPeriod>,
+) -> Result<HttpResponse, PageError> {
+    let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
+    caller.require(&[Role::Finance, Role::Admin])?;
+    let name = match visitor.lang {
+        Lang::Fr => "tout le département",
+        Lang::En => "the whole département",
+    };
+    let page = ledger_view(&state, &caller, None, name.to_owned(), &period).await?;
+    let head = chain_head(&state, &caller).await;
+    let chrome = visitor.chrome(&state).await;
+    Ok(visitor.ok(views::ledger(&chrome, &page, head.as_ref())))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ExportForm {
+    format: String,
+    etablissement: Option<Uuid>,
+    #[serde(flatten)]
+    period: LedgerPeriod,
+}
+
+/// `GET /grand-livre/export?format=&du=&au=&a_la_date=&etablissement=`: the
+/// file, for finance and admins (the pages' twin of `GET /api/v1/ledger/export`).
+#[get("/grand-livre/export")]
+pub async fn ledger_download(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    query: web::Query<ExportForm>,
+) -> Result<HttpResponse, PageError> {
+    let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
+    caller.require(&[Role::Finance, Role::Admin])?;
+    let format =
+        crate::finance::export::Format::parse(&query.format).ok_or_else(|| AppError::BadRequest {
+            code: "invalid_format",
+            message: format!("« {} » n'est pas un format d'export (csv, fec ou hledger).", query.format),
+        })?;
+    let (period, as_of) = query.period.read()?;
+    let exported = crate::finance::export(
+        &state.commands,
+        format,
+        query.etablissement,
+        &period,
+        as_of,
+        state.siren.as_deref(),
+    )
+    .await
+    .map_err(|e| match e {
+        crate::finance::ExportError::Rule(d) => AppError::from(d),
+        crate::finance::ExportError::Other(e) => AppError::Internal(e),
+    })?;
+    Ok(HttpResponse::Ok()
+        .content_type(exported.content_type)
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{}\"", exported.file_name),
+        ))
+        .body(exported.body))
+}
+
+/// `GET /grand-livre/{id}?du=&au=&a_la_date=`: an establishment's ledger (its manager, finance, admins).
 #[get("/grand-livre/{id}")]
 pub async fn ledger_page(
     state: web::Data<AppState>,
@@ -1017,56 +1255,10 @@ pub async fn ledger_page(
     let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
     let establishment_id = path.into_inner();
     let establishment = api::ledger_reader(&state, &caller, establishment_id).await?;
-    let day = |v: &Option<String>| v.as_deref().filter(|d| !d.is_empty()).map(|d| d.parse::<NaiveDate>());
-    let (from, to) = match (day(&period.du).transpose(), day(&period.au).transpose()) {
-        (Ok(from), Ok(to)) => (from, to),
-        _ => {
-            return Err(AppError::BadRequest {
-                code: "invalid_date",
-                message: "Les dates s'écrivent AAAA-MM-JJ.".into(),
-            }
-            .into());
-        }
-    };
-    let start = |d: NaiveDate| salle_events::time::local_instant(d, NaiveTime::MIN).unwrap_or_default();
-    let lines = salle_projections::ledger::lines(
-        &state.store,
-        establishment_id,
-        from.map_or(chrono::DateTime::<Utc>::from_timestamp(0, 0).unwrap_or_default(), start),
-        to.map_or(Utc::now() + Duration::days(3660), |d| start(d + Duration::days(1))),
-    )
-    .await
-    .map_err(|e| AppError::Internal(e.into()))?;
-    let balances: Vec<(String, String, String)> = salle_projections::ledger::balances(&lines)
-        .into_iter()
-        .map(|(code, cents)| {
-            let name = salle_projections::ledger::accounts::name(&code).to_owned();
-            (code, name, Money::eur(cents).to_string())
-        })
-        .collect();
-    let cents = |c: i64| if c == 0 { String::new() } else { Money::eur(c).to_string() };
-    let views_lines: Vec<views::LedgerLineView> = lines
-        .iter()
-        .map(|l| views::LedgerLineView {
-            when: format!("{} {}", local_day(l.at), local_time(l.at)),
-            account: l.account.clone(),
-            account_name: salle_projections::ledger::accounts::name(&l.account).to_owned(),
-            debit: cents(l.debit_cents),
-            credit: cents(l.credit_cents),
-            booking_href: l.booking_id.map(|b| format!("/reservations/{b}")),
-            event_id: l.event_id.to_string(),
-        })
-        .collect();
+    let page = ledger_view(&state, &caller, Some(establishment_id), establishment.name, &period).await?;
+    let head = chain_head(&state, &caller).await;
     let chrome = visitor.chrome(&state).await;
-    let (from_text, to_text) =
-        (from.map(|d| d.to_string()).unwrap_or_default(), to.map(|d| d.to_string()).unwrap_or_default());
-    Ok(visitor.ok(views::ledger(
-        &chrome,
-        &establishment.name,
-        (&from_text, &to_text),
-        &views_lines,
-        &balances,
-    )))
+    Ok(visitor.ok(views::ledger(&chrome, &page, head.as_ref())))
 }
 
 #[get("/mentions-legales")]

@@ -29,6 +29,13 @@ fn date(field: &'static str, value: Option<&str>) -> Result<NaiveDate, AppError>
 
 /// `GET /api/v1/rooms/{id}/availability?from=DATE&to=DATE`: free, held and
 /// booked intervals, in local time with its offset.
+#[utoipa::path(get, path = "/api/v1/rooms/{id}/availability", tag = "search",
+    params(("id" = Uuid, Path, description = "The room"),
+           ("from" = NaiveDate, Query, description = "First day (local)"),
+           ("to" = NaiveDate, Query, description = "Last day (local), fewer than 62 days after `from`")),
+    responses((status = 200, description = "Free, held and booked intervals", body = crate::http::openapi::Availability),
+              (status = 404, description = "No such room", body = crate::http::openapi::ErrorBody),
+              (status = 422, description = "Bad dates or range", body = crate::http::openapi::ErrorBody)))]
 #[get("/api/v1/rooms/{id}/availability")]
 pub async fn availability(
     state: web::Data<AppState>,

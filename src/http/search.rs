@@ -49,6 +49,21 @@ fn number<T: std::str::FromStr>(param: &str, value: &str) -> Result<T, AppError>
     })
 }
 
+#[utoipa::path(get, path = "/api/v1/search", tag = "search",
+    params(("near" = String, Query, description = "INSEE code, commune name, or `lat,lon`"),
+           ("radius_km" = Option<f64>, Query, description = "Search radius (default 10 km, at most 200)"),
+           ("start" = Option<String>, Query, description = "Slot start: RFC 3339, or local `YYYY-MM-DDTHH:MM`"),
+           ("end" = Option<String>, Query, description = "Slot end, with `start`"),
+           ("capacity" = Option<u32>, Query, description = "At least this many people"),
+           ("kind" = Option<String>, Query, description = "A room kind"),
+           ("equipment" = Option<String>, Query, description = "Equipment codes, comma-separated"),
+           ("step_free" = Option<bool>, Query, description = "Step-free access only"),
+           ("category" = Option<String>, Query, description = "Requester category for prices"),
+           ("max_price_cents" = Option<i64>, Query, description = "At most this price for the slot"),
+           ("page" = Option<u32>, Query, description = "Page, from 1")),
+    responses((status = 200, description = "Rooms by distance", body = crate::http::openapi::SearchResults),
+              (status = 400, description = "`near` is missing", body = crate::http::openapi::ErrorBody),
+              (status = 422, description = "A parameter is wrong; the message names it", body = crate::http::openapi::ErrorBody)))]
 #[get("/api/v1/search")]
 pub async fn search(
     state: web::Data<AppState>,

@@ -199,6 +199,19 @@ async function journey(browser, databaseUrl, label, shoot) {
     }
     await axeCheck(finance, "the collège's ledger");
     if (shoot) await finance.screenshot({ path: join(screenshots, "grand-livre.png"), fullPage: true });
+    // Each line leads to the booking's history, with what each event wrote.
+    await finance.getByRole("link", { name: /^historique/ }).first().click();
+    await finance.getByRole("heading", { name: "Historique" }).waitFor();
+    if ((await finance.getByRole("cell", { name: /^467100/ }).count()) < 1) {
+      fail("the booking's history does not show its ledger lines");
+    }
+    await axeCheck(finance, "the booking's history");
+    if (shoot) await finance.screenshot({ path: join(screenshots, "historique.png"), fullPage: true });
+    // The whole département, with its exports.
+    await finance.goto(`${base}/grand-livre/departement`);
+    await finance.getByRole("cell", { name: /^467100/ }).first().waitFor();
+    if ((await finance.getByRole("link", { name: "FEC" }).count()) !== 1) fail("no FEC export link");
+    await axeCheck(finance, "the département's ledger");
     console.log(`${label}: the journey passed`);
   } finally {
     server.kill("SIGTERM");

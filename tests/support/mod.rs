@@ -79,6 +79,7 @@ impl TestDb {
     }
 }
 
+pub mod money;
 pub mod world;
 
 pub use salle_events::store::with_database;

@@ -4,6 +4,7 @@
 
 use maud::{Markup, html};
 
+use crate::Lang;
 use crate::layout::{Chrome, alert, csrf_field, page_with, t};
 
 /// What the search form holds (as typed, so nothing is lost on an error).
@@ -355,9 +356,22 @@ pub struct BookingView {
     pub room_href: String,
     pub status_label: String,
     pub price: String,
-    /// (when, what, who)
-    pub history: Vec<(String, String, String)>,
+    pub history: Vec<HistoryLine>,
+    /// The history shown as it stood at this instant, if asked.
+    pub as_of: Option<String>,
     pub actions: Actions,
+}
+
+/// One event of a booking: when, what, who, and the ledger lines it wrote
+/// (shown to finance, admins and the establishment's managers).
+#[derive(Debug, Clone, Default)]
+pub struct HistoryLine {
+    pub when: String,
+    pub what: String,
+    pub who: String,
+    pub event_id: String,
+    /// (account, account name, debit, credit)
+    pub ledger: Vec<(String, String, String, String)>,
 }
 
 pub fn booking(chrome: &Chrome, b: &BookingView, message: Option<&str>) -> Markup {
@@ -404,9 +418,30 @@ pub fn booking(chrome: &Chrome, b: &BookingView, message: Option<&str>) -> Marku
                     div { button type="submit" class="danger" { (t(lang, "Annuler la réservation", "Cancel the booking")) } }
                 }
             }
-            h2 { (t(lang, "Historique", "History")) }
-            ol {
-                @for (when, what, who) in &b.history { li { (when) " — " (what) @if !who.is_empty() { " (" (who) ")" } } }
+            h2 id="historique" { (t(lang, "Historique", "History")) }
+            @if let Some(as_of) = &b.as_of {
+                p class="notice" { (t(lang, "Tel qu'il était le ", "As it stood on ")) strong { (as_of) } "." }
+            }
+            ol class="history" {
+                @for h in &b.history {
+                    li {
+                        (h.when) " — " (h.what) @if !h.who.is_empty() { " (" (h.who) ")" }
+                        " " span class="hint" { (t(lang, "événement ", "event ")) code { (h.event_id) } }
+                        @if !h.ledger.is_empty() {
+                            table class="compact" {
+                                caption class="visually-hidden" { (t(lang, "Écritures de cet événement", "Entries of this event")) }
+                                thead { tr {
+                                    th scope="col" { (t(lang, "Compte", "Account")) }
+                                    th scope="col" { (t(lang, "Débit", "Debit")) }
+                                    th scope="col" { (t(lang, "Crédit", "Credit")) }
+                                } }
+                                tbody { @for (account, name, debit, credit) in &h.ledger {
+                                    tr { td { (account) " " span class="hint" { (name) } } td { (debit) } td { (credit) } }
+                                } }
+                            }
+                        }
+                    }
+                }
             }
         },
     )
@@ -460,10 +495,53 @@ pub struct LedgerLineView {
     /// The booking's page, when the line is about a booking.
     pub booking_href: Option<String>,
     pub event_id: String,
+    /// On the département's ledger: the establishment.
+    pub establishment: Option<String>,
+}
+
+/// A ledger page: one establishment's or the whole département's, for a
+/// period, now or as it stood at an instant, with its exports.
+#[derive(Debug, Clone, Default)]
+pub struct LedgerPage {
+    pub name: String,
+    pub from: String,
+    pub to: String,
+    /// As typed: `2026-12-01T18:00`, or empty for now.
+    pub as_of: String,
+    pub lines: Vec<LedgerLineView>,
+    /// (account, name, balance)
+    pub balances: Vec<(String, String, String)>,
+    /// (label, href)
+    pub exports: Vec<(String, String)>,
+}
+
+/// The head of the tamper-evident chain, for an auditor to write down.
+#[derive(Debug, Clone, Default)]
+pub struct ChainHead {
+    pub position: String,
+    pub hash: String,
+    pub sealed: String,
+}
+
+fn chain_head(lang: Lang, head: &ChainHead) -> Markup {
+    html! {
+        section class="notice" aria-labelledby="chaine" {
+            h2 id="chaine" { (t(lang, "Intégrité du journal", "Log integrity")) }
+            p { (t(lang,
+                "Chaque événement est chaîné au précédent par une empreinte SHA-256. Notez la tête de chaîne : « salle audit verify --anchor POSITION:EMPREINTE » prouvera plus tard que le journal la prolonge toujours.",
+                "Every event is chained to the previous one by a SHA-256 hash. Write the head down: “salle audit verify --anchor POSITION:HASH” will later prove that the log still extends it.")) }
+            p { (t(lang, "Tête : ", "Head: ")) code class="hash" { (head.position) ":" (head.hash) } " — " (head.sealed) " " (t(lang, "événements chaînés", "events chained")) }
+        }
+    }
 }
 
 /// The establishments whose ledger the visitor may read: (href, name, lines).
-pub fn ledgers(chrome: &Chrome, establishments: &[(String, String, i64)]) -> Markup {
+pub fn ledgers(
+    chrome: &Chrome,
+    establishments: &[(String, String, i64)],
+    whole: Option<&str>,
+    head: Option<&ChainHead>,
+) -> Markup {
     let lang = chrome.lang;
     let title = t(lang, "Grands livres des établissements", "Establishments' ledgers");
     page_with(
@@ -471,6 +549,10 @@ pub fn ledgers(chrome: &Chrome, establishments: &[(String, String, i64)]) -> Mar
         title,
         html! {
             h1 { (title) }
+            @if let Some(href) = whole {
+                p { a href=(href) { (t(lang, "Grand livre de tout le département", "Ledger of the whole département")) } }
+            }
+            @if let Some(head) = head { (chain_head(lang, head)) }
             @if establishments.is_empty() {
                 p { (t(lang, "Aucune écriture pour le moment.", "No entries yet.")) }
             } @else {
@@ -480,35 +562,42 @@ pub fn ledgers(chrome: &Chrome, establishments: &[(String, String, i64)]) -> Mar
     )
 }
 
-/// One establishment's ledger between two dates, with its balances.
-pub fn ledger(
-    chrome: &Chrome,
-    establishment: &str,
-    (from, to): (&str, &str),
-    lines: &[LedgerLineView],
-    balances: &[(String, String, String)],
-) -> Markup {
+/// A ledger between two dates, now or as it stood at an instant, with its
+/// balances and its exports.
+pub fn ledger(chrome: &Chrome, page: &LedgerPage, head: Option<&ChainHead>) -> Markup {
     let lang = chrome.lang;
-    let title = format!("{} — {}", t(lang, "Grand livre", "Ledger"), establishment);
+    let title = format!("{} — {}", t(lang, "Grand livre", "Ledger"), page.name);
+    let whole = page.lines.iter().any(|l| l.establishment.is_some());
     page_with(
         chrome,
         &title,
         html! {
             h1 { (title) }
             form class="inline" method="get" {
-                label for="du" { (t(lang, "Du", "From")) } " " input id="du" name="du" type="date" value=(from); " "
-                label for="au" { (t(lang, "Au", "To")) } " " input id="au" name="au" type="date" value=(to); " "
-                button type="submit" { (t(lang, "Filtrer", "Filter")) }
+                label for="du" { (t(lang, "Du", "From")) } " " input id="du" name="du" type="date" value=(page.from); " "
+                label for="au" { (t(lang, "Au", "To")) } " " input id="au" name="au" type="date" value=(page.to); " "
+                label for="a_la_date" { (t(lang, "Tel qu'il était le", "As it stood on")) } " "
+                input id="a_la_date" name="a_la_date" type="datetime-local" value=(page.as_of) aria-describedby="a_la_date-aide"; " "
+                button type="submit" { (t(lang, "Afficher", "Show")) }
+                span id="a_la_date-aide" class="hint" { (t(lang, " (vide : maintenant ; sinon le journal est rejoué jusqu'à cet instant)", " (empty: now; otherwise the log is replayed up to that instant)")) }
             }
+            @if !page.as_of.is_empty() {
+                p class="notice" { (t(lang, "Grand livre tel qu'il était le ", "Ledger as it stood on ")) strong { (page.as_of.replace('T', " ")) } (t(lang, ", rejoué depuis le journal.", ", replayed from the log.")) }
+            }
+            @if !page.exports.is_empty() {
+                p { (t(lang, "Exporter : ", "Export: ")) @for (i, (label, href)) in page.exports.iter().enumerate() { @if i > 0 { " · " } a href=(href) download { (label) } } }
+            }
+            @if let Some(head) = head { (chain_head(lang, head)) }
             h2 { (t(lang, "Soldes", "Balances")) }
             table {
                 thead { tr { th scope="col" { (t(lang, "Compte", "Account")) } th scope="col" { (t(lang, "Intitulé", "Name")) } th scope="col" { (t(lang, "Solde (débit − crédit)", "Balance (debit − credit)")) } } }
-                tbody { @for (code, name, balance) in balances { tr { td { (code) } td { (name) } td { (balance) } } } }
+                tbody { @for (code, name, balance) in &page.balances { tr { td { (code) } td { (name) } td { (balance) } } } }
             }
             h2 { (t(lang, "Écritures", "Entries")) }
             table {
                 thead { tr {
                     th scope="col" { (t(lang, "Date", "Date")) }
+                    @if whole { th scope="col" { (t(lang, "Établissement", "Establishment")) } }
                     th scope="col" { (t(lang, "Compte", "Account")) }
                     th scope="col" { (t(lang, "Débit", "Debit")) }
                     th scope="col" { (t(lang, "Crédit", "Credit")) }
@@ -516,14 +605,15 @@ pub fn ledger(
                     th scope="col" { (t(lang, "Événement", "Event")) }
                 } }
                 tbody {
-                    @for l in lines {
+                    @for l in &page.lines {
                         tr {
                             td { (l.when) }
+                            @if whole { td { (l.establishment.as_deref().unwrap_or_default()) } }
                             td { (l.account) " " span class="hint" { (l.account_name) } }
                             td { (l.debit) }
                             td { (l.credit) }
                             td { @if let Some(href) = &l.booking_href {
-                                a href=(href) { (t(lang, "voir", "view")) span class="visually-hidden" { (t(lang, " la réservation, ligne du ", " the booking, line of ")) (l.when) } }
+                                a href=(href) { (t(lang, "historique", "history")) span class="visually-hidden" { (t(lang, " de la réservation, ligne du ", " of the booking, line of ")) (l.when) } }
                             } }
                             td { code { (l.event_id) } }
                         }

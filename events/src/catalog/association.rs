@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 /// The requester categories, which are also the tariff categories.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RequesterCategory {
     LocalAssociation,
