@@ -981,18 +981,19 @@ pub async fn ledger_export(
         query.as_of.map(|t| t.with_timezone(&Utc)),
         state.siren.as_deref(),
     )
-    .await
-    .map_err(|e| match e {
-        crate::finance::ExportError::Rule(d) => AppError::from(d),
-        crate::finance::ExportError::Other(e) => AppError::Internal(e),
-    })?;
-    Ok(HttpResponse::Ok()
+    .await?;
+    Ok(file_answer(exported))
+}
+
+/// An export as a download, named by its format's rule.
+pub(crate) fn file_answer(exported: crate::finance::Exported) -> HttpResponse {
+    HttpResponse::Ok()
         .content_type(exported.content_type)
         .insert_header((
             actix_web::http::header::CONTENT_DISPOSITION,
             format!("attachment; filename=\"{}\"", exported.file_name),
         ))
-        .body(exported.body))
+        .body(exported.body)
 }
 
 #[derive(Debug, Deserialize)]

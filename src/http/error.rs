@@ -52,6 +52,15 @@ impl AppError {
     }
 }
 
+impl From<crate::finance::ExportError> for AppError {
+    fn from(e: crate::finance::ExportError) -> Self {
+        match e {
+            crate::finance::ExportError::Rule(d) => d.into(),
+            crate::finance::ExportError::Other(e) => Self::Internal(e),
+        }
+    }
+}
+
 impl From<crate::app::CommandError> for AppError {
     fn from(e: crate::app::CommandError) -> Self {
         use crate::app::CommandError;

@@ -17,6 +17,8 @@ use utoipa::openapi::{RefOr, Response};
 use utoipa::{Modify, OpenApi, ToSchema};
 use uuid::Uuid;
 
+use crate::domain::booking::BookingStatus;
+
 /// Every error: `{"error": {"code", "message"}}`.
 #[derive(ToSchema)]
 pub struct ErrorBody {
@@ -155,19 +157,6 @@ pub struct SearchResults {
     results: Vec<SearchResult>,
     page: u32,
     total: u64,
-}
-
-#[derive(ToSchema)]
-#[schema(rename_all = "snake_case")]
-pub enum BookingStatus {
-    Requested,
-    Approved,
-    Rejected,
-    Expired,
-    Paid,
-    Completed,
-    Settled,
-    Cancelled,
 }
 
 #[derive(ToSchema)]

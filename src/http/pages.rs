@@ -1231,17 +1231,8 @@ pub async fn ledger_download(
         state.siren.as_deref(),
     )
     .await
-    .map_err(|e| match e {
-        crate::finance::ExportError::Rule(d) => AppError::from(d),
-        crate::finance::ExportError::Other(e) => AppError::Internal(e),
-    })?;
-    Ok(HttpResponse::Ok()
-        .content_type(exported.content_type)
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{}\"", exported.file_name),
-        ))
-        .body(exported.body))
+    .map_err(AppError::from)?;
+    Ok(api::file_answer(exported))
 }
 
 /// `GET /grand-livre/{id}?du=&au=&a_la_date=`: an establishment's ledger (its manager, finance, admins).
