@@ -432,6 +432,43 @@ pub async fn export_lines(
     }
 }
 
+/// The lines these events wrote (by the table's primary key), in log order.
+pub async fn lines_of_events(store: &Store, event_ids: &[Uuid]) -> Result<Vec<ExportLine>, ProjectionError> {
+    const COLUMNS: &str = "SELECT l.establishment_id, e.event_type, l.at, l.event_id, l.line_no, \
+                           l.global_position, l.booking_id, l.account, l.debit_cents, l.credit_cents \
+                           FROM read_ledger_lines l JOIN events e ON e.event_id = l.event_id";
+    let mut out = Vec::new();
+    for chunk in event_ids.chunks(ROWS_PER_STATEMENT) {
+        let marks = |pg: bool| -> String {
+            (1..=chunk.len())
+                .map(|i| if pg { format!("${i}") } else { "?".to_owned() })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let sql = |pg: bool| {
+            format!("{COLUMNS} WHERE l.event_id IN ({}) ORDER BY l.global_position, l.line_no", marks(pg))
+        };
+        let found: Vec<ExportLine> = match store {
+            Store::Sqlite(s) => {
+                let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql(false)));
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                q.fetch_all(s.reader_pool()).await.map_err(db)?
+            }
+            Store::Postgres(p) => {
+                let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql(true)));
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                q.fetch_all(p.pool()).await.map_err(db)?
+            }
+        };
+        out.extend(found);
+    }
+    Ok(out)
+}
+
 /// The ledger replayed in memory from the log, without its read model: the
 /// ledger "as of" a past instant is this replay stopped there. It follows the
 /// same transactions as the projection (`transaction`, `payment_transaction`);

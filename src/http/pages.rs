@@ -756,13 +756,11 @@ async fn booking_view(
     // Finance, admins and the establishment's managers see what each event wrote in the ledger.
     let mut written: HashMap<Uuid, Vec<(String, String, String, String)>> = HashMap::new();
     if role != Role::Association {
-        let (period, _) = LedgerPeriod { du: None, au: None, a_la_date: None }.read()?;
         let cents = |c: i64| if c == 0 { String::new() } else { Money::eur(c).to_string() };
-        for l in crate::finance::lines(&state.store, Some(row.establishment_id), &period, None)
+        let ids: Vec<Uuid> = events.iter().map(|e| e.event_id).collect();
+        for l in salle_projections::ledger::lines_of_events(&state.store, &ids)
             .await
-            .map_err(AppError::Internal)?
-            .into_iter()
-            .filter(|l| l.line.booking_id == Some(booking_id))
+            .map_err(|e| AppError::Internal(e.into()))?
         {
             written.entry(l.line.event_id).or_default().push((
                 l.line.account.clone(),
