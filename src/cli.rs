@@ -136,7 +136,7 @@ pub enum Command {
         #[command(flatten)]
         payments: PaymentArgs,
     },
-    /// Finance: ledger exports.
+    /// Finance: ledger exports and reconciliation with the provider.
     Ledger {
         #[command(subcommand)]
         command: LedgerCommand,
@@ -210,6 +210,28 @@ pub enum LedgerCommand {
         /// Write here: a file, or a directory for the format's own file name. Default: standard output.
         #[arg(long, short)]
         output: Option<std::path::PathBuf>,
+    },
+    /// Compare the ledger with the payment provider's records (charges,
+    /// refunds, transfers, reversals, payouts) and list every mismatch.
+    /// Exits with 1 when there is one.
+    Reconcile {
+        /// One establishment's id; all establishments when absent.
+        #[arg(long)]
+        establishment: Option<uuid::Uuid>,
+        /// First day of the period (local, YYYY-MM-DD).
+        #[arg(long)]
+        from: Option<chrono::NaiveDate>,
+        /// Last day of the period, included.
+        #[arg(long)]
+        to: Option<chrono::NaiveDate>,
+        /// The ledger as it stood at this instant (RFC 3339).
+        #[arg(long)]
+        as_of: Option<chrono::DateTime<chrono::FixedOffset>>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        payments: PaymentArgs,
     },
 }
 
@@ -386,7 +408,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             store.migrate().await.context("applying the migrations")?;
             let calendar = crate::domain::calendar::Calendar::isere().map_err(anyhow::Error::msg)?;
             let commands = crate::app::Commands::new(store.clone(), std::sync::Arc::new(calendar));
-            let gateway = payment_settings.gateway()?;
+            let gateway = payment_settings.gateway(&store).await?;
             match command {
                 PaymentsCommand::Onboard { establishment, return_url } => {
                     let meta = salle_events::Metadata {
@@ -449,6 +471,43 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
             store.close().await;
+            Ok(())
+        }
+        Command::Ledger {
+            command: LedgerCommand::Reconcile { establishment, from, to, as_of, json, payments },
+        } => {
+            let settings = Settings::new(&g.database_url, DEFAULT_BIND, g.max_connections)?;
+            let public_url = payments.public_url.clone().unwrap_or_else(|| format!("http://{DEFAULT_BIND}"));
+            let payment_settings = crate::config::PaymentSettings::new(
+                &public_url,
+                payments.stripe_secret_key.as_deref(),
+                payments.stripe_webhook_secrets.as_deref(),
+                payments.stripe_api_base.as_deref(),
+            )?;
+            let store = open(&settings).await?;
+            if !store.is_migrated().await? {
+                anyhow::bail!("the database has no event log yet: run `salle migrate` first");
+            }
+            let gateway = payment_settings.gateway(&store).await?;
+            let period = crate::finance::Period::of_days(from, to).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let as_of = as_of.map(|t| t.with_timezone(&chrono::Utc));
+            let report =
+                crate::finance::reconcile::reconcile(&store, &gateway, establishment, &period, as_of).await;
+            store.close().await;
+            let report = report.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let text = if json {
+                serde_json::to_string_pretty(&report).context("writing the report")? + "\n"
+            } else {
+                crate::finance::reconcile::render_text(&report)
+            };
+            std::io::stdout().write_all(text.as_bytes()).context("writing to stdout")?;
+            if !report.is_clean() {
+                anyhow::bail!(
+                    "{} mismatch(es) between the ledger and the {} provider",
+                    report.mismatches.len(),
+                    report.provider
+                );
+            }
             Ok(())
         }
         Command::Audit { command } => {

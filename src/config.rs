@@ -155,12 +155,16 @@ impl PaymentSettings {
         Ok(settings)
     }
 
-    pub fn gateway(&self) -> anyhow::Result<crate::payments::Gateway> {
+    /// The configured provider. The simulated one keeps its records in `store`.
+    pub async fn gateway(&self, store: &salle_events::Store) -> anyhow::Result<crate::payments::Gateway> {
         use crate::payments::{Gateway, SimulatedGateway, StripeGateway};
         Ok(match &self.provider {
-            Provider::Simulated { webhook_secret } => {
-                Gateway::Simulated(SimulatedGateway::new(&self.public_url, webhook_secret))
-            }
+            Provider::Simulated { webhook_secret } => Gateway::Simulated(
+                SimulatedGateway::new(&self.public_url, webhook_secret)
+                    .with_store(store.clone())
+                    .await
+                    .context("reading the simulated provider's records")?,
+            ),
             Provider::Stripe { secret_key, webhook_secrets, api_base } => Gateway::Stripe(Box::new(
                 StripeGateway::new(secret_key, webhook_secrets.clone(), api_base.as_deref())
                     .context("STRIPE_SECRET_KEY / STRIPE_API_BASE")?,

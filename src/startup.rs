@@ -77,7 +77,7 @@ impl Application {
         let search = crate::read_side::Search::default();
         let indexed = search.catch_up(&store).await?;
         tracing::info!(events = indexed, rooms = search.read_index(|i| i.rooms()), "search index built");
-        let gateway = settings.payments.gateway()?;
+        let gateway = settings.payments.gateway(&store).await?;
         tracing::info!(provider = gateway.provider(), "payments");
         let payments = crate::payments::process::PaymentProcess::new(
             commands.clone(),

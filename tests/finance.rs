@@ -13,7 +13,9 @@ use std::collections::BTreeMap;
 use std::process::Command;
 
 use chrono::{DateTime, Utc};
+use salle::finance::reconcile::{Problem, Report, reconcile};
 use salle::finance::{self, Period, export::Format};
+use salle::payments::{Gateway, MovementKind};
 use salle_events::Metadata;
 use salle_projections::ledger::ExportLine;
 use support::TestDb;
@@ -23,7 +25,8 @@ use uuid::Uuid;
 
 on_both_backends!(
     exports_pass_hledger_and_give_the_ledger_s_balances,
-    the_ledger_as_of_an_instant_is_replayed_from_the_log
+    the_ledger_as_of_an_instant_is_replayed_from_the_log,
+    reconciliation_reports_each_difference_with_the_provider
 );
 
 /// Pays `day`'s booking, and cancels it (association, at `now()`) if asked.
@@ -215,4 +218,165 @@ async fn the_ledger_as_of_an_instant_is_replayed_from_the_log(db: TestDb) {
     assert!(then.iter().all(|l| l.line.at <= before_cancel));
     assert!(then.iter().all(|l| l.line.booking_id != Some(booking)), "the second booking came later");
     assert_eq!(then[..], now_lines[..then.len()], "what was there then is still there now");
+}
+
+/// Runs a statement on the simulated provider's own records, as a fault
+/// would leave them.
+async fn provider_sql(w: &World, sql: &str) {
+    let done = match &w.commands.store {
+        salle_events::Store::Sqlite(s) => sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+            .execute(s.writer_pool())
+            .await
+            .unwrap()
+            .rows_affected(),
+        salle_events::Store::Postgres(p) => {
+            sqlx::query(sqlx::AssertSqlSafe(sql.to_owned())).execute(p.pool()).await.unwrap().rows_affected()
+        }
+    };
+    assert_eq!(done, 1, "{sql}");
+}
+
+async fn reconciled(w: &World, establishment: Option<Uuid>) -> Report {
+    let period = Period::of_days(None, None).unwrap();
+    reconcile(&w.commands.store, &Gateway::Simulated(w.sim.clone()), establishment, &period, None)
+        .await
+        .unwrap()
+}
+
+fn problems(report: &Report) -> Vec<(MovementKind, Problem, Option<i64>, Option<i64>)> {
+    report.mismatches.iter().map(|m| (m.kind, m.problem, m.ledger_cents, m.provider_cents)).collect()
+}
+
+async fn reconciliation_reports_each_difference_with_the_provider(db: TestDb) {
+    let (w, other) = a_month_of_money(&db).await;
+    // The connected account pays what it holds out to the bank.
+    assert!(w.sim.payout(&w.account(), "payout-1").unwrap().is_some());
+    w.sim.save().await.unwrap();
+
+    // Before any fault, both sides agree to the cent.
+    let clean = reconciled(&w, None).await;
+    assert!(clean.is_clean(), "{:#?}", clean.mismatches);
+    let totals = |r: &Report, kind| r.totals[&kind].clone();
+    let charges = totals(&clean, MovementKind::Charge);
+    assert_eq!((charges.ledger_count, charges.provider_count, charges.matched), (4, 4, 4));
+    assert_eq!(charges.ledger_cents, 10_000);
+    let refunds = totals(&clean, MovementKind::Refund);
+    assert_eq!((refunds.ledger_count, refunds.ledger_cents, refunds.matched), (2, 1250 + 2500, 2));
+    let transfers = totals(&clean, MovementKind::Transfer);
+    assert_eq!((transfers.ledger_count, transfers.provider_count, transfers.matched), (2, 2, 2));
+    assert_eq!(totals(&clean, MovementKind::Payout).provider_cents, 2500);
+    assert_eq!(clean.accounts.len(), 2);
+
+    // The ledger's references, to break the provider's side of each.
+    let replay = finance::replay_until(&w.commands.store, Utc::now()).await.unwrap();
+    let find = |kind, establishment: Uuid, cents: i64| {
+        replay
+            .movements
+            .iter()
+            .find(|m| m.kind == kind && m.establishment_id == establishment && m.amount_cents == cents)
+            .unwrap()
+            .clone()
+    };
+    let other_transfer = find(MovementKind::Transfer, other.establishment_id, 2500);
+    let half_refund = find(MovementKind::Refund, w.establishment_id, 1250);
+    let refunded_charge = replay
+        .movements
+        .iter()
+        .find(|m| {
+            m.kind == MovementKind::Charge
+                && replay.movements.iter().any(|r| {
+                    r.kind == MovementKind::Refund && r.booking_id == m.booking_id && r.amount_cents == 2500
+                })
+        })
+        .unwrap()
+        .clone();
+
+    // A transfer the provider never made, a refund it made twice, a charge
+    // of another amount, and a payout of more than was transferred.
+    provider_sql(
+        &w,
+        &format!("DELETE FROM simulated_provider_objects WHERE object_id = '{}'", other_transfer.reference),
+    )
+    .await;
+    provider_sql(
+        &w,
+        &format!(
+            "INSERT INTO simulated_provider_objects SELECT 'double-refund', kind, 're_sim_double', amount_cents, \
+             booking_id, account, parent, fingerprint, created_at FROM simulated_provider_objects \
+             WHERE object_id = '{}'",
+            half_refund.reference
+        ),
+    )
+    .await;
+    provider_sql(
+        &w,
+        &format!(
+            "UPDATE simulated_provider_objects SET amount_cents = 2400 WHERE object_id = '{}'",
+            refunded_charge.reference
+        ),
+    )
+    .await;
+    w.sim.set_balance(&w.account(), 100_000);
+    assert!(w.sim.payout(&w.account(), "payout-2").unwrap().is_some());
+    w.sim.save().await.unwrap();
+
+    let all = reconciled(&w, None).await;
+    let mut found = problems(&all);
+    found.sort();
+    assert_eq!(
+        found,
+        vec![
+            (MovementKind::Charge, Problem::AmountDiffers, Some(2500), Some(2400)),
+            (MovementKind::Refund, Problem::Duplicate, None, Some(1250)),
+            (MovementKind::Transfer, Problem::MissingAtProvider, Some(2500), None),
+            (MovementKind::Payout, Problem::PayoutsExceedTransfers, Some(2500), Some(102_500)),
+        ],
+        "{:#?}",
+        all.mismatches
+    );
+    let missing = all.mismatches.iter().find(|m| m.problem == Problem::MissingAtProvider).unwrap();
+    assert_eq!(missing.reference, other_transfer.reference);
+    assert_eq!(missing.event_id, Some(other_transfer.event_id), "it names the ledger's event");
+    assert_eq!(missing.establishment_id, Some(other.establishment_id));
+    let double = all.mismatches.iter().find(|m| m.problem == Problem::Duplicate).unwrap();
+    assert_eq!(
+        (double.reference.as_str(), double.booking_id),
+        ("re_sim_double", Some(half_refund.booking_id))
+    );
+    let differs = all.mismatches.iter().find(|m| m.problem == Problem::AmountDiffers).unwrap();
+    assert_eq!(differs.difference_cents(), -100);
+
+    // One establishment's report holds its own differences only.
+    let own = reconciled(&w, Some(w.establishment_id)).await;
+    assert_eq!(own.mismatches.len(), 3, "{:#?}", own.mismatches);
+    assert!(own.mismatches.iter().all(|m| m.establishment_id == Some(w.establishment_id)));
+    let theirs = reconciled(&w, Some(other.establishment_id)).await;
+    assert_eq!(
+        problems(&theirs),
+        vec![(MovementKind::Transfer, Problem::MissingAtProvider, Some(2500), None)]
+    );
+
+    // The command line reads the same records and fails on the differences.
+    let cli = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_salle"))
+            .args(["ledger", "reconcile"])
+            .args(args)
+            .env("SALLE_DATABASE_URL", &db.url)
+            .env_remove("STRIPE_SECRET_KEY")
+            .output()
+            .unwrap()
+    };
+    let output = cli(&["--establishment", &w.establishment_id.to_string()]);
+    assert!(!output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    for expected in ["amount_differs", "duplicate", "payouts_exceed_transfers", "re_sim_double"] {
+        assert!(text.contains(expected), "{expected} in\n{text}");
+    }
+    assert!(String::from_utf8_lossy(&output.stderr).contains("3 mismatch"));
+    let output = cli(&["--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["mismatches"].as_array().unwrap().len(), 4, "{json:#}");
+    assert_eq!(json["provider"], "simulated");
+    let output = cli(&["--establishment", &other.establishment_id.to_string(), "--to", "2020-01-01"]);
+    assert!(output.status.success(), "nothing to reconcile before the first event");
 }

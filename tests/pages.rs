@@ -423,6 +423,20 @@ async fn an_association_books_and_pays_through_the_pages(db: TestDb) {
     let (status, html, _) = finance.get(&format!("/grand-livre/{establishment_id}?a_la_date=hier")).await;
     assert_eq!(status, 400);
     assert!(html.contains("hier"), "{html}");
+    // Reconciled with the provider's records: the payment is there, to the cent.
+    let reconcile = format!("/grand-livre/rapprochement?etablissement={establishment_id}");
+    let (_, html, _) = finance.get(&format!("/grand-livre/{establishment_id}")).await;
+    assert!(html.contains(&reconcile), "{html}");
+    let (status, html, _) = finance.get(&reconcile).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Aucun écart") && html.contains("Paiements") && html.contains("25,00 €"), "{html}");
+    let (status, html, _) = finance.get("/grand-livre/rapprochement").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("tout le département"), "{html}");
+    assert_eq!(manager.get(&reconcile).await.0, 403);
+    let (status, _, _) =
+        finance.get(&format!("/grand-livre/rapprochement?etablissement={}", uuid::Uuid::now_v7())).await;
+    assert_eq!(status, 404);
 
     // A new association signs up on its own; a bad RNA keeps what was typed.
     let mut newcomer = browser(());

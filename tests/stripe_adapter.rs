@@ -16,7 +16,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use salle::payments::{
-    GatewayError, NewCheckout, NewRefund, NewReversal, NewTransfer, STRIPE_FIXTURES, StripeGateway,
+    Gateway, GatewayError, MovementKind, NewCheckout, NewRefund, NewReversal, NewTransfer, RecordsQuery,
+    STRIPE_FIXTURES, StripeGateway,
 };
 use salle_events::catalog::Money;
 use serde_json::{Value, json};
@@ -44,6 +45,9 @@ struct State {
     failures: VecDeque<(u16, Value)>,
     violations: Vec<String>,
     next_id: u32,
+    /// Every object made, newest last, as the list routes read them; a
+    /// connected account's own objects (payouts) carry `_account`.
+    objects: Vec<Value>,
 }
 
 #[derive(Clone, Default)]
@@ -72,6 +76,37 @@ impl StripeFake {
         self.state.lock().unwrap().violations.clone()
     }
 
+    /// An object Stripe made on its own (a PaymentIntent paid on the
+    /// checkout page, a payout on the account's schedule).
+    fn add(&self, object: Value) {
+        self.state.lock().unwrap().objects.push(object);
+    }
+
+    /// A list page as Stripe answers it: newest first, `limit` objects after
+    /// `starting_after`, `has_more` when some are left.
+    fn list(
+        state: &State,
+        url: &str,
+        form: &BTreeMap<String, String>,
+        keep: impl Fn(&Value) -> bool,
+    ) -> Value {
+        let bound = |key: &str| form.get(key).and_then(|v| v.parse::<i64>().ok());
+        let in_window = |o: &Value| {
+            let created = o["created"].as_i64().unwrap_or(0);
+            bound("created[gte]").is_none_or(|b| created >= b)
+                && bound("created[lt]").is_none_or(|b| created < b)
+        };
+        let mut all: Vec<&Value> = state.objects.iter().filter(|o| keep(o) && in_window(o)).collect();
+        all.reverse();
+        if let Some(after) = form.get("starting_after") {
+            let at = all.iter().position(|o| o["id"] == json!(after)).map_or(all.len(), |i| i + 1);
+            all.drain(..at);
+        }
+        let limit = bound("limit").unwrap_or(10) as usize;
+        let page: Vec<Value> = all.iter().take(limit).map(|o| (*o).clone()).collect();
+        json!({ "object": "list", "url": url, "has_more": all.len() > limit, "data": page })
+    }
+
     /// The object a route answers, filled from the request; or why the
     /// request is not what Stripe accepts.
     fn answer(
@@ -96,7 +131,31 @@ impl StripeFake {
         state.next_id += 1;
         let n = state.next_id;
         let parts: Vec<&str> = path.trim_start_matches("/v1/").split('/').collect();
+        let kind = |object: &'static str| {
+            move |o: &Value| o["object"] == json!(object) && o.get("_account").is_none()
+        };
         match (method, parts.as_slice()) {
+            ("GET", ["payment_intents"]) => Ok(Self::list(state, path, form, kind("payment_intent"))),
+            ("GET", ["refunds"]) => Ok(Self::list(state, path, form, kind("refund"))),
+            ("GET", ["transfers"]) => {
+                let destination = form.get("destination").cloned();
+                Ok(Self::list(state, path, form, |o| {
+                    kind("transfer")(o) && destination.as_ref().is_none_or(|d| o["destination"] == json!(d))
+                }))
+            }
+            ("GET", ["transfers", transfer, "reversals"]) => Ok(Self::list(state, path, form, |o| {
+                kind("transfer_reversal")(o) && o["transfer"] == json!(transfer)
+            })),
+            ("GET", ["payouts"]) => {
+                let Some(account) = form.get("_stripe_account").cloned() else {
+                    return Err(format!(
+                        "{method} {path}: a connected account's payouts need Stripe-Account"
+                    ));
+                };
+                Ok(Self::list(state, path, form, |o| {
+                    o["object"] == json!("payout") && o["_account"] == json!(account)
+                }))
+            }
             ("POST", ["checkout", "sessions"]) => {
                 need(&[
                     "mode",
@@ -241,7 +300,30 @@ impl Respond for StripeFake {
                 .set_body_json(answer.clone())
                 .insert_header("Idempotent-Replayed", "true");
         }
+        if let Some(account) = header("stripe-account") {
+            form.insert("_stripe_account".into(), account);
+        }
         let (status, answer) = match Self::answer(&mut state, &method, &path, &form) {
+            Ok(mut object) if method == "POST" => {
+                object["created"] = json!(chrono::Utc::now().timestamp());
+                if object["object"] == json!("transfer") {
+                    object["amount_reversed"] = json!(0);
+                    object["reversals"] =
+                        json!({ "object": "list", "url": "", "has_more": false, "data": [] });
+                }
+                if object["object"] == json!("transfer_reversal") {
+                    let amount = object["amount"].as_i64().unwrap_or(0);
+                    if let Some(t) = state.objects.iter_mut().find(|t| t["id"] == object["transfer"]) {
+                        t["amount_reversed"] = json!(t["amount_reversed"].as_i64().unwrap_or(0) + amount);
+                        let reversals = t["reversals"]["data"].as_array_mut().unwrap();
+                        reversals.push(object.clone());
+                        // Stripe embeds the first ten; more are listed on their own route.
+                        t["reversals"]["has_more"] = json!(reversals.len() > 10);
+                    }
+                }
+                state.objects.push(object.clone());
+                (200, object)
+            }
             Ok(object) => (200, object),
             Err(why) => {
                 state.violations.push(why.clone());
@@ -498,5 +580,82 @@ async fn the_process_manager_settles_a_booking_through_stripe(db: support::TestD
     assert!(payment.fees.contains("pi_test_paid"));
     let paths: Vec<_> = fake.seen().iter().map(|s| s.path.clone()).collect();
     assert_eq!(paths, vec!["/v1/checkout/sessions", "/v1/payment_intents/pi_test_paid", "/v1/transfers"]);
+    assert_eq!(fake.violations(), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn the_provider_s_records_are_read_page_after_page() {
+    let (_server, fake, gateway) = fake().await;
+    let gateway = gateway.with_page_size(2);
+    let booking = Uuid::from_u128(42);
+    let account = "acct_test_college";
+    // Three payments made on Stripe's checkout page, one of them still failing.
+    for (i, status) in ["succeeded", "succeeded", "requires_payment_method"].into_iter().enumerate() {
+        let mut intent = fixture("payment_intent");
+        intent["id"] = json!(format!("pi_test_{i}"));
+        intent["amount_received"] = json!(if status == "succeeded" { 2500 } else { 0 });
+        intent["status"] = json!(status);
+        intent["created"] = json!(chrono::Utc::now().timestamp());
+        intent["metadata"] = json!({ "booking_id": booking.to_string() });
+        fake.add(intent);
+    }
+    for i in 0..3 {
+        let refund =
+            NewRefund { booking_id: booking, payment_ref: "pi_test_0".into(), amount: Money::eur(100 + i) };
+        gateway.refund(&refund, &format!("salle-refund-{i}")).await.unwrap();
+    }
+    let transfer = NewTransfer { booking_id: booking, destination: account.into(), amount: Money::eur(2500) };
+    let transfer_ref = gateway.transfer(&transfer, "salle-transfer-1").await.unwrap();
+    let elsewhere = NewTransfer { destination: "acct_test_other".into(), ..transfer.clone() };
+    gateway.transfer(&elsewhere, "salle-transfer-2").await.unwrap();
+    for i in 0..3 {
+        let reversal =
+            NewReversal { booking_id: booking, transfer_ref: transfer_ref.clone(), amount: Money::eur(10) };
+        gateway.reverse_transfer(&reversal, &format!("salle-reversal-{i}")).await.unwrap();
+    }
+    let mut payout = fixture("payout");
+    payout["id"] = json!("po_test_1");
+    payout["amount"] = json!(2470);
+    payout["status"] = json!("paid");
+    payout["created"] = json!(chrono::Utc::now().timestamp());
+    payout["_account"] = json!(account);
+    fake.add(payout);
+
+    let now = chrono::Utc::now();
+    let query = RecordsQuery {
+        from: now - chrono::Duration::hours(1),
+        to: now + chrono::Duration::hours(1),
+        accounts: vec![account.into()],
+        kinds: MovementKind::ALL.to_vec(),
+    };
+    let records = Gateway::Stripe(Box::new(gateway)).records(&query).await.unwrap();
+    let of = |kind| records.iter().filter(|r| r.kind == kind).collect::<Vec<_>>();
+    let charges = of(MovementKind::Charge);
+    assert_eq!(charges.len(), 2, "only succeeded payments: {charges:?}");
+    assert!(charges.iter().all(|c| c.amount_cents == 2500 && c.booking_id == Some(booking)));
+    let refunds = of(MovementKind::Refund);
+    assert_eq!(
+        refunds.iter().map(|r| r.amount_cents).sum::<i64>(),
+        100 + 101 + 102,
+        "three refunds over two pages"
+    );
+    assert!(
+        refunds.iter().all(|r| r.parent.as_deref() == Some("pi_test_0") && r.booking_id == Some(booking))
+    );
+    let transfers = of(MovementKind::Transfer);
+    assert_eq!(transfers.len(), 1, "the other account's transfer is not asked for");
+    assert_eq!(
+        (transfers[0].id.as_str(), transfers[0].account.as_deref()),
+        (transfer_ref.as_str(), Some(account))
+    );
+    let reversals = of(MovementKind::Reversal);
+    assert_eq!(reversals.len(), 3);
+    assert!(reversals.iter().all(|r| r.parent.as_deref() == Some(transfer_ref.as_str())));
+    let payouts = of(MovementKind::Payout);
+    assert_eq!((payouts.len(), payouts[0].amount_cents), (1, 2470));
+
+    let lists: Vec<_> = fake.seen().into_iter().filter(|s| s.method == "GET").collect();
+    assert!(lists.iter().any(|s| s.path == "/v1/refunds" && s.form.contains_key("starting_after")), "paged");
+    assert!(lists.iter().all(|s| s.idempotency_key.is_none()), "reads carry no idempotency key");
     assert_eq!(fake.violations(), Vec::<String>::new());
 }

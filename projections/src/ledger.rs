@@ -25,6 +25,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
+use salle_events::catalog::establishment::EstablishmentEvent;
 use salle_events::catalog::payment::PaymentEvent;
 use salle_events::catalog::room::RoomEvent;
 use salle_events::sql::{Args, ROWS_PER_STATEMENT, execute, execute_built, fetch_scalar, values};
@@ -479,15 +480,109 @@ pub struct Replay {
     payers: HashMap<Uuid, Uuid>,
     paid: HashMap<Uuid, i64>,
     pub lines: Vec<ExportLine>,
+    /// The ledger's movements of money at the payment provider, with the
+    /// provider's references: what a reconciliation compares.
+    pub movements: Vec<Movement>,
+    /// Each establishment's connected accounts at the provider, as set on
+    /// the establishment or as transfers were sent to them.
+    pub accounts: BTreeMap<Uuid, Vec<String>>,
+}
+
+/// What kind of provider object a movement of the ledger stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MovementKind {
+    /// The association paid (a PaymentIntent at Stripe).
+    Charge,
+    /// Money went back to the association.
+    Refund,
+    /// The booking's amount went to the establishment's connected account.
+    Transfer,
+    /// Part of a transfer came back from the connected account.
+    Reversal,
+    /// The connected account paid its balance out to the establishment's bank.
+    Payout,
+}
+
+impl MovementKind {
+    pub const ALL: [Self; 5] = [Self::Charge, Self::Refund, Self::Transfer, Self::Reversal, Self::Payout];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Charge => "charge",
+            Self::Refund => "refund",
+            Self::Transfer => "transfer",
+            Self::Reversal => "reversal",
+            Self::Payout => "payout",
+        }
+    }
+}
+
+/// One movement of money at the provider, as the ledger records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Movement {
+    pub kind: MovementKind,
+    /// The provider's id of the object (`pi_…`, `re_…`, `tr_…`, `trr_…`).
+    pub reference: String,
+    pub establishment_id: Uuid,
+    pub booking_id: Uuid,
+    pub amount_cents: i64,
+    pub at: DateTime<Utc>,
+    /// The event that recorded it, whose ledger lines carry the amount.
+    pub event_id: Uuid,
 }
 
 impl Replay {
+    /// The establishment a booking's payments belong to.
+    pub fn establishment_of_booking(&self, booking_id: Uuid) -> Option<Uuid> {
+        self.payers.get(&booking_id).copied()
+    }
+
+    fn movement(
+        &mut self,
+        recorded: &RecordedEvent,
+        kind: MovementKind,
+        reference: &str,
+        establishment_id: Uuid,
+        booking_id: Uuid,
+        amount_cents: i64,
+    ) {
+        if amount_cents > 0 {
+            self.movements.push(Movement {
+                kind,
+                reference: reference.to_owned(),
+                establishment_id,
+                booking_id,
+                amount_cents,
+                at: recorded.recorded_at,
+                event_id: recorded.event_id,
+            });
+        }
+    }
+
+    fn account(&mut self, establishment_id: Uuid, account_ref: &str) {
+        let accounts = self.accounts.entry(establishment_id).or_default();
+        if !accounts.iter().any(|a| a == account_ref) {
+            accounts.push(account_ref.to_owned());
+        }
+    }
+
     pub fn apply(&mut self, recorded: &RecordedEvent) -> Result<(), ProjectionError> {
         let unreadable = |reason: String| ProjectionError::Unreadable {
             projection: NAME,
             global_position: recorded.global_position,
             reason,
         };
+        if let Some(id) =
+            recorded.stream_id.as_str().strip_prefix("establishment-").and_then(|e| e.parse::<Uuid>().ok())
+        {
+            if let Ok(EstablishmentEvent::PayoutAccountSet { account_ref }) =
+                EstablishmentEvent::from_recorded(recorded)
+            {
+                self.account(id, &account_ref);
+            }
+            return Ok(());
+        }
         let (establishment, booking_id, entries) = if let Some(booking_id) =
             recorded.stream_id.as_str().strip_prefix("payment-").and_then(|b| b.parse::<Uuid>().ok())
         {
@@ -495,6 +590,47 @@ impl Replay {
             if let PaymentEvent::CheckoutRequested { establishment_id, .. } = &event {
                 self.payers.entry(booking_id).or_insert(*establishment_id);
                 return Ok(());
+            }
+            if let Some(&establishment) = self.payers.get(&booking_id) {
+                match &event {
+                    PaymentEvent::PaymentReturned { payment_ref, amount, .. } => {
+                        let cents = amount.amount_cents;
+                        self.movement(
+                            recorded,
+                            MovementKind::Charge,
+                            payment_ref,
+                            establishment,
+                            booking_id,
+                            cents,
+                        );
+                    }
+                    PaymentEvent::RefundIssued { refund_ref, amount, .. } => {
+                        let cents = amount.amount_cents;
+                        self.movement(
+                            recorded,
+                            MovementKind::Refund,
+                            refund_ref,
+                            establishment,
+                            booking_id,
+                            cents,
+                        );
+                    }
+                    PaymentEvent::TransferReversed { reversal_ref, amount, .. } => {
+                        let cents = amount.amount_cents;
+                        self.movement(
+                            recorded,
+                            MovementKind::Reversal,
+                            reversal_ref,
+                            establishment,
+                            booking_id,
+                            cents,
+                        );
+                    }
+                    PaymentEvent::TransferCreated { destination, .. } => {
+                        self.account(establishment, destination)
+                    }
+                    _ => {}
+                }
             }
             let entries = payment_transaction(&event);
             if entries.is_empty() {
@@ -523,6 +659,31 @@ impl Replay {
                 .owners
                 .get(&room_id)
                 .ok_or_else(|| unreadable(format!("room {room_id} without its RoomAdded")))?;
+            match &event {
+                RoomEvent::BookingPaid { amount, payment_ref, .. } => {
+                    let cents = amount.amount_cents;
+                    self.movement(
+                        recorded,
+                        MovementKind::Charge,
+                        payment_ref,
+                        establishment,
+                        booking_id,
+                        cents,
+                    );
+                }
+                RoomEvent::BookingSettled { amount, transfer_ref, .. } => {
+                    let cents = amount.amount_cents;
+                    self.movement(
+                        recorded,
+                        MovementKind::Transfer,
+                        transfer_ref,
+                        establishment,
+                        booking_id,
+                        cents,
+                    );
+                }
+                _ => {}
+            }
             (establishment, booking_id, entries)
         };
         for (line_no, entry) in entries.iter().enumerate() {

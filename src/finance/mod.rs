@@ -3,6 +3,7 @@
 //! and its exports (`export`).
 
 pub mod export;
+pub mod reconcile;
 
 use std::collections::BTreeMap;
 

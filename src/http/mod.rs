@@ -60,6 +60,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(pages::ledgers_page)
         // Before `/grand-livre/{id}`, whose id would not parse.
         .service(pages::whole_ledger_page)
+        .service(pages::reconciliation_page)
         .service(pages::ledger_download)
         .service(pages::ledger_page)
         .service(pages::legal)

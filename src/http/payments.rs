@@ -129,7 +129,9 @@ pub async fn simulated_outcome(
         }
     };
     let event = if paid {
-        sim.pay(&checkout_ref, booking_id, payment_id, amount, now)
+        let event = sim.pay(&checkout_ref, booking_id, payment_id, amount, now);
+        sim.save().await.map_err(|e| AppError::Unavailable(e.to_string()))?;
+        event
     } else {
         simulated::payment_failed(booking_id, payment_id, amount, now)
     };

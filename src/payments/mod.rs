@@ -18,7 +18,9 @@ pub mod simulated;
 pub mod stripe;
 pub mod webhook;
 
+use chrono::{DateTime, Utc};
 use salle_events::catalog::Money;
+pub use salle_projections::ledger::MovementKind;
 use uuid::Uuid;
 
 pub use simulated::SimulatedGateway;
@@ -123,7 +125,11 @@ impl Gateway {
     pub async fn create_checkout(&self, c: &NewCheckout, key: &str) -> Result<OpenedCheckout, GatewayError> {
         match self {
             Self::Stripe(g) => g.create_checkout(c, key).await,
-            Self::Simulated(g) => g.create_checkout(c, key),
+            Self::Simulated(g) => {
+                let made = g.create_checkout(c, key)?;
+                g.save().await?;
+                Ok(made)
+            }
         }
     }
 
@@ -139,7 +145,11 @@ impl Gateway {
     pub async fn refund(&self, r: &NewRefund, key: &str) -> Result<String, GatewayError> {
         match self {
             Self::Stripe(g) => g.refund(r, key).await,
-            Self::Simulated(g) => g.refund(r, key),
+            Self::Simulated(g) => {
+                let made = g.refund(r, key)?;
+                g.save().await?;
+                Ok(made)
+            }
         }
     }
 
@@ -147,7 +157,11 @@ impl Gateway {
     pub async fn transfer(&self, t: &NewTransfer, key: &str) -> Result<String, GatewayError> {
         match self {
             Self::Stripe(g) => g.transfer(t, key).await,
-            Self::Simulated(g) => g.transfer(t, key),
+            Self::Simulated(g) => {
+                let made = g.transfer(t, key)?;
+                g.save().await?;
+                Ok(made)
+            }
         }
     }
 
@@ -155,7 +169,11 @@ impl Gateway {
     pub async fn reverse_transfer(&self, r: &NewReversal, key: &str) -> Result<String, GatewayError> {
         match self {
             Self::Stripe(g) => g.reverse_transfer(r, key).await,
-            Self::Simulated(g) => g.reverse_transfer(r, key),
+            Self::Simulated(g) => {
+                let made = g.reverse_transfer(r, key)?;
+                g.save().await?;
+                Ok(made)
+            }
         }
     }
 
@@ -165,6 +183,41 @@ impl Gateway {
             Self::Stripe(g) => g.create_account(establishment_id, key).await,
             Self::Simulated(g) => Ok(g.create_account(establishment_id)),
         }
+    }
+
+    /// The provider's records of charges, refunds, transfers, reversals and
+    /// payouts, for a reconciliation with the ledger.
+    pub async fn records(&self, q: &RecordsQuery) -> Result<Vec<ProviderRecord>, GatewayError> {
+        let all = match self {
+            Self::Stripe(g) => g.records(q).await?,
+            Self::Simulated(g) => g
+                .records(q.from, q.to)
+                .await?
+                .into_iter()
+                .filter_map(|o| {
+                    let kind = MovementKind::ALL.into_iter().find(|k| k.as_str() == o.kind)?;
+                    Some(ProviderRecord {
+                        kind,
+                        id: o.id,
+                        amount_cents: o.amount_cents,
+                        booking_id: o.booking_id,
+                        account: o.account,
+                        parent: o.parent,
+                        created: o.created,
+                    })
+                })
+                .collect(),
+        };
+        Ok(all
+            .into_iter()
+            .filter(|r| q.kinds.contains(&r.kind))
+            .filter(|r| match r.kind {
+                MovementKind::Transfer | MovementKind::Reversal | MovementKind::Payout => {
+                    r.account.as_ref().is_some_and(|a| q.accounts.contains(a))
+                }
+                MovementKind::Charge | MovementKind::Refund => true,
+            })
+            .collect())
     }
 
     /// Where the manager completes the account's onboarding.
@@ -179,6 +232,32 @@ impl Gateway {
             Self::Simulated(g) => Ok(g.onboarding_link(account_ref)),
         }
     }
+}
+
+/// One object of the provider's records, as a reconciliation reads them.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ProviderRecord {
+    pub kind: MovementKind,
+    /// The provider's id (`pi_…`, `re_…`, `tr_…`, `trr_…`, `po_…`).
+    pub id: String,
+    pub amount_cents: i64,
+    /// From the object's metadata (or its transfer group), when it has one.
+    pub booking_id: Option<Uuid>,
+    /// The connected account a transfer went to, a reversal came from or a payout left.
+    pub account: Option<String>,
+    /// The payment a refund gives back, the transfer a reversal takes from.
+    pub parent: Option<String>,
+    pub created: DateTime<Utc>,
+}
+
+/// What to read from the provider's records: objects created in `[from,
+/// to)`, and for transfers, reversals and payouts, those of `accounts` only.
+#[derive(Debug, Clone)]
+pub struct RecordsQuery {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub accounts: Vec<String>,
+    pub kinds: Vec<MovementKind>,
 }
 
 /// The idempotency key of the provider call that `event_id` drives.

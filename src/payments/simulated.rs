@@ -19,6 +19,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
+use salle_events::Store;
 use salle_events::catalog::Money;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -33,13 +34,30 @@ const NAMESPACE: Uuid = Uuid::from_u128(0x0005_a11e_0000_4000_8000_0000_0000_51a
 /// What the simulated provider did, one entry per distinct idempotency key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SimulatedObject {
-    /// `checkout`, `refund`, `transfer`, `reversal`.
+    /// `checkout`, `charge`, `refund`, `transfer`, `reversal`, `payout`.
     pub kind: &'static str,
     pub id: String,
     pub amount_cents: i64,
+    pub booking_id: Option<Uuid>,
+    /// The connected account a transfer went to, a reversal came from or a
+    /// payout left.
+    pub account: Option<String>,
+    /// The payment a refund gives back, the transfer a reversal takes from.
+    pub parent: Option<String>,
+    pub created: DateTime<Utc>,
     /// The parameters that were sent, to refuse a reused key with other ones.
     pub fingerprint: String,
 }
+
+/// Where an object belongs, besides its amount.
+#[derive(Debug, Clone, Default)]
+struct Belongs {
+    booking_id: Option<Uuid>,
+    account: Option<String>,
+    parent: Option<String>,
+}
+
+const KINDS: [&str; 6] = ["checkout", "charge", "refund", "transfer", "reversal", "payout"];
 
 #[derive(Debug, Default)]
 struct Books {
@@ -48,6 +66,8 @@ struct Books {
     balances: HashMap<String, i64>,
     /// The next calls that fail as the provider being down, per kind.
     outages: HashMap<&'static str, u32>,
+    /// Objects made since the last [`SimulatedGateway::save`], with their keys.
+    unsaved: Vec<(String, SimulatedObject)>,
 }
 
 #[derive(Debug, Clone)]
@@ -55,6 +75,8 @@ pub struct SimulatedGateway {
     public_url: String,
     secrets: Vec<String>,
     books: Arc<Mutex<Books>>,
+    /// Where the provider keeps its records; in memory only without it.
+    store: Option<Store>,
 }
 
 impl SimulatedGateway {
@@ -64,7 +86,57 @@ impl SimulatedGateway {
             public_url: public_url.trim_end_matches('/').to_owned(),
             secrets: vec![secret.to_owned()],
             books: Arc::default(),
+            store: None,
         }
+    }
+
+    /// Keeps the provider's records in `store` (table
+    /// `simulated_provider_objects`), reading back what it already holds:
+    /// the provider's side of the books then outlives the process, is shared
+    /// by several processes and can be reconciled with the ledger.
+    pub async fn with_store(mut self, store: Store) -> Result<Self, GatewayError> {
+        let rows = load(&store).await.map_err(unavailable)?;
+        {
+            let mut books = self.books();
+            for (key, object) in rows {
+                apply_to_balances(&mut books.balances, &object);
+                books.by_key.insert(key, object);
+            }
+        }
+        self.store = Some(store);
+        Ok(self)
+    }
+
+    /// Writes the objects made since the last call to the store (when there
+    /// is one). A failure keeps them for the next call.
+    pub async fn save(&self) -> Result<(), GatewayError> {
+        let Some(store) = &self.store else {
+            self.books().unsaved.clear();
+            return Ok(());
+        };
+        let unsaved = std::mem::take(&mut self.books().unsaved);
+        if let Err(e) = insert(store, &unsaved).await {
+            self.books().unsaved.extend(unsaved);
+            return Err(unavailable(e));
+        }
+        Ok(())
+    }
+
+    /// The provider's records created in `[from, to)`: from the store when
+    /// there is one (every process's), or from memory.
+    pub async fn records(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<SimulatedObject>, GatewayError> {
+        self.save().await?;
+        let mut all = match &self.store {
+            Some(store) => load(store).await.map_err(unavailable)?.into_iter().map(|(_, o)| o).collect(),
+            None => self.objects(),
+        };
+        all.retain(|o| from <= o.created && o.created < to);
+        all.sort_by(|a, b| (a.created, &a.id).cmp(&(b.created, &b.id)));
+        Ok(all)
     }
 
     pub fn webhook_secrets(&self) -> &[String] {
@@ -92,6 +164,7 @@ impl SimulatedGateway {
         key: &str,
         fingerprint: String,
         amount_cents: i64,
+        belongs: Belongs,
         make: impl FnOnce(&mut Books) -> Result<String, GatewayError>,
     ) -> Result<String, GatewayError> {
         let mut books = self.books();
@@ -110,15 +183,25 @@ impl SimulatedGateway {
             return Ok(existing.id.clone());
         }
         let id = make(&mut books)?;
-        books
-            .by_key
-            .insert(key.to_owned(), SimulatedObject { kind, id: id.clone(), amount_cents, fingerprint });
+        let object = SimulatedObject {
+            kind,
+            id: id.clone(),
+            amount_cents,
+            booking_id: belongs.booking_id,
+            account: belongs.account,
+            parent: belongs.parent,
+            created: Utc::now(),
+            fingerprint,
+        };
+        books.unsaved.push((key.to_owned(), object.clone()));
+        books.by_key.insert(key.to_owned(), object);
         Ok(id)
     }
 
     pub fn create_checkout(&self, c: &NewCheckout, key: &str) -> Result<OpenedCheckout, GatewayError> {
         let fingerprint = format!("{}:{}:{}", c.booking_id, c.payment_id, c.amount.amount_cents);
-        let checkout_ref = self.once("checkout", key, fingerprint, c.amount.amount_cents, |_| {
+        let belongs = Belongs { booking_id: Some(c.booking_id), ..Belongs::default() };
+        let checkout_ref = self.once("checkout", key, fingerprint, c.amount.amount_cents, belongs, |_| {
             Ok(format!("cs_sim_{}", c.payment_id.simple()))
         })?;
         Ok(OpenedCheckout {
@@ -157,29 +240,45 @@ impl SimulatedGateway {
         amount: Money,
         at: DateTime<Utc>,
     ) -> Value {
-        self.record_charge(&Self::payment_ref(payment_id), amount);
+        self.record_charge(&Self::payment_ref(payment_id), booking_id, amount, at);
         checkout_completed(checkout_ref, booking_id, payment_id, amount, at)
     }
 
     /// Records a charge made on the simulated checkout page.
-    fn record_charge(&self, payment_ref: &str, amount: Money) {
+    fn record_charge(&self, payment_ref: &str, booking_id: Uuid, amount: Money, at: DateTime<Utc>) {
         let mut books = self.books();
-        books.by_key.entry(format!("charge:{payment_ref}")).or_insert_with(|| SimulatedObject {
+        let key = format!("charge:{payment_ref}");
+        if books.by_key.contains_key(&key) {
+            return;
+        }
+        let object = SimulatedObject {
             kind: "charge",
             id: payment_ref.to_owned(),
             amount_cents: amount.amount_cents,
+            booking_id: Some(booking_id),
+            account: None,
+            parent: None,
+            created: at,
             fingerprint: String::new(),
-        });
+        };
+        books.unsaved.push((key.clone(), object.clone()));
+        books.by_key.insert(key, object);
     }
 
     pub fn refund(&self, r: &NewRefund, key: &str) -> Result<String, GatewayError> {
         let fingerprint = format!("{}:{}", r.payment_ref, r.amount.amount_cents);
-        self.once("refund", key, fingerprint, r.amount.amount_cents, |_| Ok(Self::reference("re", key)))
+        let belongs =
+            Belongs { booking_id: Some(r.booking_id), account: None, parent: Some(r.payment_ref.clone()) };
+        self.once("refund", key, fingerprint, r.amount.amount_cents, belongs, |_| {
+            Ok(Self::reference("re", key))
+        })
     }
 
     pub fn transfer(&self, t: &NewTransfer, key: &str) -> Result<String, GatewayError> {
         let fingerprint = format!("{}:{}:{}", t.destination, t.booking_id, t.amount.amount_cents);
-        self.once("transfer", key, fingerprint, t.amount.amount_cents, |books| {
+        let belongs =
+            Belongs { booking_id: Some(t.booking_id), account: Some(t.destination.clone()), parent: None };
+        self.once("transfer", key, fingerprint, t.amount.amount_cents, belongs, |books| {
             *books.balances.entry(t.destination.clone()).or_default() += t.amount.amount_cents;
             Ok(Self::reference("tr", key))
         })
@@ -190,13 +289,18 @@ impl SimulatedGateway {
         let destination = self
             .books()
             .by_key
-            .iter()
-            .find(|(_, o)| o.kind == "transfer" && o.id == r.transfer_ref)
-            .map(|(_, o)| o.fingerprint.split(':').next().unwrap_or_default().to_owned());
+            .values()
+            .find(|o| o.kind == "transfer" && o.id == r.transfer_ref)
+            .and_then(|o| o.account.clone());
         let Some(destination) = destination else {
             return Err(GatewayError::Refused(format!("No such transfer: '{}'", r.transfer_ref)));
         };
-        self.once("reversal", key, fingerprint, r.amount.amount_cents, |books| {
+        let belongs = Belongs {
+            booking_id: Some(r.booking_id),
+            account: Some(destination.clone()),
+            parent: Some(r.transfer_ref.clone()),
+        };
+        self.once("reversal", key, fingerprint, r.amount.amount_cents, belongs, |books| {
             let balance = books.balances.entry(destination.clone()).or_default();
             if *balance < r.amount.amount_cents {
                 return Err(GatewayError::InsufficientFunds(format!(
@@ -207,6 +311,23 @@ impl SimulatedGateway {
             *balance -= r.amount.amount_cents;
             Ok(Self::reference("trr", key))
         })
+    }
+
+    /// The connected account pays its balance out to the establishment's
+    /// bank (what Stripe does on the account's payout schedule); returns the
+    /// payout's reference, or `None` when there is nothing to pay out.
+    pub fn payout(&self, account_ref: &str, key: &str) -> Result<Option<String>, GatewayError> {
+        let amount = self.balance(account_ref);
+        if amount <= 0 {
+            return Ok(None);
+        }
+        let belongs = Belongs { booking_id: None, account: Some(account_ref.to_owned()), parent: None };
+        let fingerprint = format!("{account_ref}:{amount}");
+        self.once("payout", key, fingerprint, amount, belongs, |books| {
+            *books.balances.entry(account_ref.to_owned()).or_default() -= amount;
+            Ok(Self::reference("po", key))
+        })
+        .map(Some)
     }
 
     pub fn create_account(&self, establishment_id: Uuid) -> String {
@@ -243,6 +364,72 @@ impl SimulatedGateway {
     pub fn sign(&self, payload: &str, at: DateTime<Utc>) -> String {
         sign(payload, self.signing_secret(), at.timestamp())
     }
+}
+
+/// How an object moves a connected account's balance.
+fn apply_to_balances(balances: &mut HashMap<String, i64>, object: &SimulatedObject) {
+    let sign = match object.kind {
+        "transfer" => 1,
+        "reversal" | "payout" => -1,
+        _ => return,
+    };
+    if let Some(account) = &object.account {
+        *balances.entry(account.clone()).or_default() += sign * object.amount_cents;
+    }
+}
+
+fn unavailable(e: sqlx::Error) -> GatewayError {
+    GatewayError::Unavailable(format!("the simulated provider's records: {e}"))
+}
+
+type Row = (String, String, String, i64, Option<Uuid>, Option<String>, Option<String>, String, DateTime<Utc>);
+
+const SELECT: &str = "SELECT idempotency_key, kind, object_id, amount_cents, booking_id, account, parent, \
+                      fingerprint, created_at FROM simulated_provider_objects";
+
+async fn load(store: &Store) -> Result<Vec<(String, SimulatedObject)>, sqlx::Error> {
+    let rows: Vec<Row> = match store {
+        Store::Sqlite(s) => sqlx::query_as(SELECT).fetch_all(s.reader_pool()).await?,
+        Store::Postgres(p) => sqlx::query_as(SELECT).fetch_all(p.pool()).await?,
+    };
+    Ok(rows
+        .into_iter()
+        .filter_map(|(key, kind, id, amount_cents, booking_id, account, parent, fingerprint, created)| {
+            let kind = KINDS.into_iter().find(|k| *k == kind)?;
+            let object =
+                SimulatedObject { kind, id, amount_cents, booking_id, account, parent, created, fingerprint };
+            Some((key, object))
+        })
+        .collect())
+}
+
+async fn insert(store: &Store, objects: &[(String, SimulatedObject)]) -> Result<(), sqlx::Error> {
+    const SQLITE: &str = "INSERT INTO simulated_provider_objects (idempotency_key, kind, object_id, amount_cents, \
+                          booking_id, account, parent, fingerprint, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) \
+                          ON CONFLICT (idempotency_key) DO NOTHING";
+    const POSTGRES: &str = "INSERT INTO simulated_provider_objects (idempotency_key, kind, object_id, \
+                            amount_cents, booking_id, account, parent, fingerprint, created_at) \
+                            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (idempotency_key) DO NOTHING";
+    for (key, o) in objects {
+        macro_rules! bind {
+            ($q:expr) => {
+                $q.bind(key)
+                    .bind(o.kind)
+                    .bind(&o.id)
+                    .bind(o.amount_cents)
+                    .bind(o.booking_id)
+                    .bind(&o.account)
+                    .bind(&o.parent)
+                    .bind(&o.fingerprint)
+                    .bind(o.created)
+            };
+        }
+        match store {
+            Store::Sqlite(s) => bind!(sqlx::query(SQLITE)).execute(s.writer_pool()).await?.rows_affected(),
+            Store::Postgres(p) => bind!(sqlx::query(POSTGRES)).execute(p.pool()).await?.rows_affected(),
+        };
+    }
+    Ok(())
 }
 
 /// Stripe's signature scheme: `t=<unix>,v1=<hex HMAC-SHA256 of "t.payload">`.

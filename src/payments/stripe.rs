@@ -17,10 +17,46 @@ use stripe::{Client, ClientBuilder, StripeError};
 use stripe_client_core::{IdempotencyKey, RequestStrategy, StripeRequest};
 use uuid::Uuid;
 
-use super::{GatewayError, NewCheckout, NewRefund, NewReversal, NewTransfer, OpenedCheckout};
+use chrono::{DateTime, Utc};
+
+use super::{
+    GatewayError, MovementKind, NewCheckout, NewRefund, NewReversal, NewTransfer, OpenedCheckout,
+    ProviderRecord, RecordsQuery,
+};
 
 /// Attempts of one call (the first and the retries), each with the same key.
 const ATTEMPTS: u32 = 3;
+
+/// Every object of a list, page after page (`starting_after` the last id),
+/// on the platform or, with `Some(account)`, on a connected account.
+/// async-stripe's own paginator cannot address a connected account, which
+/// payouts need, so the loop is written here once for every list.
+macro_rules! every {
+    ($gateway:expr, $account:expr, |$after:ident| $request:expr) => {{
+        let mut all = Vec::new();
+        let mut $after: Option<String> = None;
+        loop {
+            let request = $request;
+            let account: Option<&str> = $account;
+            let page = $gateway
+                .read(|s| {
+                    let mut call = request.customize().request_strategy(s);
+                    if let Some(account) = account {
+                        call = call.account_id(stripe_shared::AccountId::from(account));
+                    }
+                    call.send(&$gateway.client)
+                })
+                .await?;
+            let more = page.has_more;
+            $after = page.data.last().map(|o| o.id.as_str().to_owned());
+            all.extend(page.data);
+            if !more || $after.is_none() {
+                break;
+            }
+        }
+        all
+    }};
+}
 
 /// Sends a request with an idempotency key through [`StripeGateway::send`]
 /// (a closure, because the request's output type is only nameable through
@@ -36,6 +72,8 @@ pub struct StripeGateway {
     client: Client,
     secrets: Vec<String>,
     retry_pause: Duration,
+    /// Objects per page of a list (Stripe allows 1 to 100).
+    page_size: i64,
 }
 
 impl std::fmt::Debug for StripeGateway {
@@ -57,12 +95,18 @@ impl StripeGateway {
             builder = builder.url(base);
         }
         let client = builder.build().map_err(|e| GatewayError::Refused(format!("Stripe client: {e}")))?;
-        Ok(Self { client, secrets: webhook_secrets, retry_pause: Duration::from_millis(500) })
+        Ok(Self { client, secrets: webhook_secrets, retry_pause: Duration::from_millis(500), page_size: 100 })
     }
 
     /// Pause before the first retry (doubled each time); tests shorten it.
     pub fn with_retry_pause(mut self, pause: Duration) -> Self {
         self.retry_pause = pause;
+        self
+    }
+
+    /// Objects per page of a list; tests shorten it to see several pages.
+    pub fn with_page_size(mut self, size: i64) -> Self {
+        self.page_size = size.clamp(1, 100);
         self
     }
 
@@ -77,10 +121,28 @@ impl StripeGateway {
         Fut: std::future::Future<Output = Result<T, StripeError>>,
     {
         let key = IdempotencyKey::new(key).map_err(|e| GatewayError::Refused(e.to_string()))?;
+        self.attempts(RequestStrategy::Idempotent(key), call).await
+    }
+
+    /// Runs a read (a GET, which takes no idempotency key), again where a
+    /// retry is safe.
+    async fn read<T, F, Fut>(&self, call: F) -> Result<T, GatewayError>
+    where
+        F: Fn(RequestStrategy) -> Fut,
+        Fut: std::future::Future<Output = Result<T, StripeError>>,
+    {
+        self.attempts(RequestStrategy::Once, call).await
+    }
+
+    async fn attempts<T, F, Fut>(&self, strategy: RequestStrategy, call: F) -> Result<T, GatewayError>
+    where
+        F: Fn(RequestStrategy) -> Fut,
+        Fut: std::future::Future<Output = Result<T, StripeError>>,
+    {
         let mut pause = self.retry_pause;
         let mut attempt = 1;
         loop {
-            match call(RequestStrategy::Idempotent(key.clone())).await {
+            match call(strategy.clone()).await {
                 Ok(output) => return Ok(output),
                 Err(e) => {
                     let error = classify(e);
@@ -132,12 +194,7 @@ impl StripeGateway {
         use stripe_core::payment_intent::RetrievePaymentIntent;
         let request =
             RetrievePaymentIntent::new(payment_ref).expand(vec!["latest_charge.balance_transaction".into()]);
-        // A read: the key only makes the call's retries safe to log.
-        let intent = self
-            .send(&format!("salle-fee-{payment_ref}"), |s| {
-                request.customize().request_strategy(s).send(&self.client)
-            })
-            .await?;
+        let intent = self.read(|s| request.customize().request_strategy(s).send(&self.client)).await?;
         let fee = intent.latest_charge.as_ref().and_then(|charge| match charge {
             stripe_types::Expandable::Object(charge) => match charge.balance_transaction.as_ref() {
                 Some(stripe_types::Expandable::Object(bt)) => Some(Money::eur(bt.fee)),
@@ -208,6 +265,176 @@ impl StripeGateway {
         let key = format!("salle-link-{}", Uuid::now_v7());
         Ok(send!(self, request, &key).await?.url)
     }
+}
+
+impl StripeGateway {
+    /// The records a reconciliation compares: succeeded PaymentIntents
+    /// (what salle calls a charge, by the `pi_…` its refunds refer to),
+    /// refunds that did not fail, transfers to the accounts asked for and
+    /// their reversals, and those accounts' payouts that did not fail.
+    pub async fn records(&self, q: &RecordsQuery) -> Result<Vec<ProviderRecord>, GatewayError> {
+        use stripe_connect::transfer::ListTransfer;
+        use stripe_connect::transfer_reversal::ListIdTransferReversal;
+        use stripe_core::payment_intent::ListPaymentIntent;
+        use stripe_core::payout::ListPayout;
+        use stripe_core::refund::ListRefund;
+        use stripe_types::{RangeBoundsTs, RangeQueryTs};
+        let window = RangeQueryTs::Bounds(RangeBoundsTs {
+            gte: Some(q.from.timestamp()),
+            lt: Some(q.to.timestamp()),
+            ..RangeBoundsTs::default()
+        });
+        let wants = |k: MovementKind| q.kinds.contains(&k);
+        let mut out = Vec::new();
+        if wants(MovementKind::Charge) {
+            let intents = every!(self, None, |after| {
+                let r = ListPaymentIntent::new().limit(self.page_size).created(window);
+                match &after {
+                    Some(a) => r.starting_after(a.clone()),
+                    None => r,
+                }
+            });
+            for pi in intents {
+                if pi.status != stripe_shared::PaymentIntentStatus::Succeeded {
+                    continue;
+                }
+                out.push(ProviderRecord {
+                    kind: MovementKind::Charge,
+                    id: pi.id.as_str().to_owned(),
+                    amount_cents: pi.amount_received,
+                    booking_id: booking_of(Some(&pi.metadata), pi.transfer_group.as_deref()),
+                    account: None,
+                    parent: None,
+                    created: at(pi.created),
+                });
+            }
+        }
+        if wants(MovementKind::Refund) {
+            let refunds = every!(self, None, |after| {
+                let r = ListRefund::new().limit(self.page_size).created(window);
+                match &after {
+                    Some(a) => r.starting_after(a.clone()),
+                    None => r,
+                }
+            });
+            for refund in refunds {
+                if matches!(refund.status.as_deref(), Some("failed" | "canceled")) {
+                    continue;
+                }
+                out.push(ProviderRecord {
+                    kind: MovementKind::Refund,
+                    id: refund.id.as_str().to_owned(),
+                    amount_cents: refund.amount,
+                    booking_id: booking_of(refund.metadata.as_ref(), None),
+                    account: None,
+                    parent: refund.payment_intent.as_ref().map(|p| p.id().as_str().to_owned()),
+                    created: at(refund.created),
+                });
+            }
+        }
+        for account in &q.accounts {
+            if wants(MovementKind::Transfer) || wants(MovementKind::Reversal) {
+                // Reversals of older transfers may fall in the window: every
+                // transfer up to its end is read.
+                let until = RangeQueryTs::Bounds(RangeBoundsTs {
+                    lt: Some(q.to.timestamp()),
+                    ..RangeBoundsTs::default()
+                });
+                let transfers = every!(self, None, |after| {
+                    let r =
+                        ListTransfer::new().limit(self.page_size).destination(account.clone()).created(until);
+                    match &after {
+                        Some(a) => r.starting_after(a.clone()),
+                        None => r,
+                    }
+                });
+                for transfer in transfers {
+                    let booking_id = booking_of(Some(&transfer.metadata), transfer.transfer_group.as_deref());
+                    let created = at(transfer.created);
+                    if wants(MovementKind::Transfer) && q.from <= created {
+                        out.push(ProviderRecord {
+                            kind: MovementKind::Transfer,
+                            id: transfer.id.as_str().to_owned(),
+                            amount_cents: transfer.amount,
+                            booking_id,
+                            account: Some(account.clone()),
+                            parent: None,
+                            created,
+                        });
+                    }
+                    if !wants(MovementKind::Reversal) || transfer.amount_reversed == 0 {
+                        continue;
+                    }
+                    let reversals = if transfer.reversals.has_more {
+                        every!(self, None, |after| {
+                            let r = ListIdTransferReversal::new(transfer.id.clone()).limit(self.page_size);
+                            match &after {
+                                Some(a) => r.starting_after(a.clone()),
+                                None => r,
+                            }
+                        })
+                    } else {
+                        transfer.reversals.data.clone()
+                    };
+                    for reversal in reversals {
+                        let created = at(reversal.created);
+                        if q.from <= created && created < q.to {
+                            out.push(ProviderRecord {
+                                kind: MovementKind::Reversal,
+                                id: reversal.id.as_str().to_owned(),
+                                amount_cents: reversal.amount,
+                                booking_id: booking_of(reversal.metadata.as_ref(), None).or(booking_id),
+                                account: Some(account.clone()),
+                                parent: Some(transfer.id.as_str().to_owned()),
+                                created,
+                            });
+                        }
+                    }
+                }
+            }
+            if wants(MovementKind::Payout) {
+                let payouts = every!(self, Some(account.as_str()), |after| {
+                    let r = ListPayout::new().limit(self.page_size).created(window);
+                    match &after {
+                        Some(a) => r.starting_after(a.clone()),
+                        None => r,
+                    }
+                });
+                for payout in payouts {
+                    if matches!(payout.status.as_str(), "failed" | "canceled") {
+                        continue;
+                    }
+                    out.push(ProviderRecord {
+                        kind: MovementKind::Payout,
+                        id: payout.id.as_str().to_owned(),
+                        amount_cents: payout.amount,
+                        booking_id: None,
+                        account: Some(account.clone()),
+                        parent: None,
+                        created: at(payout.created),
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn at(timestamp: stripe_types::Timestamp) -> DateTime<Utc> {
+    DateTime::from_timestamp(timestamp, 0).unwrap_or_default()
+}
+
+/// The booking an object was made for: its `booking_id` metadata, or the
+/// transfer group salle sets to the booking's id.
+fn booking_of(
+    metadata: Option<&std::collections::HashMap<String, String>>,
+    transfer_group: Option<&str>,
+) -> Option<Uuid> {
+    metadata
+        .and_then(|m| m.get("booking_id"))
+        .map(String::as_str)
+        .or(transfer_group)
+        .and_then(|b| b.parse().ok())
 }
 
 fn metadata(booking_id: Uuid, payment_id: Option<Uuid>) -> std::collections::HashMap<String, String> {

@@ -212,6 +212,14 @@ async function journey(browser, databaseUrl, label, shoot) {
     await finance.getByRole("cell", { name: /^467100/ }).first().waitFor();
     if ((await finance.getByRole("link", { name: "FEC" }).count()) !== 1) fail("no FEC export link");
     await axeCheck(finance, "the département's ledger");
+    // Reconciled with the simulated provider's records: no difference.
+    await finance.getByRole("link", { name: "Rapprocher avec le prestataire de paiement" }).click();
+    await finance.getByRole("heading", { name: /^Rapprochement/ }).waitFor();
+    if ((await finance.getByText(/^Aucun écart/).count()) !== 1) {
+      fail(`the reconciliation finds differences: ${await finance.locator("main").innerText()}`);
+    }
+    await axeCheck(finance, "the reconciliation");
+    if (shoot) await finance.screenshot({ path: join(screenshots, "rapprochement.png"), fullPage: true });
     console.log(`${label}: the journey passed`);
   } finally {
     server.kill("SIGTERM");

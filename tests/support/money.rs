@@ -33,7 +33,10 @@ pub async fn world(db: &TestDb) -> World {
     let commands = commands(db.store().await);
     // 12,50 € an hour: a two-hour slot costs 25 €.
     let (establishment_id, room_id) = establishment_with_room(&commands, Tariff::Departement(1250), 0).await;
-    World { commands, sim: SimulatedGateway::new("http://salle.test", SECRET), establishment_id, room_id }
+    // The provider keeps its records next to salle's, as `salle serve` has it.
+    let sim =
+        SimulatedGateway::new("http://salle.test", SECRET).with_store(commands.store.clone()).await.unwrap();
+    World { commands, sim, establishment_id, room_id }
 }
 
 impl World {
