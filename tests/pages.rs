@@ -85,7 +85,10 @@ fn csrf(html: &str) -> String {
     html[at..at + 64].to_owned()
 }
 
-on_both_backends!(an_association_books_and_pays_through_the_pages);
+on_both_backends!(
+    an_association_books_and_pays_through_the_pages,
+    a_manager_runs_the_rooms_of_the_establishment
+);
 
 async fn an_association_books_and_pays_through_the_pages(db: TestDb) {
     let settings = Settings::new(&db.url, "127.0.0.1:0", 8).unwrap();
@@ -476,4 +479,227 @@ async fn an_association_books_and_pays_through_the_pages(db: TestDb) {
     replay.cookies.insert("__Host-salle".into(), first_session);
     let (status, _, location) = replay.get("/reservations").await;
     assert_eq!((status, location.as_deref()), (303, Some("/connexion")), "the old session is gone");
+}
+
+/// A manager of `establishment_id`, signed in.
+async fn signed_in_manager(
+    commands: &salle::app::Commands,
+    address: &str,
+    client: &reqwest::Client,
+    email: &str,
+    establishment_id: uuid::Uuid,
+) -> (Browser, uuid::Uuid) {
+    let user_id = accounts::create(
+        &commands.store,
+        NewAccount {
+            email,
+            password: "mot de passe de gestion",
+            name: "Gestion",
+            role: Role::Manager,
+            association_id: None,
+        },
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    commands
+        .on_establishment(
+            establishment_id,
+            EstablishmentCommand::AssignManager { user_id },
+            &Metadata::default(),
+        )
+        .await
+        .unwrap();
+    accounts::add_establishment(&commands.store, user_id, establishment_id).await.unwrap();
+    let mut browser =
+        Browser { address: address.to_owned(), client: client.clone(), cookies: HashMap::new() };
+    let token = csrf(&browser.get("/connexion").await.1);
+    let form = [("csrf", token.as_str()), ("email", email), ("password", "mot de passe de gestion")];
+    assert_eq!(browser.post("/connexion", &form).await.0, 303);
+    (browser, user_id)
+}
+
+async fn a_manager_runs_the_rooms_of_the_establishment(db: TestDb) {
+    let settings = Settings::new(&db.url, "127.0.0.1:0", 8).unwrap();
+    let app = Application::build(settings).await.expect("the application builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    let client = reqwest::Client::builder().redirect(Policy::none()).build().unwrap();
+    let commands = commands(db.store().await);
+    let (establishment_id, _) = establishment_with_room(&commands, Tariff::Departement(1250), 0).await;
+    let (other_id, other_room) = establishment_with_room(&commands, Tariff::Departement(1250), 0).await;
+    let (mut manager, user_id) =
+        signed_in_manager(&commands, &address, &client, "gestion@salle.test", establishment_id).await;
+    // A second collège in their care, whose payouts are not set up yet.
+    let bare_id = uuid::Uuid::now_v7();
+    commands
+        .on_establishment(
+            bare_id,
+            EstablishmentCommand::Register(salle::domain::establishment::RegisterEstablishment {
+                establishment_id: bare_id,
+                name: "Collège Jules Ferry".into(),
+                kind: salle_events::catalog::establishment::EstablishmentKind::College,
+                uai: Some("0380002W".into()),
+                address: "1 place de la Mairie".into(),
+                commune_insee: "38563".into(),
+                lat: 45.36,
+                lon: 5.59,
+                legal_basis: None,
+                now: chrono::Utc::now(),
+            }),
+            &Metadata::default(),
+        )
+        .await
+        .unwrap();
+    commands
+        .on_establishment(bare_id, EstablishmentCommand::AssignManager { user_id }, &Metadata::default())
+        .await
+        .unwrap();
+    accounts::add_establishment(&commands.store, user_id, bare_id).await.unwrap();
+
+    // The establishments in their care, and nothing else.
+    let (status, html, _) = manager.get("/etablissements").await;
+    assert_eq!(status, 200);
+    let own = format!("/etablissements/{establishment_id}/gestion");
+    let bare = format!("/etablissements/{bare_id}/gestion");
+    assert!(html.contains(&own) && html.contains(&bare) && html.contains("Collège Jules Ferry"), "{html}");
+    assert!(!html.contains(&other_id.to_string()), "{html}");
+    assert_eq!(manager.get(&format!("/etablissements/{other_id}/gestion")).await.0, 404);
+    assert_eq!(manager.get(&format!("/salles/{other_room}/gestion")).await.0, 404);
+
+    // Payouts: ready for the first; one click from the provider's onboarding for the second.
+    let (status, html, _) = manager.get(&own).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("peut recevoir l&#39;argent") || html.contains("peut recevoir l'argent"), "{html}");
+    let (_, html, _) = manager.get(&bare).await;
+    assert!(html.contains("Versements") && html.contains("seules les salles gratuites"), "{html}");
+    let token = csrf(&html);
+    let (status, _, location) =
+        manager.post(&format!("/etablissements/{bare_id}/versements"), &[("csrf", &token)]).await;
+    assert_eq!(status, 303);
+    assert!(location.unwrap().contains("/paiement/simule/compte/acct_sim_"));
+    let (_, html, _) = manager.get(&bare).await;
+    assert!(html.contains("acct_sim_") && html.contains("pas encore prêt"), "{html}");
+
+    // A new room: a refused capacity keeps what was typed.
+    let add = format!("/etablissements/{establishment_id}/salles");
+    let typed = [
+        ("csrf", token.as_str()),
+        ("name", "Salle du Conseil"),
+        ("kind", "meeting_room"),
+        ("capacity", "trente"),
+        ("rate", ""),
+    ];
+    let (status, html, _) = manager.post(&add, &typed).await;
+    assert_eq!(status, 422);
+    assert!(
+        html.contains("trente") && html.contains("Salle du Conseil") && html.contains("role=\"alert\""),
+        "{html}"
+    );
+    let typed = [
+        ("csrf", token.as_str()),
+        ("name", "Salle du Conseil"),
+        ("kind", "meeting_room"),
+        ("capacity", "30"),
+        ("rate", "8,50"),
+    ];
+    let (status, _, location) = manager.post(&add, &typed).await;
+    assert_eq!(status, 303);
+    let room_page = location.unwrap().split('?').next().unwrap().to_owned();
+    let room_id: uuid::Uuid =
+        room_page.trim_start_matches("/salles/").trim_end_matches("/gestion").parse().unwrap();
+    let room = commands.room(room_id).await.unwrap();
+    assert_eq!(room.establishment_id, establishment_id);
+    assert_eq!(room.details.as_ref().unwrap().hourly_rate_cents, Some(850));
+    let (status, html, _) = manager.get(&room_page).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Salle du Conseil") && html.contains("18:00-22:00"), "{html}");
+
+    // The description, with its equipment.
+    let details = [
+        ("csrf", token.as_str()),
+        ("name", "Salle du Conseil"),
+        ("kind", "meeting_room"),
+        ("capacity", "24"),
+        ("area", "60"),
+        ("equipment", "projector"),
+        ("equipment", "wifi"),
+        ("step_free", "1"),
+        ("approval", "manual"),
+        ("rate", ""),
+        ("description", "Au rez-de-chaussée, près de l'entrée."),
+    ];
+    let (status, _, _) = manager.post(&format!("{room_page}/details"), &details).await;
+    assert_eq!(status, 303);
+    let saved = commands.room(room_id).await.unwrap().details.unwrap();
+    assert_eq!(
+        (saved.capacity, saved.area_m2, saved.step_free, saved.hourly_rate_cents),
+        (24, Some(60), true, None)
+    );
+    assert_eq!(saved.equipment.len(), 2);
+
+    // Opening hours: a wrong range is named and kept; a right one is saved.
+    let mut hours =
+        vec![("csrf", token.as_str()), ("semaine_1", "17:30-22:00"), ("semaine_3", "14h-18h, 19:00-22:30")];
+    hours.push(("semaine_6", "9h-midi"));
+    let (status, html, _) = manager.post(&format!("{room_page}/horaires"), &hours).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("Samedi") && html.contains("9h-midi") && html.contains("14h-18h"), "{html}");
+    hours.pop();
+    hours.push(("vacances_2", "10:00-16:00"));
+    hours.push(("public_holidays", "1"));
+    let (status, _, _) = manager.post(&format!("{room_page}/horaires"), &hours).await;
+    assert_eq!(status, 303);
+    let opening = commands.room(room_id).await.unwrap().opening;
+    assert_eq!(opening.school_weeks.len(), 3, "{opening:?}");
+    assert_eq!(opening.school_holidays.len(), 1);
+    assert!(opening.open_on_public_holidays);
+
+    // An internal block, then lifted.
+    let block = [
+        ("csrf", token.as_str()),
+        ("day", "2027-01-11"),
+        ("start", "18:00"),
+        ("end", "20:00"),
+        ("reason", "Conseil de classe"),
+    ];
+    let (status, _, _) = manager.post(&format!("{room_page}/blocages"), &block).await;
+    assert_eq!(status, 303);
+    let blocks = commands.room(room_id).await.unwrap().blocks;
+    assert_eq!(blocks.len(), 1);
+    let (_, html, _) = manager.get(&room_page).await;
+    assert!(html.contains("Conseil de classe") && html.contains("18:00–20:00"), "{html}");
+    let block_id = blocks.keys().next().unwrap();
+    let (status, _, _) =
+        manager.post(&format!("{room_page}/blocages/{block_id}/supprimer"), &[("csrf", &token)]).await;
+    assert_eq!(status, 303);
+    assert!(commands.room(room_id).await.unwrap().blocks.is_empty());
+    let backwards = [
+        ("csrf", token.as_str()),
+        ("day", "2027-01-11"),
+        ("start", "20:00"),
+        ("end", "18:00"),
+        ("reason", "Travaux"),
+    ];
+    let (status, html, _) = manager.post(&format!("{room_page}/blocages"), &backwards).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("Travaux") && html.contains("finit avant de commencer"), "{html}");
+
+    // Withdrawn from searches, then offered again.
+    let (status, _, _) =
+        manager.post(&format!("{room_page}/retrait"), &[("csrf", &token), ("reason", "Travaux d'été")]).await;
+    assert_eq!(status, 303);
+    assert!(commands.room(room_id).await.unwrap().withdrawn);
+    let (status, _, _) = manager.post(&format!("{room_page}/remise"), &[("csrf", &token)]).await;
+    assert_eq!(status, 303);
+    assert!(!commands.room(room_id).await.unwrap().withdrawn);
+
+    // No form without its token; another establishment's room stays out of reach.
+    let (status, _, _) = manager.post(&format!("{room_page}/remise"), &[("csrf", "x")]).await;
+    assert_eq!(status, 403);
+    let (status, _, _) = manager
+        .post(&format!("/salles/{other_room}/gestion/retrait"), &[("csrf", &token), ("reason", "x")])
+        .await;
+    assert_eq!(status, 404);
+    assert!(!commands.room(other_room).await.unwrap().withdrawn);
 }

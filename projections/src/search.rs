@@ -107,7 +107,63 @@ fn id_of(event: &RecordedEvent, prefix: &str) -> Option<Uuid> {
     event.stream_id.as_str().strip_prefix(prefix).and_then(|id| id.parse().ok())
 }
 
+/// A room as its establishment's management page lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedRoom {
+    pub room_id: Uuid,
+    pub name: String,
+    pub kind: RoomKind,
+    pub capacity: u32,
+    pub withdrawn: bool,
+}
+
+/// An establishment as the establishments' list shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedEstablishment {
+    pub establishment_id: Uuid,
+    pub name: String,
+    pub commune_insee: String,
+    pub active: bool,
+    pub rooms: usize,
+}
+
 impl SearchIndex {
+    /// An establishment's rooms, by name (withdrawn ones included).
+    pub fn rooms_of(&self, establishment_id: Uuid) -> Vec<ListedRoom> {
+        let mut rooms: Vec<ListedRoom> = self
+            .rooms
+            .iter()
+            .filter(|(_, r)| r.establishment_id == establishment_id)
+            .map(|(id, r)| ListedRoom {
+                room_id: *id,
+                name: r.details.name.clone(),
+                kind: r.details.kind,
+                capacity: r.details.capacity,
+                withdrawn: r.withdrawn,
+            })
+            .collect();
+        rooms.sort_by(|a, b| (&a.name, a.room_id).cmp(&(&b.name, b.room_id)));
+        rooms
+    }
+
+    /// Every establishment (or those of `only`), by name.
+    pub fn establishment_list(&self, only: Option<&[Uuid]>) -> Vec<ListedEstablishment> {
+        let mut list: Vec<ListedEstablishment> = self
+            .establishments
+            .iter()
+            .filter(|(id, _)| only.is_none_or(|o| o.contains(id)))
+            .map(|(id, e)| ListedEstablishment {
+                establishment_id: *id,
+                name: e.name.clone(),
+                commune_insee: e.commune_insee.clone(),
+                active: e.active,
+                rooms: self.rooms.values().filter(|r| r.establishment_id == *id).count(),
+            })
+            .collect();
+        list.sort_by(|a, b| (&a.name, a.establishment_id).cmp(&(&b.name, b.establishment_id)));
+        list
+    }
+
     /// Where the index stands in the log.
     pub fn position(&self) -> LogPosition {
         self.position

@@ -4,6 +4,7 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod health;
+pub mod manage;
 pub mod openapi;
 pub mod pages;
 pub mod payments;
@@ -63,6 +64,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(pages::reconciliation_page)
         .service(pages::ledger_download)
         .service(pages::ledger_page)
+        .service(manage::establishments_page)
+        .service(manage::establishment_page)
+        .service(manage::start_payouts)
+        .service(manage::add_room)
+        .service(manage::room_page)
+        // Before `/salles/{id}/gestion/{action}`, which it would match.
+        .service(manage::remove_block)
+        .service(manage::room_action)
         .service(pages::legal)
         .service(pages::accessibility);
 }

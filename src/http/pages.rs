@@ -124,12 +124,12 @@ impl FromRequest for Visitor {
 }
 
 impl Visitor {
-    fn caller(&self) -> Option<Caller> {
+    pub(crate) fn caller(&self) -> Option<Caller> {
         self.account.clone().map(Caller)
     }
 
     /// A form's token must be this visitor's (compared in constant time).
-    fn check(&self, submitted: &str) -> Result<(), AppError> {
+    pub(crate) fn check(&self, submitted: &str) -> Result<(), AppError> {
         use subtle::ConstantTimeEq;
         if bool::from(self.csrf.as_bytes().ct_eq(submitted.as_bytes())) && !submitted.is_empty() {
             return Ok(());
@@ -137,7 +137,7 @@ impl Visitor {
         Err(AppError::Forbidden("Le formulaire a expiré : rechargez la page et recommencez.".into()))
     }
 
-    async fn chrome(&self, state: &AppState) -> Chrome {
+    pub(crate) async fn chrome(&self, state: &AppState) -> Chrome {
         let lang = self.lang;
         let Some(account) = &self.account else { return Chrome::anonymous(lang, &self.csrf) };
         let pending = if account.role == Role::Manager {
@@ -158,11 +158,12 @@ impl Visitor {
             pending,
             csrf: self.csrf.clone(),
             ledgers: account.role != Role::Association,
+            manages: matches!(account.role, Role::Manager | Role::Admin),
         }
     }
 
     /// An HTML answer, setting the CSRF cookie for a new visitor.
-    fn html(&self, status: actix_web::http::StatusCode, markup: maud::Markup) -> HttpResponse {
+    pub(crate) fn html(&self, status: actix_web::http::StatusCode, markup: maud::Markup) -> HttpResponse {
         let mut response = HttpResponse::build(status);
         response.content_type("text/html; charset=utf-8");
         if self.new_csrf {
@@ -171,7 +172,7 @@ impl Visitor {
         response.body(markup.into_string())
     }
 
-    fn ok(&self, markup: maud::Markup) -> HttpResponse {
+    pub(crate) fn ok(&self, markup: maud::Markup) -> HttpResponse {
         self.html(actix_web::http::StatusCode::OK, markup)
     }
 }
@@ -185,7 +186,7 @@ fn host_cookie(name: &'static str, value: &str) -> Cookie<'static> {
         .finish()
 }
 
-fn see_other(location: &str) -> HttpResponse {
+pub(crate) fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther().insert_header((header::LOCATION, location.to_owned())).finish()
 }
 
@@ -220,7 +221,7 @@ fn status_label(lang: Lang, status: &str) -> String {
     }
 }
 
-fn kind_label(kind: RoomKind) -> &'static str {
+pub(crate) fn kind_label(kind: RoomKind) -> &'static str {
     match kind {
         RoomKind::Classroom => "Salle de classe",
         RoomKind::Multipurpose => "Salle polyvalente",
@@ -235,7 +236,7 @@ fn kind_label(kind: RoomKind) -> &'static str {
     }
 }
 
-fn equipment_label(e: Equipment) -> &'static str {
+pub(crate) fn equipment_label(e: Equipment) -> &'static str {
     match e {
         Equipment::Projector => "Vidéoprojecteur",
         Equipment::SoundSystem => "Sonorisation",
@@ -252,7 +253,7 @@ fn equipment_label(e: Equipment) -> &'static str {
     }
 }
 
-const KINDS: [RoomKind; 10] = [
+pub(crate) const KINDS: [RoomKind; 10] = [
     RoomKind::Classroom,
     RoomKind::Multipurpose,
     RoomKind::GymHall,
@@ -264,7 +265,7 @@ const KINDS: [RoomKind; 10] = [
     RoomKind::ScienceLab,
     RoomKind::Other,
 ];
-const EQUIPMENT: [Equipment; 9] = [
+pub(crate) const EQUIPMENT: [Equipment; 9] = [
     Equipment::Projector,
     Equipment::SoundSystem,
     Equipment::Stage,
@@ -276,15 +277,15 @@ const EQUIPMENT: [Equipment; 9] = [
     Equipment::ChangingRooms,
 ];
 
-fn code<T: serde::Serialize>(value: T) -> String {
+pub(crate) fn code<T: serde::Serialize>(value: T) -> String {
     serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
-fn local_time(at: chrono::DateTime<Utc>) -> String {
+pub(crate) fn local_time(at: chrono::DateTime<Utc>) -> String {
     at.with_timezone(&LOCAL_TZ).format("%H:%M").to_string()
 }
 
-fn local_day(at: chrono::DateTime<Utc>) -> String {
+pub(crate) fn local_day(at: chrono::DateTime<Utc>) -> String {
     salle_events::time::fr_date(at.with_timezone(&LOCAL_TZ).date_naive())
 }
 

@@ -109,6 +109,11 @@ impl PaymentProcess {
         &self.gateway
     }
 
+    /// Where browsers reach salle (links the provider sends people back to).
+    pub fn public_url(&self) -> &str {
+        &self.public_url
+    }
+
     /// Test hook: the manager stops right after its `calls`-th next provider
     /// call, before recording the answer, as if the process were killed.
     pub fn crash_after_calls(&self, calls: i64) {

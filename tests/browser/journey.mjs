@@ -158,6 +158,22 @@ async function journey(browser, databaseUrl, label, shoot) {
     await manager.getByRole("button", { name: "Approuver" }).click();
     await manager.waitForURL(bookingUrl);
     await manager.getByText("approuvée").first().waitFor();
+    // The manager's establishment: payouts, rooms, and a room's hours and blocks.
+    await manager.getByRole("link", { name: "Établissements" }).click();
+    await axeCheck(manager, "the manager's establishments");
+    await manager.getByRole("link", { name: "Collège La Garenne" }).click();
+    await manager.getByRole("heading", { name: "Salles" }).waitFor();
+    await axeCheck(manager, "the establishment's management");
+    await manager.locator("table a[href$='/gestion']").first().click();
+    await manager.getByRole("heading", { name: "Horaires d'ouverture" }).waitFor();
+    await manager.getByLabel("Jour", { exact: true }).fill("2027-03-15");
+    await manager.getByLabel("De", { exact: true }).fill("18:00");
+    await manager.getByLabel("À", { exact: true }).fill("20:00");
+    await manager.getByLabel("Motif", { exact: true }).fill("Conseil de classe");
+    await manager.getByRole("button", { name: "Bloquer ce créneau" }).click();
+    await manager.getByRole("listitem").filter({ hasText: "Conseil de classe" }).waitFor();
+    await axeCheck(manager, "a room's management");
+    if (shoot) await manager.screenshot({ path: join(screenshots, "salle-gestion.png"), fullPage: true });
 
     // The association pays on the simulated provider's page.
     await association.goto(bookingUrl);

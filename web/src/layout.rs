@@ -20,11 +20,13 @@ pub struct Chrome {
     pub csrf: String,
     /// The visitor may read ledgers (managers, finance, admins).
     pub ledgers: bool,
+    /// The visitor runs establishments (managers, admins).
+    pub manages: bool,
 }
 
 impl Chrome {
     pub fn anonymous(lang: Lang, csrf: &str) -> Self {
-        Self { lang, user: None, pending: None, csrf: csrf.to_owned(), ledgers: false }
+        Self { lang, user: None, pending: None, csrf: csrf.to_owned(), ledgers: false, manages: false }
     }
 }
 
@@ -85,6 +87,9 @@ fn shell(chrome: &Chrome, title: &str, body: Markup, navigation: bool) -> Markup
                                                 }
                                             }
                                         }
+                                    }
+                                    @if chrome.manages {
+                                        li { a href="/etablissements" { (t(lang, "Établissements", "Establishments")) } }
                                     }
                                     @if chrome.ledgers {
                                         li { a href="/grand-livre" { (t(lang, "Grands livres", "Ledgers")) } }

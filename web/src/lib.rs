@@ -10,8 +10,10 @@
 //! - [`pages`]: pages of any kind (not found).
 //! - [`marketplace`]: search, room, sign-in, bookings, legal pages.
 //! - [`payments`]: the simulated provider's pages.
+//! - [`manage`]: the managers' and admins' pages (establishments, rooms).
 
 pub mod layout;
+pub mod manage;
 pub mod marketplace;
 pub mod pages;
 pub mod payments;

@@ -1,0 +1,342 @@
+//! The managers' and admins' pages: the establishments they run, each with
+//! its payout account and rooms; a room's description, opening hours and
+//! internal blocks. Every form keeps what was typed when it is refused.
+
+use maud::{Markup, html};
+
+use crate::layout::{Chrome, alert, csrf_field, page_with, t};
+
+/// One establishment in the list.
+#[derive(Debug, Clone, Default)]
+pub struct EstablishmentLine {
+    pub href: String,
+    pub name: String,
+    pub commune: String,
+    pub rooms: usize,
+    pub active: bool,
+}
+
+/// The establishments a manager runs, or all of them for an admin.
+pub fn establishments(chrome: &Chrome, list: &[EstablishmentLine], notice: Option<&str>) -> Markup {
+    let lang = chrome.lang;
+    let title = t(lang, "Établissements", "Establishments");
+    page_with(
+        chrome,
+        title,
+        html! {
+            h1 { (title) }
+            @if let Some(n) = notice { p class="notice" role="status" { (n) } }
+            @if list.is_empty() {
+                p { (t(lang, "Aucun établissement ne vous est confié pour l'instant.", "No establishment is in your care yet.")) }
+            } @else {
+                table {
+                    thead { tr {
+                        th scope="col" { (t(lang, "Établissement", "Establishment")) }
+                        th scope="col" { (t(lang, "Commune", "Commune")) }
+                        th scope="col" { (t(lang, "Salles", "Rooms")) }
+                        th scope="col" { (t(lang, "État", "Status")) }
+                    } }
+                    tbody { @for e in list { tr {
+                        td { a href=(e.href) { (e.name) } }
+                        td { (e.commune) }
+                        td { (e.rooms) }
+                        td { @if e.active { (t(lang, "actif", "active")) } @else { (t(lang, "suspendu", "suspended")) } }
+                    } } }
+                }
+            }
+        },
+    )
+}
+
+/// A room of the establishment's page.
+#[derive(Debug, Clone, Default)]
+pub struct RoomLine {
+    pub href: String,
+    pub public_href: String,
+    pub name: String,
+    pub kind: String,
+    pub capacity: u32,
+    pub withdrawn: bool,
+}
+
+/// The payout account, as the manager needs to know it.
+#[derive(Debug, Clone, Default)]
+pub struct Payout {
+    /// The provider's account reference, once created.
+    pub account: Option<String>,
+    pub ready: bool,
+    /// `stripe` or `simulated`.
+    pub provider: String,
+}
+
+/// What the "add a room" form holds.
+#[derive(Debug, Clone, Default)]
+pub struct NewRoomValues {
+    pub name: String,
+    pub kind: String,
+    pub capacity: String,
+    pub rate: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct EstablishmentPage {
+    pub id: String,
+    pub name: String,
+    pub address: String,
+    pub payout: Payout,
+    pub rooms: Vec<RoomLine>,
+    pub ledger_href: String,
+    /// (code, label)
+    pub kinds: Vec<(String, String)>,
+    pub new_room: NewRoomValues,
+    pub error: Option<String>,
+    pub notice: Option<String>,
+}
+
+/// An establishment's management page: its payouts and its rooms.
+pub fn establishment(chrome: &Chrome, page: &EstablishmentPage) -> Markup {
+    let lang = chrome.lang;
+    let base = format!("/etablissements/{}", page.id);
+    page_with(
+        chrome,
+        &page.name,
+        html! {
+            h1 { (page.name) }
+            p { (page.address) " · " a href=(page.ledger_href) { (t(lang, "Grand livre", "Ledger")) } }
+            (alert(page.error.as_deref()))
+            @if let Some(n) = &page.notice { p class="notice" role="status" { (n) } }
+            h2 { (t(lang, "Versements", "Payouts")) }
+            @match (&page.payout.account, page.payout.ready) {
+                (Some(account), true) => {
+                    p { (t(lang, "Le compte de versement ", "The payout account ")) code { (account) }
+                        (t(lang, " peut recevoir l'argent des réservations : les créneaux payants sont ouverts.", " can receive the bookings' money: paid slots are open.")) }
+                }
+                (Some(account), false) => {
+                    p class="notice" { (t(lang, "Le compte de versement ", "The payout account ")) code { (account) }
+                        (t(lang, " n'est pas encore prêt : tant qu'il ne l'est pas, seules les salles gratuites peuvent être réservées.", " is not ready yet: until it is, only free rooms can be booked.")) }
+                }
+                (None, _) => {
+                    p class="notice" { (t(lang, "Aucun compte de versement : seules les salles gratuites peuvent être réservées.", "No payout account: only free rooms can be booked.")) }
+                }
+            }
+            @if !page.payout.ready {
+                form method="post" action=(format!("{base}/versements")) {
+                    (csrf_field(&chrome.csrf))
+                    button type="submit" { (t(lang, "Configurer le compte de versement", "Set up the payout account")) }
+                    " " span class="hint" { (t(lang, "(chez le prestataire de paiement : ", "(at the payment provider: ")) (page.payout.provider) ")" }
+                }
+            }
+            h2 { (t(lang, "Salles", "Rooms")) }
+            @if page.rooms.is_empty() {
+                p { (t(lang, "Aucune salle pour l'instant.", "No room yet.")) }
+            } @else {
+                table {
+                    thead { tr {
+                        th scope="col" { (t(lang, "Salle", "Room")) }
+                        th scope="col" { (t(lang, "Type", "Kind")) }
+                        th scope="col" { (t(lang, "Capacité", "Capacity")) }
+                        th scope="col" { (t(lang, "État", "Status")) }
+                        th scope="col" { (t(lang, "Page publique", "Public page")) }
+                    } }
+                    tbody { @for r in &page.rooms { tr {
+                        td { a href=(r.href) { (r.name) } }
+                        td { (r.kind) }
+                        td { (r.capacity) }
+                        td { @if r.withdrawn { (t(lang, "retirée", "withdrawn")) } @else { (t(lang, "proposée", "offered")) } }
+                        td { a href=(r.public_href) { (t(lang, "voir", "view")) span class="visually-hidden" { " " (r.name) } } }
+                    } } }
+                }
+            }
+            h3 { (t(lang, "Ajouter une salle", "Add a room")) }
+            form class="stack" method="post" action=(format!("{base}/salles")) {
+                (csrf_field(&chrome.csrf))
+                div { label for="name" { (t(lang, "Nom", "Name")) } input id="name" name="name" value=(page.new_room.name) maxlength="120" required; }
+                div {
+                    label for="kind" { (t(lang, "Type", "Kind")) }
+                    select id="kind" name="kind" { @for (code, label) in &page.kinds { option value=(code) selected[page.new_room.kind == *code] { (label) } } }
+                }
+                div { label for="capacity" { (t(lang, "Capacité (personnes)", "Capacity (people)")) } input id="capacity" name="capacity" inputmode="numeric" value=(page.new_room.capacity) required; }
+                div {
+                    label for="rate" { (t(lang, "Tarif horaire en euros", "Hourly rate in euros")) }
+                    input id="rate" name="rate" inputmode="decimal" value=(page.new_room.rate) aria-describedby="rate-hint";
+                    p id="rate-hint" class="hint" { (t(lang, "Vide : la grille tarifaire de l'établissement s'applique ; 0 : salle gratuite.", "Empty: the establishment's tariff grid applies; 0: free room.")) }
+                }
+                p class="hint" { (t(lang, "La salle est créée ouverte du lundi au vendredi de 18 h à 22 h en semaines d'école ; ses horaires se modifient ensuite.", "The room is created open Monday to Friday 18:00–22:00 in school weeks; its hours can be changed next.")) }
+                div { button type="submit" { (t(lang, "Ajouter la salle", "Add the room")) } }
+            }
+        },
+    )
+}
+
+/// The description form, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct DetailsValues {
+    pub name: String,
+    pub kind: String,
+    pub capacity: String,
+    pub area: String,
+    pub equipment: Vec<String>,
+    pub step_free: bool,
+    pub approval: String,
+    pub rate: String,
+    pub description: String,
+}
+
+/// One weekday's windows, as typed (`18:00-22:00, …`).
+#[derive(Debug, Clone, Default)]
+pub struct DayHours {
+    pub weekday: u8,
+    pub label: String,
+    pub school_weeks: String,
+    pub holidays: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct BlockValues {
+    pub day: String,
+    pub start: String,
+    pub end: String,
+    pub reason: String,
+}
+
+/// An internal block, as listed.
+#[derive(Debug, Clone, Default)]
+pub struct BlockLine {
+    pub id: String,
+    pub when: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RoomManagePage {
+    pub id: String,
+    pub name: String,
+    pub establishment: String,
+    pub establishment_href: String,
+    pub withdrawn: bool,
+    pub details: DetailsValues,
+    pub hours: Vec<DayHours>,
+    pub public_holidays: bool,
+    pub blocks: Vec<BlockLine>,
+    pub block: BlockValues,
+    /// (code, label)
+    pub kinds: Vec<(String, String)>,
+    pub equipment: Vec<(String, String)>,
+    /// Which form a refusal belongs to (`details`, `horaires`, `blocage`, `etat`), and why.
+    pub error: Option<(String, String)>,
+    pub notice: Option<String>,
+}
+
+fn section_error(page: &RoomManagePage, section: &str) -> Markup {
+    alert(page.error.as_ref().filter(|(s, _)| s == section).map(|(_, m)| m.as_str()))
+}
+
+/// A room's management page: description, opening hours, internal blocks,
+/// and whether it is offered.
+pub fn room(chrome: &Chrome, page: &RoomManagePage) -> Markup {
+    let lang = chrome.lang;
+    let base = format!("/salles/{}/gestion", page.id);
+    let d = &page.details;
+    page_with(
+        chrome,
+        &page.name,
+        html! {
+            h1 { (page.name) }
+            p { a href=(page.establishment_href) { (page.establishment) } " · " a href=(format!("/salles/{}", page.id)) { (t(lang, "page publique", "public page")) } }
+            @if let Some(n) = &page.notice { p class="notice" role="status" { (n) } }
+            h2 id="description" { (t(lang, "Description", "Description")) }
+            (section_error(page, "details"))
+            form class="stack" method="post" action=(format!("{base}/details")) {
+                (csrf_field(&chrome.csrf))
+                div { label for="name" { (t(lang, "Nom", "Name")) } input id="name" name="name" value=(d.name) maxlength="120" required; }
+                div {
+                    label for="kind" { (t(lang, "Type", "Kind")) }
+                    select id="kind" name="kind" { @for (code, label) in &page.kinds { option value=(code) selected[d.kind == *code] { (label) } } }
+                }
+                div { label for="capacity" { (t(lang, "Capacité (personnes)", "Capacity (people)")) } input id="capacity" name="capacity" inputmode="numeric" value=(d.capacity) required; }
+                div { label for="area" { (t(lang, "Surface en m² (facultatif)", "Area in m² (optional)")) } input id="area" name="area" inputmode="numeric" value=(d.area); }
+                fieldset {
+                    legend { (t(lang, "Équipements", "Equipment")) }
+                    @for (code, label) in &page.equipment {
+                        div class="check" {
+                            input type="checkbox" id=(format!("eq-{code}")) name="equipment" value=(code) checked[d.equipment.contains(code)];
+                            label for=(format!("eq-{code}")) { (label) }
+                        }
+                    }
+                }
+                div class="check" { input type="checkbox" id="step_free" name="step_free" value="1" checked[d.step_free]; label for="step_free" { (t(lang, "Accessible de plain-pied", "Step-free access")) } }
+                div {
+                    label for="approval" { (t(lang, "Validation des demandes", "Approval of requests")) }
+                    select id="approval" name="approval" {
+                        option value="manual" selected[d.approval == "manual"] { (t(lang, "par un gestionnaire", "by a manager")) }
+                        option value="automatic" selected[d.approval == "automatic"] { (t(lang, "automatique", "automatic")) }
+                    }
+                }
+                div {
+                    label for="rate" { (t(lang, "Tarif horaire en euros", "Hourly rate in euros")) }
+                    input id="rate" name="rate" inputmode="decimal" value=(d.rate) aria-describedby="rate-hint";
+                    p id="rate-hint" class="hint" { (t(lang, "Vide : la grille tarifaire de l'établissement s'applique ; 0 : salle gratuite.", "Empty: the establishment's tariff grid applies; 0: free room.")) }
+                }
+                div { label for="description" { (t(lang, "Description", "Description")) } textarea id="description" name="description" rows="4" maxlength="4000" { (d.description) } }
+                div { button type="submit" { (t(lang, "Enregistrer la description", "Save the description")) } }
+            }
+            h2 id="horaires" { (t(lang, "Horaires d'ouverture", "Opening hours")) }
+            (section_error(page, "horaires"))
+            form class="stack" method="post" action=(format!("{base}/horaires")) {
+                (csrf_field(&chrome.csrf))
+                p class="hint" id="hours-hint" { (t(lang, "Heure locale de Paris, plages « HH:MM-HH:MM » séparées par des virgules ; vide : fermé ce jour-là.", "Paris local time, ranges \"HH:MM-HH:MM\" separated by commas; empty: closed that day.")) }
+                table {
+                    thead { tr {
+                        th scope="col" { (t(lang, "Jour", "Day")) }
+                        th scope="col" { (t(lang, "Semaines d'école", "School weeks")) }
+                        th scope="col" { (t(lang, "Vacances scolaires", "School holidays")) }
+                    } }
+                    tbody { @for h in &page.hours { tr {
+                        th scope="row" { (h.label) }
+                        td { input name=(format!("semaine_{}", h.weekday)) value=(h.school_weeks) aria-label=(format!("{} — {}", h.label, t(lang, "semaines d'école", "school weeks"))) aria-describedby="hours-hint"; }
+                        td { input name=(format!("vacances_{}", h.weekday)) value=(h.holidays) aria-label=(format!("{} — {}", h.label, t(lang, "vacances scolaires", "school holidays"))) aria-describedby="hours-hint"; }
+                    } } }
+                }
+                div class="check" { input type="checkbox" id="public_holidays" name="public_holidays" value="1" checked[page.public_holidays]; label for="public_holidays" { (t(lang, "Ouverte les jours fériés", "Open on public holidays")) } }
+                div { button type="submit" { (t(lang, "Enregistrer les horaires", "Save the hours")) } }
+            }
+            h2 id="blocages" { (t(lang, "Blocages internes", "Internal blocks")) }
+            p class="hint" { (t(lang, "Un créneau que l'établissement garde pour lui (conseil de classe, travaux…) : il n'est plus proposé.", "A slot the establishment keeps for itself (staff meeting, works…): it is no longer offered.")) }
+            @if page.blocks.is_empty() {
+                p { (t(lang, "Aucun blocage.", "No block.")) }
+            } @else {
+                ul { @for b in &page.blocks { li {
+                    (b.when) " — " (b.reason) " "
+                    form class="inline-action" method="post" action=(format!("{base}/blocages/{}/supprimer", b.id)) {
+                        (csrf_field(&chrome.csrf))
+                        button type="submit" class="secondary" { (t(lang, "Lever", "Remove")) span class="visually-hidden" { " " (b.when) } }
+                    }
+                } } }
+            }
+            (section_error(page, "blocage"))
+            form class="stack" method="post" action=(format!("{base}/blocages")) {
+                (csrf_field(&chrome.csrf))
+                div { label for="block-day" { (t(lang, "Jour", "Day")) } input id="block-day" name="day" type="date" value=(page.block.day) required; }
+                div { label for="block-start" { (t(lang, "De", "From")) } input id="block-start" name="start" type="time" value=(page.block.start) required; }
+                div { label for="block-end" { (t(lang, "À", "To")) } input id="block-end" name="end" type="time" value=(page.block.end) required; }
+                div { label for="block-reason" { (t(lang, "Motif", "Reason")) } input id="block-reason" name="reason" value=(page.block.reason) maxlength="300" required; }
+                div { button type="submit" { (t(lang, "Bloquer ce créneau", "Block this slot")) } }
+            }
+            h2 id="etat" { (t(lang, "Proposer la salle", "Offering the room")) }
+            (section_error(page, "etat"))
+            @if page.withdrawn {
+                p { (t(lang, "La salle est retirée : elle n'apparaît plus dans les recherches.", "The room is withdrawn: it no longer appears in searches.")) }
+                form method="post" action=(format!("{base}/remise")) {
+                    (csrf_field(&chrome.csrf))
+                    button type="submit" { (t(lang, "Proposer à nouveau la salle", "Offer the room again")) }
+                }
+            } @else {
+                form class="stack" method="post" action=(format!("{base}/retrait")) {
+                    (csrf_field(&chrome.csrf))
+                    div { label for="withdraw-reason" { (t(lang, "Motif du retrait", "Reason for withdrawing")) } input id="withdraw-reason" name="reason" maxlength="300" required; }
+                    div { button type="submit" class="secondary" { (t(lang, "Retirer la salle des recherches", "Withdraw the room from searches")) } }
+                }
+            }
+        },
+    )
+}
