@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
-use salle_events::Store;
+use salle_events::{LogPosition, Store};
 use salle_projections::availability::{self, Availability};
 use salle_projections::bookings::{self, Bookings};
 use salle_projections::ledger::{self, Ledger};
@@ -118,6 +118,20 @@ impl Search {
             for event in &batch {
                 index.apply(event);
             }
+        }
+    }
+
+    /// Catches up until the index has read `position` (read-your-writes
+    /// after an append), for at most two seconds: on PostgreSQL an event
+    /// becomes readable once older transactions of the cluster have ended.
+    pub async fn wait_for(&self, store: &Store, position: LogPosition) -> anyhow::Result<()> {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(2);
+        loop {
+            self.catch_up(store).await?;
+            if self.read_index(|i| i.position()) >= position || tokio::time::Instant::now() > deadline {
+                return Ok(());
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
         }
     }
 

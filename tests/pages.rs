@@ -87,7 +87,8 @@ fn csrf(html: &str) -> String {
 
 on_both_backends!(
     an_association_books_and_pays_through_the_pages,
-    a_manager_runs_the_rooms_of_the_establishment
+    a_manager_runs_the_rooms_of_the_establishment,
+    an_admin_imports_invites_prices_and_verifies
 );
 
 async fn an_association_books_and_pays_through_the_pages(db: TestDb) {
@@ -702,4 +703,158 @@ async fn a_manager_runs_the_rooms_of_the_establishment(db: TestDb) {
         .await;
     assert_eq!(status, 404);
     assert!(!commands.room(other_room).await.unwrap().withdrawn);
+}
+
+async fn an_admin_imports_invites_prices_and_verifies(db: TestDb) {
+    let settings = Settings::new(&db.url, "127.0.0.1:0", 8).unwrap();
+    let app = Application::build(settings).await.expect("the application builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    let client = reqwest::Client::builder().redirect(Policy::none()).build().unwrap();
+    let commands = commands(db.store().await);
+    let now = chrono::Utc::now();
+    accounts::create(
+        &commands.store,
+        NewAccount {
+            email: "admin@salle.test",
+            password: "mot de passe admin",
+            name: "Admin",
+            role: Role::Admin,
+            association_id: None,
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    let association_id = uuid::Uuid::now_v7();
+    let contact = salle::app::personal_data::Contact::parse("Anne", "anne@salle.test", None).unwrap();
+    commands
+        .register_association(
+            association_id,
+            "Chorale des Voirons",
+            salle_events::catalog::association::RequesterCategory::LocalAssociation,
+            salle_events::catalog::association::LegalIdentifier::Rna("W381000001".into()),
+            &contact,
+            now,
+            &Metadata::default(),
+        )
+        .await
+        .unwrap();
+    let mut admin = Browser { address: address.clone(), client: client.clone(), cookies: HashMap::new() };
+    let token = csrf(&admin.get("/connexion").await.1);
+    let form = [("csrf", token.as_str()), ("email", "admin@salle.test"), ("password", "mot de passe admin")];
+    assert_eq!(admin.post("/connexion", &form).await.0, 303);
+
+    // Only admins reach the page.
+    let mut anonymous = Browser { address: address.clone(), client: client.clone(), cookies: HashMap::new() };
+    assert_eq!(anonymous.get("/admin").await.0, 303);
+
+    // The 97 collèges, imported once.
+    let mut page = String::new();
+    for _ in 0..200 {
+        page = admin.get("/admin").await.1;
+        if page.contains("Chorale des Voirons") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(page.contains("0 / 97") && page.contains("Administration"), "{page}");
+    let token = csrf(&page);
+    let (status, html, _) = admin.post("/admin/colleges", &[("csrf", &token)]).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("97 collège(s) importé(s)") && html.contains("97 / 97"), "{html}");
+    assert!(!html.contains("Importer les collèges manquants"), "{html}");
+    let (_, html, _) = admin.post("/admin/colleges", &[("csrf", &token)]).await;
+    assert!(html.contains("0 collège(s) importé(s)"), "a second import adds nothing: {html}");
+    let college = salle::seed::colleges().unwrap()[0].registration(now).establishment_id;
+    let registered = commands.establishment(college).await.unwrap();
+    assert!(
+        registered.id.is_some() && registered.payout_account.is_none(),
+        "no simulated payouts for real collèges"
+    );
+
+    // The département's grid: a wrong amount keeps what was typed; a right one is published.
+    let mut grid = vec![
+        ("csrf", token.as_str()),
+        ("rate_local_association", "8"),
+        ("rate_other_association", "15,50"),
+        ("rate_public_body", "0"),
+        ("rate_company", "quarante"),
+        ("fees", "Ménage = 15,00"),
+    ];
+    let (status, html, _) = admin.post("/admin/tarifs", &grid).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("quarante") && html.contains("15,50") && html.contains("Entreprise"), "{html}");
+    grid[4] = ("rate_company", "40");
+    let (status, html, _) = admin.post("/admin/tarifs", &grid).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("Nouvelle grille publiée") && html.contains("Version en vigueur : 1"), "{html}");
+    let published = commands.tariff_for(college).await.unwrap().unwrap();
+    assert_eq!(
+        published.hourly_rates_cents
+            [&salle_events::catalog::association::RequesterCategory::OtherAssociation],
+        1550
+    );
+    assert_eq!(published.flat_fees.len(), 1);
+
+    // The association, verified, then its verification revoked with a reason.
+    let (status, html, _) =
+        admin.post(&format!("/admin/associations/{association_id}/verifier"), &[("csrf", &token)]).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Association vérifiée"), "{html}");
+    assert!(commands.association(association_id).await.unwrap().verified);
+    let (status, _, _) =
+        admin.post(&format!("/admin/associations/{association_id}/verifier"), &[("csrf", &token)]).await;
+    assert_eq!(status, 409, "already verified");
+    let (status, _, _) = admin
+        .post(&format!("/admin/associations/{association_id}/revoquer"), &[("csrf", &token), ("reason", "")])
+        .await;
+    assert_eq!(status, 422);
+    let revoke = [("csrf", token.as_str()), ("reason", "Statuts périmés")];
+    let (status, _, _) = admin.post(&format!("/admin/associations/{association_id}/revoquer"), &revoke).await;
+    assert_eq!(status, 200);
+    assert!(!commands.association(association_id).await.unwrap().verified);
+
+    // A manager's invitation: the link works once, and makes them the collège's manager.
+    let college_text = college.to_string();
+    let invite = [
+        ("csrf", token.as_str()),
+        ("establishment", college_text.as_str()),
+        ("name", "Paul"),
+        ("email", "pas-une-adresse"),
+    ];
+    let (status, html, _) = admin.post("/admin/invitations", &invite).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("pas-une-adresse") && html.contains("Paul"), "{html}");
+    let invite = [
+        ("csrf", token.as_str()),
+        ("establishment", college_text.as_str()),
+        ("name", "Paul"),
+        ("email", "paul@salle.test"),
+    ];
+    let (status, html, _) = admin.post("/admin/invitations", &invite).await;
+    assert_eq!(status, 200, "{html}");
+    let at = html.find("/invitation/").expect("the link is shown");
+    let link = html[at..at + 12 + 64].to_owned();
+    let mut paul = Browser { address: address.clone(), client: client.clone(), cookies: HashMap::new() };
+    let (status, html, _) = paul.get(&link).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("paul@salle.test") && html.contains(&registered.name), "{html}");
+    let token = csrf(&html);
+    let (status, html, _) =
+        paul.post(&link, &[("csrf", &token), ("name", "Paul"), ("password", "court")]).await;
+    assert_eq!(status, 422, "{html}");
+    let accept =
+        [("csrf", token.as_str()), ("name", "Paul Martin"), ("password", "un mot de passe assez long")];
+    let (status, _, location) = paul.post(&link, &accept).await;
+    assert_eq!(status, 303);
+    assert!(location.unwrap().starts_with("/connexion"));
+    assert_eq!(paul.get(&link).await.0, 404, "a link works once");
+    let form =
+        [("csrf", token.as_str()), ("email", "paul@salle.test"), ("password", "un mot de passe assez long")];
+    assert_eq!(paul.post("/connexion", &form).await.0, 303);
+    let (status, html, _) = paul.get(&format!("/etablissements/{college}/gestion")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains(&registered.name) && html.contains("Aucun compte de versement"), "{html}");
+    assert_eq!(paul.get("/admin").await.0, 403, "a manager is no admin");
 }

@@ -8,9 +8,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use chrono::{DateTime, Utc};
 use geo::{Distance, Haversine, Point};
 use salle_events::calendar::Calendar;
-use salle_events::catalog::association::RequesterCategory;
+use salle_events::catalog::association::{AssociationEvent, LegalIdentifier, RequesterCategory};
 use salle_events::catalog::establishment::EstablishmentEvent;
 use salle_events::catalog::room::{Equipment, OpeningRules, RoomDetails, RoomEvent, RoomKind};
 use salle_events::catalog::tariff::TariffEvent;
@@ -100,7 +101,20 @@ pub struct SearchIndex {
     rooms: HashMap<Uuid, RoomEntry>,
     /// Tariff grids by establishment; `None` is the département's default.
     tariffs: HashMap<Option<Uuid>, TariffVersion>,
+    /// The associations, for the admins' verification list.
+    associations: HashMap<Uuid, ListedAssociation>,
     position: LogPosition,
+}
+
+/// An association as the admins' list shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedAssociation {
+    pub association_id: Uuid,
+    pub name: String,
+    pub category: RequesterCategory,
+    pub identifier: LegalIdentifier,
+    pub verified: bool,
+    pub registered_at: DateTime<Utc>,
 }
 
 fn id_of(event: &RecordedEvent, prefix: &str) -> Option<Uuid> {
@@ -188,12 +202,65 @@ impl SearchIndex {
             {
                 self.apply_establishment(id, event);
             }
+        } else if stream.starts_with(category::ASSOCIATION) {
+            if let (Some(id), Ok(event)) =
+                (id_of(recorded, "association-"), AssociationEvent::from_recorded(recorded))
+            {
+                self.apply_association(id, event);
+            }
         } else if stream.starts_with(category::TARIFF)
             && let Ok(event) = TariffEvent::from_recorded(recorded)
         {
             let owner = id_of(recorded, "tariff-");
             self.tariffs.insert(owner, TariffVersion::from_event(&event));
         }
+    }
+
+    fn apply_association(&mut self, id: Uuid, event: AssociationEvent) {
+        match event {
+            AssociationEvent::AssociationRegistered { name, category, identifier, registered_at, .. } => {
+                self.associations.insert(
+                    id,
+                    ListedAssociation {
+                        association_id: id,
+                        name,
+                        category,
+                        identifier,
+                        verified: false,
+                        registered_at,
+                    },
+                );
+            }
+            AssociationEvent::AssociationVerified { .. } => {
+                if let Some(a) = self.associations.get_mut(&id) {
+                    a.verified = true;
+                }
+            }
+            AssociationEvent::AssociationVerificationRevoked { .. } => {
+                if let Some(a) = self.associations.get_mut(&id) {
+                    a.verified = false;
+                }
+            }
+            AssociationEvent::AssociationCategoryChanged { category, .. } => {
+                if let Some(a) = self.associations.get_mut(&id) {
+                    a.category = category;
+                }
+            }
+        }
+    }
+
+    /// The associations, those awaiting verification first, then by name.
+    pub fn association_list(&self) -> Vec<ListedAssociation> {
+        let mut list: Vec<ListedAssociation> = self.associations.values().cloned().collect();
+        list.sort_by(|a, b| {
+            (a.verified, &a.name, a.association_id).cmp(&(b.verified, &b.name, b.association_id))
+        });
+        list
+    }
+
+    /// The tariff grid in force for an establishment (`None`: the département's).
+    pub fn tariff(&self, owner: Option<Uuid>) -> Option<&TariffVersion> {
+        self.tariffs.get(&owner)
     }
 
     fn apply_establishment(&mut self, id: Uuid, event: EstablishmentEvent) {

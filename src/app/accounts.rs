@@ -166,7 +166,7 @@ pub fn random_token() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn token_hash(token: &str) -> String {
+pub(crate) fn token_hash(token: &str) -> String {
     sha2::Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -263,6 +263,11 @@ pub async fn create(store: &Store, new: NewAccount<'_>, now: DateTime<Utc>) -> R
         );
     }
     Ok(user_id)
+}
+
+/// Whether an account has this e-mail address.
+pub async fn exists(store: &Store, email: &str) -> Result<bool, AccountError> {
+    Ok(row_by_email(store, &normalise_email(email)?).await?.is_some())
 }
 
 /// The account behind an e-mail and password, or none (same time either way).

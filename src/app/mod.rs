@@ -15,6 +15,7 @@ pub mod accounts;
 pub mod bookings;
 pub mod commands;
 pub mod expiry;
+pub mod invitations;
 pub mod payments;
 pub mod personal_data;
 pub mod registry;

@@ -95,6 +95,15 @@ impl From<crate::app::accounts::AccountError> for AppError {
     }
 }
 
+impl From<crate::app::invitations::InvitationError> for AppError {
+    fn from(e: crate::app::invitations::InvitationError) -> Self {
+        match e {
+            crate::app::invitations::InvitationError::Account(a) => a.into(),
+            crate::app::invitations::InvitationError::Command(c) => c.into(),
+        }
+    }
+}
+
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {

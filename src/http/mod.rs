@@ -1,5 +1,6 @@
 //! The HTTP surface: actix handlers for pages and `/api/v1`, and the errors they answer with.
 
+pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod error;
@@ -64,6 +65,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(pages::reconciliation_page)
         .service(pages::ledger_download)
         .service(pages::ledger_page)
+        .service(admin::admin_page)
+        .service(admin::import_colleges)
+        .service(admin::invite)
+        .service(admin::publish_tariff)
+        .service(admin::verify_association)
+        .service(admin::invitation_page)
+        .service(admin::accept_invitation)
         .service(manage::establishments_page)
         .service(manage::establishment_page)
         .service(manage::start_payouts)

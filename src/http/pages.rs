@@ -78,6 +78,7 @@ page_error_from!(
     AppError,
     crate::app::CommandError,
     crate::app::accounts::AccountError,
+    crate::app::invitations::InvitationError,
     crate::domain::DomainError
 );
 
@@ -159,6 +160,7 @@ impl Visitor {
             csrf: self.csrf.clone(),
             ledgers: account.role != Role::Association,
             manages: matches!(account.role, Role::Manager | Role::Admin),
+            admin: account.role == Role::Admin,
         }
     }
 
@@ -567,7 +569,7 @@ const CATEGORIES: [(&str, &str); 4] = [
     ("company", "Entreprise"),
 ];
 
-fn categories() -> Vec<(String, String)> {
+pub(crate) fn categories() -> Vec<(String, String)> {
     CATEGORIES.iter().map(|(c, l)| ((*c).to_owned(), (*l).to_owned())).collect()
 }
 

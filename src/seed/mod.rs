@@ -74,6 +74,31 @@ impl College {
     }
 }
 
+/// Registers the shipped collèges that are not registered yet (their ids
+/// derive from their UAI), without payout accounts: each manager sets theirs
+/// up. Returns how many were new, and where the last one sits in the log.
+pub async fn import_colleges(
+    commands: &Commands,
+    meta: &Metadata,
+    now: DateTime<Utc>,
+) -> anyhow::Result<(usize, Option<salle_events::LogPosition>)> {
+    let (mut new, mut last) = (0, None);
+    for college in colleges()? {
+        let registration = college.registration(now);
+        let establishment_id = registration.establishment_id;
+        if commands.establishment(establishment_id).await?.id.is_some() {
+            continue;
+        }
+        let executed = commands
+            .on_establishment(establishment_id, EstablishmentCommand::Register(registration), meta)
+            .await
+            .with_context(|| format!("registering {} ({})", college.name, college.uai))?;
+        last = Some(executed.append.log_position);
+        new += 1;
+    }
+    Ok((new, last))
+}
+
 /// Registers an establishment unless it exists; true when it was new.
 pub(crate) async fn register(
     commands: &Commands,

@@ -30,6 +30,7 @@ const ACCOUNTS = {
   association: ["chorale@demo.salle.test", "demo-chorale-voirons"],
   manager: ["gestion@demo.salle.test", "demo-gestion-college"],
   finance: ["finance@demo.salle.test", "demo-finances-38"],
+  admin: ["admin@demo.salle.test", "demo-administration"],
 };
 
 function fail(message) {
@@ -236,6 +237,23 @@ async function journey(browser, databaseUrl, label, shoot) {
     }
     await axeCheck(finance, "the reconciliation");
     if (shoot) await finance.screenshot({ path: join(screenshots, "rapprochement.png"), fullPage: true });
+    // The admin: collèges, invitations, the tariff grid, associations to verify.
+    const admin = await (await browser.newContext(contextOptions)).newPage();
+    await signIn(admin, base, ACCOUNTS.admin);
+    await admin.getByRole("link", { name: "Administration" }).click();
+    await admin.getByRole("heading", { name: "Grille tarifaire du Département" }).waitFor();
+    await axeCheck(admin, "the administration");
+    await admin.getByLabel("Nom de la personne").fill("Paul Martin");
+    await admin.getByLabel("Adresse e-mail").fill("paul.martin@demo.salle.test");
+    await admin.getByRole("button", { name: "Créer le lien d'invitation" }).click();
+    const invitation = (await admin.locator("code.hash").first().innerText()).trim();
+    if (!invitation.includes("/invitation/")) fail(`no invitation link: ${invitation}`);
+    await axeCheck(admin, "the administration (invitation made)");
+    if (shoot) await admin.screenshot({ path: join(screenshots, "administration.png"), fullPage: true });
+    const invited = await (await browser.newContext(contextOptions)).newPage();
+    await invited.goto(invitation.replace(/^https?:\/\/[^/]+/, base));
+    await invited.getByRole("heading", { name: "Rejoindre salle comme gestionnaire" }).waitFor();
+    await axeCheck(invited, "the invitation");
     console.log(`${label}: the journey passed`);
   } finally {
     server.kill("SIGTERM");

@@ -22,11 +22,21 @@ pub struct Chrome {
     pub ledgers: bool,
     /// The visitor runs establishments (managers, admins).
     pub manages: bool,
+    /// The visitor administers the marketplace.
+    pub admin: bool,
 }
 
 impl Chrome {
     pub fn anonymous(lang: Lang, csrf: &str) -> Self {
-        Self { lang, user: None, pending: None, csrf: csrf.to_owned(), ledgers: false, manages: false }
+        Self {
+            lang,
+            user: None,
+            pending: None,
+            csrf: csrf.to_owned(),
+            ledgers: false,
+            manages: false,
+            admin: false,
+        }
     }
 }
 
@@ -90,6 +100,9 @@ fn shell(chrome: &Chrome, title: &str, body: Markup, navigation: bool) -> Markup
                                     }
                                     @if chrome.manages {
                                         li { a href="/etablissements" { (t(lang, "Établissements", "Establishments")) } }
+                                    }
+                                    @if chrome.admin {
+                                        li { a href="/admin" { (t(lang, "Administration", "Administration")) } }
                                     }
                                     @if chrome.ledgers {
                                         li { a href="/grand-livre" { (t(lang, "Grands livres", "Ledgers")) } }

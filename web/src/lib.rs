@@ -11,7 +11,9 @@
 //! - [`marketplace`]: search, room, sign-in, bookings, legal pages.
 //! - [`payments`]: the simulated provider's pages.
 //! - [`manage`]: the managers' and admins' pages (establishments, rooms).
+//! - [`admin`]: the admins' pages (import, invitations, tariffs, verification).
 
+pub mod admin;
 pub mod layout;
 pub mod manage;
 pub mod marketplace;

@@ -1,0 +1,390 @@
+//! The admins' page (`/admin`): import of the shipped Isère collèges, manager
+//! invitations, the département's tariff grid, the associations'
+//! verification; and the invited manager's page (`/invitation/{token}`).
+//! A refused form is shown again with what was typed and why.
+
+use std::collections::BTreeMap;
+
+use actix_web::{HttpResponse, get, post, web};
+use chrono::Utc;
+use salle_events::Metadata;
+use salle_events::catalog::association::{LegalIdentifier, RequesterCategory};
+use salle_events::catalog::tariff::FlatFee;
+use salle_web::admin::{self as views, AdminPage, AssociationLine, InviteValues, RateField};
+use uuid::Uuid;
+
+use crate::app::accounts::Role;
+use crate::app::invitations;
+use crate::domain::association::AssociationCommand;
+use crate::domain::tariff::PublishTariff;
+use crate::http::auth::Caller;
+use crate::http::error::AppError;
+use crate::http::pages::{PageError, Visitor, categories, local_day, see_other};
+use crate::startup::AppState;
+
+/// The fields of a posted form.
+struct Fields(Vec<(String, String)>);
+
+impl Fields {
+    fn parse(body: &[u8]) -> Self {
+        Self(form_urlencoded::parse(body).into_owned().collect())
+    }
+
+    fn get(&self, name: &str) -> String {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_owned()).unwrap_or_default()
+    }
+}
+
+fn refused(message: impl Into<String>) -> AppError {
+    AppError::Unprocessable { code: "invalid_form", message: message.into() }
+}
+
+fn metadata(caller: &Caller, correlation: Uuid) -> Metadata {
+    Metadata {
+        correlation_id: Some(correlation),
+        causation_id: None,
+        actor: Some(caller.user_id().to_string()),
+    }
+}
+
+fn euros(cents: i64) -> String {
+    format!("{},{:02}", cents / 100, cents % 100)
+}
+
+/// An amount in euros (`15`, `15,50`, `15.5`).
+fn parse_euros(what: &str, text: &str) -> Result<i64, AppError> {
+    let wrong = || refused(format!("{what} : « {text} » n'est pas un montant en euros (par exemple 12,50)."));
+    let normalised = text.trim().replace(',', ".").replace(['€', ' '], "");
+    let (units, decimals) = normalised.split_once('.').unwrap_or((&normalised, ""));
+    if units.is_empty() || decimals.len() > 2 || !units.chars().all(|c| c.is_ascii_digit()) {
+        return Err(wrong());
+    }
+    let decimals = if decimals.is_empty() {
+        0
+    } else {
+        format!("{decimals:0<2}").parse::<i64>().map_err(|_| wrong())?
+    };
+    Ok(units.parse::<i64>().map_err(|_| wrong())? * 100 + decimals)
+}
+
+fn category_label(c: RequesterCategory) -> String {
+    let code = crate::http::pages::code(c);
+    categories().into_iter().find(|(k, _)| *k == code).map_or(code, |(_, l)| l)
+}
+
+/// Waits until the index has read what was just appended, so that the page
+/// shows what was just done.
+async fn caught_up(state: &AppState, position: Option<salle_events::LogPosition>) -> Result<(), AppError> {
+    match position {
+        Some(p) => state.search.wait_for(&state.store, p).await.map_err(AppError::Internal),
+        None => Ok(()),
+    }
+}
+
+/// The page as it stands, with empty forms.
+async fn admin_view(state: &AppState) -> Result<AdminPage, AppError> {
+    let shipped = crate::seed::colleges().map_err(AppError::Internal)?;
+    let now = Utc::now();
+    let (listed, associations, grid) = state
+        .search
+        .read_index(|i| (i.establishment_list(None), i.association_list(), i.tariff(None).cloned()));
+    let registered = shipped
+        .iter()
+        .filter(|c| {
+            let id = c.registration(now).establishment_id;
+            listed.iter().any(|e| e.establishment_id == id)
+        })
+        .count();
+    let associations = associations
+        .into_iter()
+        .map(|a| AssociationLine {
+            id: a.association_id.to_string(),
+            name: a.name,
+            category: category_label(a.category),
+            identifier: match a.identifier {
+                LegalIdentifier::Rna(v) => format!("RNA {v}"),
+                LegalIdentifier::Siren(v) => format!("SIREN {v}"),
+                LegalIdentifier::Siret(v) => format!("SIRET {v}"),
+            },
+            registered: local_day(a.registered_at),
+            verified: a.verified,
+        })
+        .collect();
+    let rates = RequesterCategory::ALL
+        .into_iter()
+        .map(|c| RateField {
+            code: crate::http::pages::code(c),
+            label: category_label(c),
+            value: grid
+                .as_ref()
+                .and_then(|g| g.hourly_rates_cents.get(&c))
+                .map(|cents| euros(*cents))
+                .unwrap_or_default(),
+        })
+        .collect();
+    let fees = grid
+        .as_ref()
+        .map(|g| {
+            g.flat_fees
+                .iter()
+                .map(|f| format!("{} = {}", f.label, euros(f.amount_cents)))
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .unwrap_or_default();
+    Ok(AdminPage {
+        colleges_registered: registered,
+        colleges_shipped: shipped.len(),
+        associations,
+        tariff_version: grid.as_ref().map(|g| g.version),
+        rates,
+        fees,
+        establishments: listed.into_iter().map(|e| (e.establishment_id.to_string(), e.name)).collect(),
+        invite: InviteValues::default(),
+        invitation_link: None,
+        error: None,
+        notice: None,
+    })
+}
+
+/// `GET /admin`
+#[get("/admin")]
+pub async fn admin_page(state: web::Data<AppState>, visitor: Visitor) -> Result<HttpResponse, PageError> {
+    let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
+    caller.require(&[Role::Admin])?;
+    let mut page = admin_view(&state).await?;
+    page.notice = None;
+    let chrome = visitor.chrome(&state).await;
+    Ok(visitor.ok(views::admin(&chrome, &page)))
+}
+
+/// Shows the admin page again after a form: a notice, or the refusal with
+/// what was typed.
+async fn answer(
+    state: &AppState,
+    visitor: &Visitor,
+    outcome: Result<String, (&'static str, AppError)>,
+    adjust: impl FnOnce(&mut AdminPage),
+) -> Result<HttpResponse, PageError> {
+    let mut page = admin_view(state).await?;
+    adjust(&mut page);
+    let status = match outcome {
+        Ok(notice) => {
+            page.notice = Some(notice);
+            actix_web::http::StatusCode::OK
+        }
+        Err((
+            section,
+            e @ (AppError::Unprocessable { .. }
+            | AppError::Conflict { .. }
+            | AppError::BadRequest { .. }
+            | AppError::NotFound(_)),
+        )) => {
+            let status = actix_web::ResponseError::status_code(&e);
+            page.error = Some((section.to_owned(), e.to_string()));
+            status
+        }
+        Err((_, e)) => return Err(e.into()),
+    };
+    let chrome = visitor.chrome(state).await;
+    Ok(visitor.html(status, views::admin(&chrome, &page)))
+}
+
+/// `POST /admin/colleges`: registers the shipped collèges not registered yet.
+#[post("/admin/colleges")]
+pub async fn import_colleges(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    body: web::Bytes,
+) -> Result<HttpResponse, PageError> {
+    let fields = Fields::parse(&body);
+    visitor.check(&fields.get("csrf"))?;
+    let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
+    caller.require(&[Role::Admin])?;
+    let meta = metadata(&caller, Uuid::now_v7());
+    let (new, last) =
+        crate::seed::import_colleges(&state.commands, &meta, Utc::now()).await.map_err(AppError::Internal)?;
+    // The list reads the search index: let it take in the new collèges.
+    caught_up(&state, last).await?;
+    let notice = format!("{new} collège(s) importé(s).");
+    answer(&state, &visitor, Ok(notice), |_| {}).await
+}
+
+/// `POST /admin/invitations`: a link for a new manager of an establishment.
+#[post("/admin/invitations")]
+pub async fn invite(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    body: web::Bytes,
+) -> Result<HttpResponse, PageError> {
+    let fields = Fields::parse(&body);
+    visitor.check(&fields.get("csrf"))?;
+    let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
+    caller.require(&[Role::Admin])?;
+    let typed = InviteValues {
+        establishment: fields.get("establishment"),
+        email: fields.get("email"),
+        name: fields.get("name"),
+    };
+    let outcome = async {
+        let establishment = typed
+            .establishment
+            .parse::<Uuid>()
+            .map_err(|_| refused("Choisissez l'établissement dont la personne sera gestionnaire."))?;
+        let token = invitations::invite(
+            &state.commands,
+            &typed.email,
+            &typed.name,
+            establishment,
+            caller.user_id(),
+            Utc::now(),
+        )
+        .await?;
+        Ok::<_, AppError>(format!("{}/invitation/{token}", state.payments.public_url()))
+    }
+    .await;
+    match outcome {
+        Ok(link) => {
+            let notice = format!("{} est invité(e).", typed.name);
+            answer(&state, &visitor, Ok(notice), |p| p.invitation_link = Some(link)).await
+        }
+        Err(e) => answer(&state, &visitor, Err(("invitation", e)), |p| p.invite = typed).await,
+    }
+}
+
+/// `POST /admin/tarifs`: publishes a new version of the département's grid.
+#[post("/admin/tarifs")]
+pub async fn publish_tariff(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    body: web::Bytes,
+) -> Result<HttpResponse, PageError> {
+    let fields = Fields::parse(&body);
+    visitor.check(&fields.get("csrf"))?;
+    let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
+    caller.require(&[Role::Admin])?;
+    let outcome = async {
+        let mut rates = BTreeMap::new();
+        for c in RequesterCategory::ALL {
+            let code = crate::http::pages::code(c);
+            rates.insert(c, parse_euros(&category_label(c), &fields.get(&format!("rate_{code}")))?);
+        }
+        let mut fees = vec![];
+        for line in fields.get("fees").lines().map(str::trim).filter(|l| !l.is_empty()) {
+            let (label, amount) = line
+                .split_once('=')
+                .ok_or_else(|| refused(format!("Forfait « {line} » : écrivez « libellé = montant ».")))?;
+            fees.push(FlatFee {
+                label: label.trim().to_owned(),
+                amount_cents: parse_euros(label.trim(), amount)?,
+            });
+        }
+        let command = PublishTariff {
+            hourly_rates_cents: rates,
+            flat_fees: fees,
+            by: caller.user_id(),
+            now: Utc::now(),
+        };
+        let published = state.commands.publish_tariff(None, command, &metadata(&caller, Uuid::nil())).await?;
+        caught_up(&state, Some(published.append.log_position)).await?;
+        Ok::<_, AppError>("Nouvelle grille publiée.".to_owned())
+    }
+    .await;
+    match outcome {
+        Ok(notice) => answer(&state, &visitor, Ok(notice), |_| {}).await,
+        Err(e) => {
+            answer(&state, &visitor, Err(("tarifs", e)), |p| {
+                for r in &mut p.rates {
+                    r.value = fields.get(&format!("rate_{}", r.code));
+                }
+                p.fees = fields.get("fees");
+            })
+            .await
+        }
+    }
+}
+
+/// `POST /admin/associations/{id}/{verifier|revoquer}`
+#[post("/admin/associations/{id}/{action}")]
+pub async fn verify_association(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<(Uuid, String)>,
+    body: web::Bytes,
+) -> Result<HttpResponse, PageError> {
+    let fields = Fields::parse(&body);
+    visitor.check(&fields.get("csrf"))?;
+    let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
+    caller.require(&[Role::Admin])?;
+    let (id, action) = path.into_inner();
+    let now = Utc::now();
+    let by = caller.user_id();
+    let command = match action.as_str() {
+        "verifier" => AssociationCommand::Verify { by, now },
+        "revoquer" => {
+            let reason = fields.get("reason");
+            if reason.is_empty() {
+                return answer(
+                    &state,
+                    &visitor,
+                    Err(("associations", refused("Donnez le motif du retrait de vérification."))),
+                    |_| {},
+                )
+                .await;
+            }
+            AssociationCommand::RevokeVerification { by, reason, now }
+        }
+        _ => return Err(AppError::NotFound(format!("Aucune action « {action} ».")).into()),
+    };
+    let outcome =
+        state.commands.on_association(id, command, &metadata(&caller, id)).await.map_err(AppError::from);
+    if let Ok(executed) = &outcome {
+        caught_up(&state, Some(executed.append.log_position)).await?;
+    }
+    let notice = if action == "verifier" { "Association vérifiée." } else { "Vérification retirée." };
+    answer(&state, &visitor, outcome.map(|_| notice.to_owned()).map_err(|e| ("associations", e)), |_| {})
+        .await
+}
+
+/// `GET /invitation/{token}`: the invited manager chooses a password.
+#[get("/invitation/{token}")]
+pub async fn invitation_page(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let invitation = invitations::pending(&state.store, &path, Utc::now()).await?;
+    let establishment = state.commands.establishment(invitation.establishment_id).await?.name;
+    let chrome = visitor.chrome(&state).await;
+    Ok(visitor.ok(views::invitation(&chrome, &establishment, &invitation.email, &invitation.name, None)))
+}
+
+/// `POST /invitation/{token}`: creates the manager's account.
+#[post("/invitation/{token}")]
+pub async fn accept_invitation(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, PageError> {
+    let fields = Fields::parse(&body);
+    visitor.check(&fields.get("csrf"))?;
+    let token = path.into_inner();
+    let invitation = invitations::pending(&state.store, &token, Utc::now()).await?;
+    let name = fields.get("name");
+    match invitations::accept(&state.commands, &token, &name, &fields.get("password"), Utc::now()).await {
+        Ok(_) => Ok(see_other("/connexion?bienvenue=1")),
+        Err(e) => {
+            let e = AppError::from(e);
+            if !matches!(e, AppError::Unprocessable { .. } | AppError::Conflict { .. }) {
+                return Err(e.into());
+            }
+            let establishment = state.commands.establishment(invitation.establishment_id).await?.name;
+            let chrome = visitor.chrome(&state).await;
+            let status = actix_web::ResponseError::status_code(&e);
+            let view =
+                views::invitation(&chrome, &establishment, &invitation.email, &name, Some(&e.to_string()));
+            Ok(visitor.html(status, view))
+        }
+    }
+}
