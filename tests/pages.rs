@@ -180,6 +180,21 @@ async fn an_association_books_and_pays_through_the_pages(db: TestDb) {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert!(results.contains(&format!("/salles/{room_id}")), "{results}");
+    // The map's data rides on the list itself: each result carries its coordinates.
+    assert!(results.contains("id=\"carte\"") && results.contains("data-lat=\"45.5"), "{results}");
+    let (status, script, _) = anne.get("/static/leaflet/leaflet.js").await;
+    assert!(status == 200 && script.contains("Leaflet"), "the map's library is served by salle itself");
+    assert_eq!(anne.get("/static/leaflet/leaflet-src.js").await.0, 404, "only the vendored files");
+    // The room's establishment has its own page, listing its rooms.
+    let (_, room_html, _) = anne.get(&format!("/salles/{room_id}")).await;
+    assert!(room_html.contains(&format!("/etablissements/{establishment_id}")), "{room_html}");
+    let (status, html, _) = anne.get(&format!("/etablissements/{establishment_id}")).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("Collège Marcel Bouvier") && html.contains(&format!("/salles/{room_id}")),
+        "{html}"
+    );
+    assert_eq!(anne.get(&format!("/etablissements/{}", uuid::Uuid::now_v7())).await.0, 404);
     let (status, html, _) = anne.get("/?near=Nulle-Part-sur-Isère").await;
     assert_eq!(status, 422);
     assert!(
@@ -304,6 +319,17 @@ async fn an_association_books_and_pays_through_the_pages(db: TestDb) {
     let token = csrf(&html);
     let (status, _, _) = manager.post(&format!("{booking_page}/approuver"), &[("csrf", &token)]).await;
     assert_eq!(status, 303);
+    // The establishment's week shows the slot, once the read model has it.
+    let week = format!("/etablissements/{establishment_id}/gestion?semaine={day_text}");
+    let mut shown = String::new();
+    for _ in 0..300 {
+        shown = manager.get(&week).await.1;
+        if shown.contains("status-held") || shown.contains("status-booked") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(shown.contains("18:00–20:00") && shown.contains("La semaine de l"), "{shown}");
     // The association cannot approve; nor can a stranger see the booking.
     let (_, html, _) = anne.get(&booking_page).await;
     assert!(html.contains("approuvée") && html.contains("Payer"), "{html}");
@@ -339,6 +365,19 @@ async fn an_association_books_and_pays_through_the_pages(db: TestDb) {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert!(paid, "the booking shows as paid");
+    // The receipt: the collège is paid by the chorale, with the provider's reference.
+    let (_, html, _) = anne.get(&booking_page).await;
+    assert!(html.contains(&format!("{booking_page}/recu")), "{html}");
+    let (status, html, _) = anne.get(&format!("{booking_page}/recu")).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("Reçu de paiement")
+            && html.contains("25,00 €")
+            && html.contains("pi_sim_")
+            && html.contains("Chorale")
+            && html.contains("RNA W381000001"),
+        "{html}"
+    );
 
     // The ledger: the manager's own establishment, not for associations.
     let (status, _, _) = anne.get("/grand-livre").await;

@@ -142,6 +142,11 @@ pub struct ListedEstablishment {
 }
 
 impl SearchIndex {
+    /// Where an establishment is: (latitude, longitude).
+    pub fn establishment_point(&self, id: Uuid) -> Option<(f64, f64)> {
+        self.establishments.get(&id).map(|e| (e.point.y(), e.point.x()))
+    }
+
     /// An establishment's rooms, by name (withdrawn ones included).
     pub fn rooms_of(&self, establishment_id: Uuid) -> Vec<ListedRoom> {
         let mut rooms: Vec<ListedRoom> = self

@@ -16,7 +16,7 @@ use salle_events::catalog::room::{
 use salle_web::Lang;
 use salle_web::manage::{
     self as views, BlockLine, BlockValues, DayHours, DetailsValues, EstablishmentLine, EstablishmentPage,
-    NewRoomValues, Payout, RoomLine, RoomManagePage,
+    NewRoomValues, Payout, RoomLine, RoomManagePage, WeekGrid,
 };
 use uuid::Uuid;
 
@@ -237,10 +237,63 @@ pub async fn establishments_page(
     Ok(visitor.ok(views::establishments(&chrome, &list, None)))
 }
 
-fn establishment_view(state: &AppState, establishment: &Establishment, id: Uuid) -> EstablishmentPage {
-    let rooms = state
-        .search
-        .read_index(|i| i.rooms_of(id))
+/// The establishment's page; `week`: any day of the week to show (this one by default).
+async fn establishment_view(
+    state: &AppState,
+    establishment: &Establishment,
+    id: Uuid,
+    week: Option<NaiveDate>,
+) -> Result<EstablishmentPage, AppError> {
+    use chrono::{Datelike, Duration};
+    let listed = state.search.read_index(|i| i.rooms_of(id));
+    let today = Utc::now().with_timezone(&salle_events::time::LOCAL_TZ).date_naive();
+    let day = week.unwrap_or(today);
+    let monday = day - Duration::days(i64::from(day.weekday().num_days_from_monday()));
+    let sunday = monday + Duration::days(6);
+    let mut grid = vec![];
+    for room in &listed {
+        let intervals = salle_projections::availability::room_calendar(
+            &state.store,
+            &state.commands.calendar,
+            room.room_id,
+            monday,
+            sunday,
+        )
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+        .unwrap_or_default();
+        let days = (0..7)
+            .map(|offset| {
+                let day = monday + Duration::days(offset);
+                intervals
+                    .iter()
+                    .filter(|i| i.start.with_timezone(&salle_events::time::LOCAL_TZ).date_naive() == day)
+                    .filter_map(|i| {
+                        let (code, label) = match i.status {
+                            salle_projections::availability::Status::Free => return None,
+                            salle_projections::availability::Status::Held => ("held", "demandé"),
+                            salle_projections::availability::Status::Booked => ("booked", "réservé"),
+                        };
+                        Some((
+                            format!("{}–{}", local_time(i.start), local_time(i.end)),
+                            code.to_owned(),
+                            label.to_owned(),
+                        ))
+                    })
+                    .collect()
+            })
+            .collect();
+        grid.push((room.name.clone(), days));
+    }
+    let base = format!("/etablissements/{id}/gestion");
+    let week = WeekGrid {
+        label: format!("{} – {}", salle_events::time::fr_date(monday), salle_events::time::fr_date(sunday)),
+        previous: format!("{base}?semaine={}#semaine", monday - Duration::days(7)),
+        next: format!("{base}?semaine={}#semaine", monday + Duration::days(7)),
+        days: (0..7).map(|o| salle_events::time::fr_date(monday + Duration::days(o))).collect(),
+        rooms: grid,
+    };
+    let rooms = listed
         .into_iter()
         .map(|r| RoomLine {
             href: format!("/salles/{}/gestion", r.room_id),
@@ -251,7 +304,7 @@ fn establishment_view(state: &AppState, establishment: &Establishment, id: Uuid)
             withdrawn: r.withdrawn,
         })
         .collect();
-    EstablishmentPage {
+    Ok(EstablishmentPage {
         id: id.to_string(),
         name: establishment.name.clone(),
         address: establishment.address.clone(),
@@ -266,7 +319,8 @@ fn establishment_view(state: &AppState, establishment: &Establishment, id: Uuid)
         new_room: NewRoomValues { kind: "multipurpose".into(), ..NewRoomValues::default() },
         error: None,
         notice: None,
-    }
+        week,
+    })
 }
 
 /// `GET /etablissements/{id}/gestion`: payouts and rooms.
@@ -275,11 +329,13 @@ pub async fn establishment_page(
     state: web::Data<AppState>,
     visitor: Visitor,
     path: web::Path<Uuid>,
+    query: web::Query<std::collections::HashMap<String, String>>,
 ) -> Result<HttpResponse, PageError> {
     let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
     let id = path.into_inner();
     let establishment = managed(&state, &caller, id).await?;
-    let page = establishment_view(&state, &establishment, id);
+    let week = query.get("semaine").and_then(|d| d.parse::<NaiveDate>().ok());
+    let page = establishment_view(&state, &establishment, id, week).await?;
     let chrome = visitor.chrome(&state).await;
     Ok(visitor.ok(views::establishment(&chrome, &page)))
 }
@@ -377,7 +433,7 @@ pub async fn add_room(
         Err(
             e @ (AppError::Unprocessable { .. } | AppError::Conflict { .. } | AppError::BadRequest { .. }),
         ) => {
-            let mut page = establishment_view(&state, &establishment, id);
+            let mut page = establishment_view(&state, &establishment, id, None).await?;
             page.new_room = typed;
             page.error = Some(e.to_string());
             let chrome = visitor.chrome(&state).await;

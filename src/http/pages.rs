@@ -291,6 +291,27 @@ pub(crate) fn local_day(at: chrono::DateTime<Utc>) -> String {
     salle_events::time::fr_date(at.with_timezone(&LOCAL_TZ).date_naive())
 }
 
+/// `GET /static/carte.js`: the results' map.
+#[get("/static/carte.js")]
+pub async fn map_script() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(salle_web::layout::MAP_SCRIPT)
+}
+
+/// `GET /static/leaflet/{file}`: the vendored Leaflet.
+#[get("/static/leaflet/{file:.*}")]
+pub async fn leaflet(path: web::Path<String>) -> HttpResponse {
+    match salle_web::layout::LEAFLET.iter().find(|(name, _, _)| *name == path.as_str()) {
+        Some((_, content_type, bytes)) => HttpResponse::Ok()
+            .content_type(*content_type)
+            .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+            .body(*bytes),
+        None => HttpResponse::NotFound().finish(),
+    }
+}
+
 #[get("/static/salle.css")]
 pub async fn stylesheet() -> HttpResponse {
     HttpResponse::Ok()
@@ -387,6 +408,7 @@ pub async fn home(
             kind_label: kind_label(hit.kind).to_owned(),
             capacity: hit.capacity,
             distance: format!("{:.1} km", hit.distance_km).replace('.', ","),
+            point: state.search.read_index(|i| i.establishment_point(hit.establishment_id)),
             price: hit.price.map(|p| p.to_string()),
             free: hit.free.iter().map(|i| format!("{}–{}", local_time(i.start), local_time(i.end))).collect(),
         })
@@ -411,6 +433,52 @@ pub async fn room_page(
     let view = room_view(&state, &visitor, room_id, week.semaine).await?;
     let chrome = visitor.chrome(&state).await;
     Ok(visitor.ok(views::room(&chrome, &view, None)))
+}
+
+/// `GET /etablissements/{id}`: an establishment and the rooms it offers (anyone).
+#[get("/etablissements/{id}")]
+pub async fn establishment_page(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, PageError> {
+    let id = path.into_inner();
+    let establishment = state.commands.establishment(id).await?;
+    if establishment.id.is_none() {
+        return Err(AppError::NotFound("Cet établissement n'existe pas.".into()).into());
+    }
+    let rooms = state
+        .search
+        .read_index(|i| i.rooms_of(id))
+        .into_iter()
+        .filter(|r| !r.withdrawn)
+        .map(|r| (format!("/salles/{}", r.room_id), r.name, kind_label(r.kind).to_owned(), r.capacity))
+        .collect();
+    let view = views::EstablishmentView {
+        kind_label: establishment.kind.map(establishment_kind_label).unwrap_or_default().to_owned(),
+        commune: state
+            .communes
+            .by_insee(&establishment.commune_insee)
+            .map_or_else(|| establishment.commune_insee.clone(), |c| c.name.clone()),
+        accepts_payments: establishment.accepts_payments(),
+        suspended: establishment.suspended,
+        name: establishment.name,
+        address: establishment.address,
+        rooms,
+    };
+    let chrome = visitor.chrome(&state).await;
+    Ok(visitor.ok(views::establishment(&chrome, &view)))
+}
+
+fn establishment_kind_label(kind: salle_events::catalog::establishment::EstablishmentKind) -> &'static str {
+    use salle_events::catalog::establishment::EstablishmentKind as K;
+    match kind {
+        K::College => "Collège",
+        K::Gymnasium => "Gymnase",
+        K::Auditorium => "Auditorium",
+        K::CulturalVenue => "Lieu culturel",
+        K::Other => "Autre établissement",
+    }
 }
 
 async fn room_view(
@@ -480,6 +548,7 @@ async fn room_view(
         id: room_id.to_string(),
         name: details.name.clone(),
         establishment_name: establishment.name.clone(),
+        establishment_href: format!("/etablissements/{}", room.establishment_id),
         address: establishment.address.clone(),
         kind_label: kind_label(details.kind).to_owned(),
         capacity: details.capacity,
@@ -822,7 +891,73 @@ async fn booking_view(
             refund_if_cancelled: (role == Role::Association && status == "paid")
                 .then(|| refund.unwrap_or(Money::ZERO).to_string()),
         },
+        receipt_href: booking.paid.is_some().then(|| format!("/reservations/{booking_id}/recu")),
     })
+}
+
+/// `GET /reservations/{id}/recu`: the payment receipt of a paid booking,
+/// for whoever may see the booking.
+#[get("/reservations/{id}/recu")]
+pub async fn receipt_page(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, PageError> {
+    let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
+    let booking_id = path.into_inner();
+    let row = api::visible_booking(&state, &caller, booking_id).await?;
+    let room = state.commands.room(row.room_id).await?;
+    let booking = room.booking(booking_id)?.clone();
+    let (Some(paid), Some(payment_ref)) = (booking.paid, booking.payment_ref.clone()) else {
+        return Err(
+            AppError::NotFound("Cette réservation n'a pas été payée : elle n'a pas de reçu.".into()).into()
+        );
+    };
+    let establishment = state.commands.establishment(room.establishment_id).await?;
+    let association = state.commands.association(booking.association_id).await?;
+    let events = api::booking_events(&state, row.room_id, booking_id).await?;
+    let paid_on = events
+        .iter()
+        .find(|e| e.event_type == "BookingPaid")
+        .map(|e| format!("{} {}", local_day(e.recorded_at), local_time(e.recorded_at)))
+        .unwrap_or_default();
+    let payment = state.commands.payment(booking_id).await?;
+    let lang = visitor.lang;
+    let issued: Vec<Money> = payment.refunds.values().filter(|(_, done)| *done).map(|(m, _)| *m).collect();
+    let refunds = issued
+        .iter()
+        .map(|m| (if lang == Lang::Fr { "Remboursé" } else { "Refunded" }.to_owned(), m.to_string()))
+        .collect();
+    let net = Money::eur(paid.amount_cents - issued.iter().map(|m| m.amount_cents).sum::<i64>());
+    let identifier = match &association.identifier {
+        Some(salle_events::catalog::association::LegalIdentifier::Rna(v)) => format!("RNA {v}"),
+        Some(salle_events::catalog::association::LegalIdentifier::Siren(v)) => format!("SIREN {v}"),
+        Some(salle_events::catalog::association::LegalIdentifier::Siret(v)) => format!("SIRET {v}"),
+        None => String::new(),
+    };
+    let view = views::ReceiptView {
+        number: booking_id.simple().to_string()[24..].to_uppercase(),
+        booking_href: format!("/reservations/{booking_id}"),
+        establishment: establishment.name,
+        establishment_address: establishment.address,
+        association: association.name,
+        association_identifier: identifier,
+        room: room.details.as_ref().map(|d| d.name.clone()).unwrap_or_default(),
+        when: format!(
+            "{} {}–{}",
+            local_day(booking.slot.start()),
+            local_time(booking.slot.start()),
+            local_time(booking.slot.end())
+        ),
+        purpose: booking.purpose.clone(),
+        paid_on,
+        amount: paid.to_string(),
+        payment_ref,
+        refunds,
+        net: net.to_string(),
+    };
+    let chrome = visitor.chrome(&state).await;
+    Ok(visitor.ok(views::receipt(&chrome, &view)))
 }
 
 #[derive(Debug, Deserialize)]

@@ -104,6 +104,11 @@ async function journey(browser, databaseUrl, label, shoot) {
     await association.getByLabel("Commune, code INSEE ou coordonnées").fill("Voiron");
     await association.getByRole("button", { name: "Rechercher" }).click();
     await association.waitForSelector("#results-title");
+    // The map: one marker per result, over the list (tiles may not load here).
+    await association.locator("#carte .leaflet-marker-icon").first().waitFor();
+    const markers = await association.locator("#carte .leaflet-marker-icon").count();
+    const results = await association.locator("ul.results > li").count();
+    if (markers !== results) fail(`the map shows ${markers} markers for ${results} results`);
     await axeCheck(association, "the search results");
     if (shoot) await association.screenshot({ path: join(screenshots, "recherche.png"), fullPage: true });
 

@@ -8,6 +8,19 @@ use crate::Lang;
 /// The stylesheet, served at `/static/salle.css`.
 pub const STYLESHEET: &str = include_str!("../static/salle.css");
 
+/// The results' map script, served at `/static/carte.js`.
+pub const MAP_SCRIPT: &str = include_str!("../static/carte.js");
+
+/// Leaflet, vendored (`static/leaflet/SOURCE.md`), served under
+/// `/static/leaflet/`: (file name, content type, bytes).
+pub const LEAFLET: [(&str, &str, &[u8]); 5] = [
+    ("leaflet.js", "text/javascript; charset=utf-8", include_bytes!("../static/leaflet/leaflet.js")),
+    ("leaflet.css", "text/css; charset=utf-8", include_bytes!("../static/leaflet/leaflet.css")),
+    ("images/marker-icon.png", "image/png", include_bytes!("../static/leaflet/images/marker-icon.png")),
+    ("images/marker-icon-2x.png", "image/png", include_bytes!("../static/leaflet/images/marker-icon-2x.png")),
+    ("images/marker-shadow.png", "image/png", include_bytes!("../static/leaflet/images/marker-shadow.png")),
+];
+
 /// Who is signed in, as the navigation shows it.
 #[derive(Debug, Clone, Default)]
 pub struct Chrome {

@@ -91,6 +91,21 @@ pub struct EstablishmentPage {
     pub new_room: NewRoomValues,
     pub error: Option<String>,
     pub notice: Option<String>,
+    pub week: WeekGrid,
+}
+
+/// A day's taken times of a room: (time range, status code, status label).
+pub type DaySlots = Vec<(String, String, String)>;
+
+/// The establishment's week: each room's requests and bookings, day by day.
+#[derive(Debug, Clone, Default)]
+pub struct WeekGrid {
+    pub label: String,
+    pub previous: String,
+    pub next: String,
+    pub days: Vec<String>,
+    /// (room name, per day: (time range, status code, status label))
+    pub rooms: Vec<(String, Vec<DaySlots>)>,
 }
 
 /// An establishment's management page: its payouts and its rooms.
@@ -124,6 +139,30 @@ pub fn establishment(chrome: &Chrome, page: &EstablishmentPage) -> Markup {
                     (csrf_field(&chrome.csrf))
                     button type="submit" { (t(lang, "Configurer le compte de versement", "Set up the payout account")) }
                     " " span class="hint" { (t(lang, "(chez le prestataire de paiement : ", "(at the payment provider: ")) (page.payout.provider) ")" }
+                }
+            }
+            h2 id="semaine" { (t(lang, "La semaine de l'établissement", "The establishment's week")) }
+            p {
+                a href=(page.week.previous) { (t(lang, "Semaine précédente", "Previous week")) } " · "
+                strong { (page.week.label) } " · "
+                a href=(page.week.next) { (t(lang, "Semaine suivante", "Next week")) }
+            }
+            @if page.week.rooms.iter().all(|(_, days)| days.iter().all(Vec::is_empty)) {
+                p { (t(lang, "Aucune demande ni réservation cette semaine.", "No request or booking this week.")) }
+            } @else {
+                table {
+                    thead { tr {
+                        th scope="col" { (t(lang, "Salle", "Room")) }
+                        @for d in &page.week.days { th scope="col" { (d) } }
+                    } }
+                    tbody { @for (room, days) in &page.week.rooms { tr {
+                        th scope="row" { (room) }
+                        @for intervals in days { td {
+                            @for (range, code, label) in intervals {
+                                div class=(format!("status status-{code}")) { (range) " " (label) }
+                            }
+                        } }
+                    } } }
                 }
             }
             h2 { (t(lang, "Salles", "Rooms")) }

@@ -34,6 +34,8 @@ pub struct ResultLine {
     pub price: Option<String>,
     /// Free intervals in the searched window, as text.
     pub free: Vec<String>,
+    /// The establishment's (latitude, longitude), for the map.
+    pub point: Option<(f64, f64)>,
 }
 
 /// The choices of the form: (code, label).
@@ -125,9 +127,17 @@ pub fn search(
                         p { (t(lang, "Aucune salle ne correspond : élargissez le rayon ou changez le créneau.",
                                "No room matches: widen the radius or change the slot.")) }
                     }
+                    @if !lines.is_empty() {
+                        // Shown by carte.js once Leaflet runs; the list below holds the same rooms.
+                        link rel="stylesheet" href="/static/leaflet/leaflet.css";
+                        div id="carte" class="map" role="region" hidden
+                            aria-label=(t(lang, "Carte des résultats (la liste qui suit contient les mêmes salles)", "Map of the results (the list below holds the same rooms)")) {}
+                        script src="/static/leaflet/leaflet.js" defer {}
+                        script src="/static/carte.js" defer {}
+                    }
                     ul class="results" {
                         @for r in lines {
-                            li {
+                            li data-lat=[r.point.map(|p| p.0.to_string())] data-lon=[r.point.map(|p| p.1.to_string())] {
                                 h3 { a href=(r.room_href) { (r.room_name) " — " (r.establishment_name) } }
                                 p {
                                     (r.kind_label) ", " (r.capacity) " " (t(lang, "personnes", "people")) ", "
@@ -160,6 +170,7 @@ pub struct RoomView {
     pub id: String,
     pub name: String,
     pub establishment_name: String,
+    pub establishment_href: String,
     pub address: String,
     pub kind_label: String,
     pub capacity: u32,
@@ -199,7 +210,7 @@ pub fn room(chrome: &Chrome, room: &RoomView, message: Option<&str>) -> Markup {
         chrome,
         &room.name,
         html! {
-            h1 { (room.name) span class="hint" { " — " (room.establishment_name) } }
+            h1 { (room.name) span class="hint" { " — " a href=(room.establishment_href) { (room.establishment_name) } } }
             (alert(message))
             p { (room.address) }
             ul {
@@ -360,6 +371,98 @@ pub struct BookingView {
     /// The history shown as it stood at this instant, if asked.
     pub as_of: Option<String>,
     pub actions: Actions,
+    /// The payment receipt, once paid.
+    pub receipt_href: Option<String>,
+}
+
+/// An establishment's public page: where it is and the rooms it offers.
+#[derive(Debug, Clone, Default)]
+pub struct EstablishmentView {
+    pub name: String,
+    pub kind_label: String,
+    pub address: String,
+    pub commune: String,
+    /// (href, name, kind, capacity)
+    pub rooms: Vec<(String, String, String, u32)>,
+    pub accepts_payments: bool,
+    pub suspended: bool,
+}
+
+pub fn establishment(chrome: &Chrome, e: &EstablishmentView) -> Markup {
+    let lang = chrome.lang;
+    page_with(
+        chrome,
+        &e.name,
+        html! {
+            h1 { (e.name) }
+            p { (e.kind_label) " · " (e.address) " (" (e.commune) ")" }
+            @if e.suspended {
+                p class="notice" { (t(lang, "Cet établissement ne prend plus de réservations pour l'instant.", "This establishment takes no bookings for now.")) }
+            } @else if !e.accepts_payments {
+                p class="notice" { (t(lang, "Cet établissement ne prend pas encore de paiement en ligne : seules ses salles gratuites peuvent être réservées.", "This establishment cannot take online payments yet: only its free rooms can be booked.")) }
+            }
+            h2 { (t(lang, "Salles proposées", "Rooms offered")) }
+            @if e.rooms.is_empty() {
+                p { (t(lang, "Aucune salle n'est proposée pour l'instant.", "No room is offered for now.")) }
+            } @else {
+                ul class="results" {
+                    @for (href, name, kind, capacity) in &e.rooms {
+                        li { a href=(href) { (name) } " — " (kind) ", " (capacity) " " (t(lang, "personnes", "people")) }
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// A payment receipt: who paid whom, for what, how much, and what went back.
+#[derive(Debug, Clone, Default)]
+pub struct ReceiptView {
+    pub number: String,
+    pub booking_href: String,
+    pub establishment: String,
+    pub establishment_address: String,
+    pub association: String,
+    pub association_identifier: String,
+    pub room: String,
+    pub when: String,
+    pub purpose: String,
+    pub paid_on: String,
+    pub amount: String,
+    pub payment_ref: String,
+    /// (label, amount) of each refund issued.
+    pub refunds: Vec<(String, String)>,
+    pub net: String,
+}
+
+/// The receipt, printable (the navigation is not printed).
+pub fn receipt(chrome: &Chrome, r: &ReceiptView) -> Markup {
+    let lang = chrome.lang;
+    let title = format!("{} {}", t(lang, "Reçu de paiement n°", "Payment receipt no."), r.number);
+    page_with(
+        chrome,
+        &title,
+        html! {
+            h1 { (title) }
+            p class="no-print" { a href=(r.booking_href) { (t(lang, "Retour à la réservation", "Back to the booking")) } }
+            dl {
+                dt { (t(lang, "Établissement (bénéficiaire)", "Establishment (payee)")) } dd { (r.establishment) br; (r.establishment_address) }
+                dt { (t(lang, "Payé par", "Paid by")) } dd { (r.association) " — " (r.association_identifier) }
+                dt { (t(lang, "Salle", "Room")) } dd { (r.room) }
+                dt { (t(lang, "Créneau", "Slot")) } dd { (r.when) }
+                dt { (t(lang, "Objet", "Purpose")) } dd { (r.purpose) }
+                dt { (t(lang, "Payé le", "Paid on")) } dd { (r.paid_on) }
+                dt { (t(lang, "Montant payé", "Amount paid")) } dd { strong { (r.amount) } }
+                dt { (t(lang, "Référence du paiement", "Payment reference")) } dd { code { (r.payment_ref) } }
+            }
+            @if !r.refunds.is_empty() {
+                h2 { (t(lang, "Remboursements", "Refunds")) }
+                ul { @for (label, amount) in &r.refunds { li { (label) " : " (amount) } } }
+                p { (t(lang, "Montant conservé par l'établissement : ", "Amount kept by the establishment: ")) strong { (r.net) } }
+            }
+            p class="hint" { (t(lang, "Reçu établi par salle pour le compte de l'établissement, qui perçoit l'intégralité du montant.", "Receipt made by salle on behalf of the establishment, which receives the whole amount.")) }
+        },
+    )
 }
 
 /// One event of a booking: when, what, who, and the ledger lines it wrote
@@ -388,6 +491,9 @@ pub fn booking(chrome: &Chrome, b: &BookingView, message: Option<&str>) -> Marku
                 dt { (t(lang, "Salle", "Room")) } dd { a href=(b.room_href) { (b.room) } }
                 dt { (t(lang, "Statut", "Status")) } dd { span class="status" { (b.status_label) } }
                 dt { (t(lang, "Prix", "Price")) } dd { (b.price) }
+            }
+            @if let Some(href) = &b.receipt_href {
+                p { a href=(href) { (t(lang, "Reçu de paiement", "Payment receipt")) } }
             }
             @if b.actions.pay {
                 form method="post" action=(action("payer")) {
