@@ -180,6 +180,24 @@ async fn an_association_books_and_pays_through_the_pages(db: TestDb) {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert!(results.contains(&format!("/salles/{room_id}")), "{results}");
+    // English, for a browser that asks for it.
+    let english = |path: String| {
+        let client = client.clone();
+        async move {
+            let response = client.get(path).header("Accept-Language", "en-GB,en;q=0.9").send().await.unwrap();
+            response.text().await.unwrap()
+        }
+    };
+    let results_en = english(format!("{address}/?near=38001&radius_km=10")).await;
+    assert!(
+        results_en.contains("lang=\"en\"")
+            && results_en.contains("room(s) found")
+            && results_en.contains("Gymnasium")
+            && !results_en.contains("Gymnase,"),
+        "{results_en}"
+    );
+    let room_en = english(format!("{address}/salles/{room_id}")).await;
+    assert!(room_en.contains("lang=\"en\"") && room_en.contains("people"), "{room_en}");
     // The map's data rides on the list itself: each result carries its coordinates.
     assert!(results.contains("id=\"carte\"") && results.contains("data-lat=\"45.5"), "{results}");
     let (status, script, _) = anne.get("/static/leaflet/leaflet.js").await;
@@ -725,6 +743,34 @@ async fn a_manager_runs_the_rooms_of_the_establishment(db: TestDb) {
     assert_eq!(status, 422);
     assert!(html.contains("Travaux") && html.contains("finit avant de commencer"), "{html}");
 
+    // Closed for the exams' days, then reopened; an inverted period is named.
+    let closure = [
+        ("csrf", token.as_str()),
+        ("first_day", "2027-06-21"),
+        ("last_day", "2027-06-25"),
+        ("reason", "Brevet des collèges"),
+    ];
+    let (status, _, _) = manager.post(&format!("{room_page}/fermetures"), &closure).await;
+    assert_eq!(status, 303);
+    let blackouts = commands.room(room_id).await.unwrap().blackouts;
+    assert_eq!(blackouts.len(), 1);
+    let (_, html, _) = manager.get(&room_page).await;
+    assert!(html.contains("Brevet des collèges"), "{html}");
+    let closure_id = blackouts.keys().next().unwrap();
+    let (status, _, _) =
+        manager.post(&format!("{room_page}/fermetures/{closure_id}/supprimer"), &[("csrf", &token)]).await;
+    assert_eq!(status, 303);
+    assert!(commands.room(room_id).await.unwrap().blackouts.is_empty());
+    let inverted = [
+        ("csrf", token.as_str()),
+        ("first_day", "2027-06-25"),
+        ("last_day", "2027-06-21"),
+        ("reason", "Travaux"),
+    ];
+    let (status, html, _) = manager.post(&format!("{room_page}/fermetures"), &inverted).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("2027-06-25") && html.contains("finit avant de commencer"), "{html}");
+
     // Withdrawn from searches, then offered again.
     let (status, _, _) =
         manager.post(&format!("{room_page}/retrait"), &[("csrf", &token), ("reason", "Travaux d'été")]).await;
@@ -835,6 +881,26 @@ async fn an_admin_imports_invites_prices_and_verifies(db: TestDb) {
         1550
     );
     assert_eq!(published.flat_fees.len(), 1);
+    // A collège's own grid replaces the département's for its rooms only.
+    let college_text = college.to_string();
+    let (status, html, _) = admin.get(&format!("/admin?grille={college}")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains(&format!("name=\"owner\" value=\"{college}\"")), "{html}");
+    let own = [
+        ("csrf", token.as_str()),
+        ("owner", college_text.as_str()),
+        ("rate_local_association", "5"),
+        ("rate_other_association", "10"),
+        ("rate_public_body", "0"),
+        ("rate_company", "30"),
+        ("fees", ""),
+    ];
+    let (status, html, _) = admin.post("/admin/tarifs", &own).await;
+    assert_eq!(status, 200, "{html}");
+    let local = salle_events::catalog::association::RequesterCategory::LocalAssociation;
+    assert_eq!(commands.tariff_for(college).await.unwrap().unwrap().hourly_rates_cents[&local], 500);
+    let second = salle::seed::colleges().unwrap()[1].registration(now).establishment_id;
+    assert_eq!(commands.tariff_for(second).await.unwrap().unwrap().hourly_rates_cents[&local], 800);
 
     // The association, verified, then its verification revoked with a reason.
     let (status, html, _) =
@@ -855,7 +921,6 @@ async fn an_admin_imports_invites_prices_and_verifies(db: TestDb) {
     assert!(!commands.association(association_id).await.unwrap().verified);
 
     // A manager's invitation: the link works once, and makes them the collège's manager.
-    let college_text = college.to_string();
     let invite = [
         ("csrf", token.as_str()),
         ("establishment", college_text.as_str()),

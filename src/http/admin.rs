@@ -10,6 +10,7 @@ use chrono::Utc;
 use salle_events::Metadata;
 use salle_events::catalog::association::{LegalIdentifier, RequesterCategory};
 use salle_events::catalog::tariff::FlatFee;
+use salle_web::Lang;
 use salle_web::admin::{self as views, AdminPage, AssociationLine, InviteValues, RateField};
 use uuid::Uuid;
 
@@ -67,9 +68,9 @@ fn parse_euros(what: &str, text: &str) -> Result<i64, AppError> {
     Ok(units.parse::<i64>().map_err(|_| wrong())? * 100 + decimals)
 }
 
-fn category_label(c: RequesterCategory) -> String {
+fn category_label(lang: Lang, c: RequesterCategory) -> String {
     let code = crate::http::pages::code(c);
-    categories().into_iter().find(|(k, _)| *k == code).map_or(code, |(_, l)| l)
+    categories(lang).into_iter().find(|(k, _)| *k == code).map_or(code, |(_, l)| l)
 }
 
 /// Waits until the index has read what was just appended, so that the page
@@ -82,12 +83,13 @@ async fn caught_up(state: &AppState, position: Option<salle_events::LogPosition>
 }
 
 /// The page as it stands, with empty forms.
-async fn admin_view(state: &AppState) -> Result<AdminPage, AppError> {
+/// `owner`: whose tariff grid the form shows (`None`: the département's).
+async fn admin_view(state: &AppState, lang: Lang, owner: Option<Uuid>) -> Result<AdminPage, AppError> {
     let shipped = crate::seed::colleges().map_err(AppError::Internal)?;
     let now = Utc::now();
     let (listed, associations, grid) = state
         .search
-        .read_index(|i| (i.establishment_list(None), i.association_list(), i.tariff(None).cloned()));
+        .read_index(|i| (i.establishment_list(None), i.association_list(), i.tariff(owner).cloned()));
     let registered = shipped
         .iter()
         .filter(|c| {
@@ -100,7 +102,7 @@ async fn admin_view(state: &AppState) -> Result<AdminPage, AppError> {
         .map(|a| AssociationLine {
             id: a.association_id.to_string(),
             name: a.name,
-            category: category_label(a.category),
+            category: category_label(lang, a.category),
             identifier: match a.identifier {
                 LegalIdentifier::Rna(v) => format!("RNA {v}"),
                 LegalIdentifier::Siren(v) => format!("SIREN {v}"),
@@ -114,7 +116,7 @@ async fn admin_view(state: &AppState) -> Result<AdminPage, AppError> {
         .into_iter()
         .map(|c| RateField {
             code: crate::http::pages::code(c),
-            label: category_label(c),
+            label: category_label(lang, c),
             value: grid
                 .as_ref()
                 .and_then(|g| g.hourly_rates_cents.get(&c))
@@ -137,6 +139,7 @@ async fn admin_view(state: &AppState) -> Result<AdminPage, AppError> {
         colleges_shipped: shipped.len(),
         associations,
         tariff_version: grid.as_ref().map(|g| g.version),
+        tariff_owner: owner.map(|o| o.to_string()).unwrap_or_default(),
         rates,
         fees,
         establishments: listed.into_iter().map(|e| (e.establishment_id.to_string(), e.name)).collect(),
@@ -149,10 +152,15 @@ async fn admin_view(state: &AppState) -> Result<AdminPage, AppError> {
 
 /// `GET /admin`
 #[get("/admin")]
-pub async fn admin_page(state: web::Data<AppState>, visitor: Visitor) -> Result<HttpResponse, PageError> {
+pub async fn admin_page(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    query: web::Query<std::collections::HashMap<String, String>>,
+) -> Result<HttpResponse, PageError> {
     let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
     caller.require(&[Role::Admin])?;
-    let mut page = admin_view(&state).await?;
+    let owner = query.get("grille").and_then(|g| g.parse::<Uuid>().ok());
+    let mut page = admin_view(&state, visitor.lang, owner).await?;
     page.notice = None;
     let chrome = visitor.chrome(&state).await;
     Ok(visitor.ok(views::admin(&chrome, &page)))
@@ -166,7 +174,18 @@ async fn answer(
     outcome: Result<String, (&'static str, AppError)>,
     adjust: impl FnOnce(&mut AdminPage),
 ) -> Result<HttpResponse, PageError> {
-    let mut page = admin_view(state).await?;
+    answer_for(state, visitor, None, outcome, adjust).await
+}
+
+/// [`answer`], with the tariff form on `owner`'s grid.
+async fn answer_for(
+    state: &AppState,
+    visitor: &Visitor,
+    owner: Option<Uuid>,
+    outcome: Result<String, (&'static str, AppError)>,
+    adjust: impl FnOnce(&mut AdminPage),
+) -> Result<HttpResponse, PageError> {
+    let mut page = admin_view(state, visitor.lang, owner).await?;
     adjust(&mut page);
     let status = match outcome {
         Ok(notice) => {
@@ -252,7 +271,8 @@ pub async fn invite(
     }
 }
 
-/// `POST /admin/tarifs`: publishes a new version of the département's grid.
+/// `POST /admin/tarifs`: publishes a new version of the département's grid,
+/// or of an establishment's own (`owner`).
 #[post("/admin/tarifs")]
 pub async fn publish_tariff(
     state: web::Data<AppState>,
@@ -263,11 +283,24 @@ pub async fn publish_tariff(
     visitor.check(&fields.get("csrf"))?;
     let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
     caller.require(&[Role::Admin])?;
+    let owner_text = fields.get("owner");
+    let owner = if owner_text.is_empty() { None } else { owner_text.parse::<Uuid>().ok() };
     let outcome = async {
+        if owner.is_none() && !owner_text.is_empty() {
+            return Err(refused(format!("« {owner_text} » n'est pas un établissement.")));
+        }
+        if let Some(id) = owner
+            && state.commands.establishment(id).await?.id.is_none()
+        {
+            return Err(AppError::NotFound("Cet établissement n'existe pas.".into()));
+        }
         let mut rates = BTreeMap::new();
         for c in RequesterCategory::ALL {
             let code = crate::http::pages::code(c);
-            rates.insert(c, parse_euros(&category_label(c), &fields.get(&format!("rate_{code}")))?);
+            rates.insert(
+                c,
+                parse_euros(&category_label(visitor.lang, c), &fields.get(&format!("rate_{code}")))?,
+            );
         }
         let mut fees = vec![];
         for line in fields.get("fees").lines().map(str::trim).filter(|l| !l.is_empty()) {
@@ -285,15 +318,18 @@ pub async fn publish_tariff(
             by: caller.user_id(),
             now: Utc::now(),
         };
-        let published = state.commands.publish_tariff(None, command, &metadata(&caller, Uuid::nil())).await?;
+        let published = state
+            .commands
+            .publish_tariff(owner, command, &metadata(&caller, owner.unwrap_or_default()))
+            .await?;
         caught_up(&state, Some(published.append.log_position)).await?;
         Ok::<_, AppError>("Nouvelle grille publiée.".to_owned())
     }
     .await;
     match outcome {
-        Ok(notice) => answer(&state, &visitor, Ok(notice), |_| {}).await,
+        Ok(notice) => answer_for(&state, &visitor, owner, Ok(notice), |_| {}).await,
         Err(e) => {
-            answer(&state, &visitor, Err(("tarifs", e)), |p| {
+            answer_for(&state, &visitor, owner, Err(("tarifs", e)), |p| {
                 for r in &mut p.rates {
                     r.value = fields.get(&format!("rate_{}", r.code));
                 }

@@ -15,8 +15,8 @@ use salle_events::catalog::room::{
 };
 use salle_web::Lang;
 use salle_web::manage::{
-    self as views, BlockLine, BlockValues, DayHours, DetailsValues, EstablishmentLine, EstablishmentPage,
-    NewRoomValues, Payout, RoomLine, RoomManagePage, WeekGrid,
+    self as views, BlockLine, BlockValues, ClosureValues, DayHours, DetailsValues, EstablishmentLine,
+    EstablishmentPage, NewRoomValues, Payout, RoomLine, RoomManagePage, WeekGrid,
 };
 use uuid::Uuid;
 
@@ -114,8 +114,8 @@ async fn managed_room(
     Ok((room, establishment))
 }
 
-fn kinds() -> Vec<(String, String)> {
-    KINDS.iter().map(|k| (code(k), kind_label(*k).to_owned())).collect()
+fn kinds(lang: Lang) -> Vec<(String, String)> {
+    KINDS.iter().map(|k| (code(k), kind_label(lang, *k).to_owned())).collect()
 }
 
 fn parse_kind(text: &str) -> Result<RoomKind, AppError> {
@@ -240,6 +240,7 @@ pub async fn establishments_page(
 /// The establishment's page; `week`: any day of the week to show (this one by default).
 async fn establishment_view(
     state: &AppState,
+    lang: Lang,
     establishment: &Establishment,
     id: Uuid,
     week: Option<NaiveDate>,
@@ -271,8 +272,12 @@ async fn establishment_view(
                     .filter_map(|i| {
                         let (code, label) = match i.status {
                             salle_projections::availability::Status::Free => return None,
-                            salle_projections::availability::Status::Held => ("held", "demandé"),
-                            salle_projections::availability::Status::Booked => ("booked", "réservé"),
+                            salle_projections::availability::Status::Held => {
+                                ("held", tr(lang, "demandé", "requested"))
+                            }
+                            salle_projections::availability::Status::Booked => {
+                                ("booked", tr(lang, "réservé", "booked"))
+                            }
                         };
                         Some((
                             format!("{}–{}", local_time(i.start), local_time(i.end)),
@@ -299,7 +304,7 @@ async fn establishment_view(
             href: format!("/salles/{}/gestion", r.room_id),
             public_href: format!("/salles/{}", r.room_id),
             name: r.name,
-            kind: kind_label(r.kind).to_owned(),
+            kind: kind_label(lang, r.kind).to_owned(),
             capacity: r.capacity,
             withdrawn: r.withdrawn,
         })
@@ -315,7 +320,7 @@ async fn establishment_view(
         },
         rooms,
         ledger_href: format!("/grand-livre/{id}"),
-        kinds: kinds(),
+        kinds: kinds(lang),
         new_room: NewRoomValues { kind: "multipurpose".into(), ..NewRoomValues::default() },
         error: None,
         notice: None,
@@ -335,7 +340,7 @@ pub async fn establishment_page(
     let id = path.into_inner();
     let establishment = managed(&state, &caller, id).await?;
     let week = query.get("semaine").and_then(|d| d.parse::<NaiveDate>().ok());
-    let page = establishment_view(&state, &establishment, id, week).await?;
+    let page = establishment_view(&state, visitor.lang, &establishment, id, week).await?;
     let chrome = visitor.chrome(&state).await;
     Ok(visitor.ok(views::establishment(&chrome, &page)))
 }
@@ -433,7 +438,7 @@ pub async fn add_room(
         Err(
             e @ (AppError::Unprocessable { .. } | AppError::Conflict { .. } | AppError::BadRequest { .. }),
         ) => {
-            let mut page = establishment_view(&state, &establishment, id, None).await?;
+            let mut page = establishment_view(&state, visitor.lang, &establishment, id, None).await?;
             page.new_room = typed;
             page.error = Some(e.to_string());
             let chrome = visitor.chrome(&state).await;
@@ -504,8 +509,30 @@ fn room_view(lang: Lang, room: &Room, room_id: Uuid, establishment: &Establishme
         public_holidays: room.opening.open_on_public_holidays,
         blocks: blocks.into_iter().map(|(_, b)| b).collect(),
         block: BlockValues::default(),
-        kinds: kinds(),
-        equipment: ALL_EQUIPMENT.iter().map(|e| (code(e), equipment_label(*e).to_owned())).collect(),
+        closures: {
+            let today = now.with_timezone(&salle_events::time::LOCAL_TZ).date_naive();
+            let mut closures: Vec<_> = room.blackouts.iter().filter(|(_, b)| b.last_day >= today).collect();
+            closures.sort_by_key(|(_, b)| b.first_day);
+            closures
+                .into_iter()
+                .map(|(id, b)| BlockLine {
+                    id: id.to_string(),
+                    when: if b.first_day == b.last_day {
+                        salle_events::time::fr_date(b.first_day)
+                    } else {
+                        format!(
+                            "{} – {}",
+                            salle_events::time::fr_date(b.first_day),
+                            salle_events::time::fr_date(b.last_day)
+                        )
+                    },
+                    reason: b.reason.clone(),
+                })
+                .collect()
+        },
+        closure: ClosureValues::default(),
+        kinds: kinds(lang),
+        equipment: ALL_EQUIPMENT.iter().map(|e| (code(e), equipment_label(lang, *e).to_owned())).collect(),
         error: None,
         notice: None,
     }
@@ -563,6 +590,7 @@ pub async fn room_action(
         "details" => "details",
         "horaires" => "horaires",
         "blocages" => "blocage",
+        "fermetures" => "fermeture",
         "retrait" | "remise" => "etat",
         _ => return Err(AppError::NotFound(format!("Aucune action « {action} ».")).into()),
     };
@@ -661,6 +689,22 @@ pub async fn room_action(
                 reason,
             })
         })(),
+        "fermetures" => (|| {
+            let day = |name: &str| {
+                let text = fields.get(name);
+                text.parse::<NaiveDate>()
+                    .map_err(|_| refused(format!("« {text} » n'est pas une date (AAAA-MM-JJ).")))
+            };
+            let (first_day, last_day) = (day("first_day")?, day("last_day")?);
+            if last_day < first_day {
+                return Err(refused("La fermeture finit avant de commencer."));
+            }
+            let reason = fields.get("reason");
+            if reason.is_empty() {
+                return Err(refused("Donnez le motif de la fermeture."));
+            }
+            Ok(RoomCommand::AddBlackout { blackout_id: Uuid::now_v7(), first_day, last_day, reason })
+        })(),
         "retrait" => {
             let reason = fields.get("reason");
             if reason.is_empty() {
@@ -708,6 +752,13 @@ pub async fn room_action(
                     }
                     page.public_holidays = fields.get("public_holidays") == "1";
                 }
+                "fermeture" => {
+                    page.closure = ClosureValues {
+                        first_day: fields.get("first_day"),
+                        last_day: fields.get("last_day"),
+                        reason: fields.get("reason"),
+                    }
+                }
                 "blocage" => {
                     page.block = BlockValues {
                         day: fields.get("day"),
@@ -724,6 +775,26 @@ pub async fn room_action(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// `POST /salles/{id}/gestion/fermetures/{closure}/supprimer`: lifts a closure.
+#[post("/salles/{id}/gestion/fermetures/{closure}/supprimer")]
+pub async fn remove_closure(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<(Uuid, Uuid)>,
+    body: web::Bytes,
+) -> Result<HttpResponse, PageError> {
+    let fields = Fields::parse(&body);
+    visitor.check(&fields.get("csrf"))?;
+    let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
+    let (room_id, blackout_id) = path.into_inner();
+    managed_room(&state, &caller, room_id).await?;
+    state
+        .commands
+        .on_room(room_id, &metadata(&caller, room_id), || RoomCommand::RemoveBlackout { blackout_id })
+        .await?;
+    Ok(see_other(&format!("/salles/{room_id}/gestion?enregistre=1#fermetures")))
 }
 
 /// `POST /salles/{id}/gestion/blocages/{block}/supprimer`: lifts an internal block.

@@ -83,6 +83,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(manage::room_page)
         // Before `/salles/{id}/gestion/{action}`, which it would match.
         .service(manage::remove_block)
+        .service(manage::remove_closure)
         .service(manage::room_action)
         .service(pages::legal)
         .service(pages::accessibility);

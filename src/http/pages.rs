@@ -206,53 +206,52 @@ fn role_label(lang: Lang, role: Role) -> &'static str {
 }
 
 fn status_label(lang: Lang, status: &str) -> String {
-    let fr = match status {
-        "requested" => "demandée",
-        "approved" => "approuvée — à payer",
-        "rejected" => "refusée",
-        "expired" => "expirée",
-        "paid" => "payée",
-        "completed" => "terminée",
-        "settled" => "reversée à l'établissement",
-        "cancelled" => "annulée",
-        other => other,
+    let (fr, en) = match status {
+        "requested" => ("demandée", "requested"),
+        "approved" => ("approuvée — à payer", "approved — to pay"),
+        "rejected" => ("refusée", "rejected"),
+        "expired" => ("expirée", "expired"),
+        "paid" => ("payée", "paid"),
+        "completed" => ("terminée", "completed"),
+        "settled" => ("reversée à l'établissement", "paid out to the establishment"),
+        "cancelled" => ("annulée", "cancelled"),
+        other => (other, other),
     };
-    match lang {
-        Lang::Fr => fr.to_owned(),
-        Lang::En => status.replace('_', " "),
-    }
+    if lang == Lang::Fr { fr.to_owned() } else { en.to_owned() }
 }
 
-pub(crate) fn kind_label(kind: RoomKind) -> &'static str {
-    match kind {
-        RoomKind::Classroom => "Salle de classe",
-        RoomKind::Multipurpose => "Salle polyvalente",
-        RoomKind::GymHall => "Gymnase",
-        RoomKind::SportsField => "Terrain de sport",
-        RoomKind::Auditorium => "Auditorium",
-        RoomKind::MusicRoom => "Salle de musique",
-        RoomKind::Canteen => "Restaurant scolaire",
-        RoomKind::MeetingRoom => "Salle de réunion",
-        RoomKind::ScienceLab => "Laboratoire",
-        RoomKind::Other => "Autre",
-    }
+pub(crate) fn kind_label(lang: Lang, kind: RoomKind) -> &'static str {
+    let (fr, en) = match kind {
+        RoomKind::Classroom => ("Salle de classe", "Classroom"),
+        RoomKind::Multipurpose => ("Salle polyvalente", "Multipurpose hall"),
+        RoomKind::GymHall => ("Gymnase", "Gymnasium"),
+        RoomKind::SportsField => ("Terrain de sport", "Sports field"),
+        RoomKind::Auditorium => ("Auditorium", "Auditorium"),
+        RoomKind::MusicRoom => ("Salle de musique", "Music room"),
+        RoomKind::Canteen => ("Restaurant scolaire", "Canteen"),
+        RoomKind::MeetingRoom => ("Salle de réunion", "Meeting room"),
+        RoomKind::ScienceLab => ("Laboratoire", "Science lab"),
+        RoomKind::Other => ("Autre", "Other"),
+    };
+    if lang == Lang::Fr { fr } else { en }
 }
 
-pub(crate) fn equipment_label(e: Equipment) -> &'static str {
-    match e {
-        Equipment::Projector => "Vidéoprojecteur",
-        Equipment::SoundSystem => "Sonorisation",
-        Equipment::Stage => "Scène",
-        Equipment::Kitchen => "Cuisine",
-        Equipment::Wifi => "Wi-Fi",
-        Equipment::Piano => "Piano",
-        Equipment::Whiteboard => "Tableau blanc",
-        Equipment::SportsEquipment => "Matériel de sport",
-        Equipment::ChangingRooms => "Vestiaires",
-        Equipment::Chairs => "Chaises",
-        Equipment::Tables => "Tables",
-        Equipment::Screen => "Écran",
-    }
+pub(crate) fn equipment_label(lang: Lang, e: Equipment) -> &'static str {
+    let (fr, en) = match e {
+        Equipment::Projector => ("Vidéoprojecteur", "Projector"),
+        Equipment::SoundSystem => ("Sonorisation", "Sound system"),
+        Equipment::Stage => ("Scène", "Stage"),
+        Equipment::Kitchen => ("Cuisine", "Kitchen"),
+        Equipment::Wifi => ("Wi-Fi", "Wi-Fi"),
+        Equipment::Piano => ("Piano", "Piano"),
+        Equipment::Whiteboard => ("Tableau blanc", "Whiteboard"),
+        Equipment::SportsEquipment => ("Matériel de sport", "Sports equipment"),
+        Equipment::ChangingRooms => ("Vestiaires", "Changing rooms"),
+        Equipment::Chairs => ("Chaises", "Chairs"),
+        Equipment::Tables => ("Tables", "Tables"),
+        Equipment::Screen => ("Écran", "Screen"),
+    };
+    if lang == Lang::Fr { fr } else { en }
 }
 
 pub(crate) const KINDS: [RoomKind; 10] = [
@@ -341,8 +340,11 @@ pub async fn home(
     };
     let choices = Choices {
         communes: state.communes.all().iter().map(|c| c.name.clone()).collect(),
-        kinds: KINDS.iter().map(|k| (code(*k), kind_label(*k).to_owned())).collect(),
-        equipment: EQUIPMENT.iter().map(|e| (code(*e), equipment_label(*e).to_owned())).collect(),
+        kinds: KINDS.iter().map(|k| (code(*k), kind_label(visitor.lang, *k).to_owned())).collect(),
+        equipment: EQUIPMENT
+            .iter()
+            .map(|e| (code(*e), equipment_label(visitor.lang, *e).to_owned()))
+            .collect(),
     };
     let chrome = visitor.chrome(&state).await;
     if form.near.trim().is_empty() {
@@ -405,7 +407,7 @@ pub async fn home(
                 .communes
                 .by_insee(&hit.commune_insee)
                 .map_or(hit.commune_insee.clone(), |c| c.name.clone()),
-            kind_label: kind_label(hit.kind).to_owned(),
+            kind_label: kind_label(visitor.lang, hit.kind).to_owned(),
             capacity: hit.capacity,
             distance: format!("{:.1} km", hit.distance_km).replace('.', ","),
             point: state.search.read_index(|i| i.establishment_point(hit.establishment_id)),
@@ -452,10 +454,21 @@ pub async fn establishment_page(
         .read_index(|i| i.rooms_of(id))
         .into_iter()
         .filter(|r| !r.withdrawn)
-        .map(|r| (format!("/salles/{}", r.room_id), r.name, kind_label(r.kind).to_owned(), r.capacity))
+        .map(|r| {
+            (
+                format!("/salles/{}", r.room_id),
+                r.name,
+                kind_label(visitor.lang, r.kind).to_owned(),
+                r.capacity,
+            )
+        })
         .collect();
     let view = views::EstablishmentView {
-        kind_label: establishment.kind.map(establishment_kind_label).unwrap_or_default().to_owned(),
+        kind_label: establishment
+            .kind
+            .map(|k| establishment_kind_label(visitor.lang, k))
+            .unwrap_or_default()
+            .to_owned(),
         commune: state
             .communes
             .by_insee(&establishment.commune_insee)
@@ -470,15 +483,19 @@ pub async fn establishment_page(
     Ok(visitor.ok(views::establishment(&chrome, &view)))
 }
 
-fn establishment_kind_label(kind: salle_events::catalog::establishment::EstablishmentKind) -> &'static str {
+fn establishment_kind_label(
+    lang: Lang,
+    kind: salle_events::catalog::establishment::EstablishmentKind,
+) -> &'static str {
     use salle_events::catalog::establishment::EstablishmentKind as K;
-    match kind {
-        K::College => "Collège",
-        K::Gymnasium => "Gymnase",
-        K::Auditorium => "Auditorium",
-        K::CulturalVenue => "Lieu culturel",
-        K::Other => "Autre établissement",
-    }
+    let (fr, en) = match kind {
+        K::College => ("Collège", "Collège (lower secondary school)"),
+        K::Gymnasium => ("Gymnase", "Gymnasium"),
+        K::Auditorium => ("Auditorium", "Auditorium"),
+        K::CulturalVenue => ("Lieu culturel", "Cultural venue"),
+        K::Other => ("Autre établissement", "Other establishment"),
+    };
+    if lang == Lang::Fr { fr } else { en }
 }
 
 async fn room_view(
@@ -511,10 +528,11 @@ async fn room_view(
                     .iter()
                     .filter(|i| i.start.with_timezone(&LOCAL_TZ).date_naive() == day)
                     .map(|i| {
+                        let en = visitor.lang == Lang::En;
                         let (code, label) = match i.status {
-                            Status::Free => ("free", "libre"),
-                            Status::Held => ("held", "demandé"),
-                            Status::Booked => ("booked", "réservé"),
+                            Status::Free => ("free", if en { "free" } else { "libre" }),
+                            Status::Held => ("held", if en { "requested" } else { "demandé" }),
+                            Status::Booked => ("booked", if en { "booked" } else { "réservé" }),
                         };
                         (
                             format!("{}–{}", local_time(i.start), local_time(i.end)),
@@ -550,9 +568,9 @@ async fn room_view(
         establishment_name: establishment.name.clone(),
         establishment_href: format!("/etablissements/{}", room.establishment_id),
         address: establishment.address.clone(),
-        kind_label: kind_label(details.kind).to_owned(),
+        kind_label: kind_label(visitor.lang, details.kind).to_owned(),
         capacity: details.capacity,
-        equipment: details.equipment.iter().map(|e| equipment_label(*e).to_owned()).collect(),
+        equipment: details.equipment.iter().map(|e| equipment_label(visitor.lang, *e).to_owned()).collect(),
         step_free: details.step_free,
         description: details.description.clone(),
         approval_label: match details.approval {
@@ -631,22 +649,25 @@ pub async fn sign_in(
         .finish())
 }
 
-const CATEGORIES: [(&str, &str); 4] = [
-    ("local_association", "Association locale"),
-    ("other_association", "Autre association"),
-    ("public_body", "Organisme public"),
-    ("company", "Entreprise"),
+const CATEGORIES: [(&str, &str, &str); 4] = [
+    ("local_association", "Association locale", "Local association"),
+    ("other_association", "Autre association", "Other association"),
+    ("public_body", "Organisme public", "Public body"),
+    ("company", "Entreprise", "Company"),
 ];
 
-pub(crate) fn categories() -> Vec<(String, String)> {
-    CATEGORIES.iter().map(|(c, l)| ((*c).to_owned(), (*l).to_owned())).collect()
+pub(crate) fn categories(lang: Lang) -> Vec<(String, String)> {
+    CATEGORIES
+        .iter()
+        .map(|(c, fr, en)| ((*c).to_owned(), (if lang == Lang::Fr { *fr } else { *en }).to_owned()))
+        .collect()
 }
 
 #[get("/inscription")]
 pub async fn sign_up_page(state: web::Data<AppState>, visitor: Visitor) -> Result<HttpResponse, PageError> {
     let chrome = visitor.chrome(&state).await;
     let values = views::SignUpValues { category: "local_association".into(), ..Default::default() };
-    Ok(visitor.ok(views::sign_up(&chrome, &values, &categories(), None)))
+    Ok(visitor.ok(views::sign_up(&chrome, &values, &categories(visitor.lang), None)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -716,7 +737,10 @@ pub async fn sign_up(
             };
             let chrome = visitor.chrome(&state).await;
             let status = actix_web::ResponseError::status_code(&e);
-            Ok(visitor.html(status, views::sign_up(&chrome, &values, &categories(), Some(&e.to_string()))))
+            Ok(visitor.html(
+                status,
+                views::sign_up(&chrome, &values, &categories(visitor.lang), Some(&e.to_string())),
+            ))
         }
         Err(e) => Err(e.into()),
     }

@@ -246,7 +246,7 @@ async function journey(browser, databaseUrl, label, shoot) {
     const admin = await (await browser.newContext(contextOptions)).newPage();
     await signIn(admin, base, ACCOUNTS.admin);
     await admin.getByRole("link", { name: "Administration" }).click();
-    await admin.getByRole("heading", { name: "Grille tarifaire du Département" }).waitFor();
+    await admin.getByRole("heading", { name: "Grilles tarifaires" }).waitFor();
     await axeCheck(admin, "the administration");
     await admin.getByLabel("Nom de la personne").fill("Paul Martin");
     await admin.getByLabel("Adresse e-mail").fill("paul.martin@demo.salle.test");

@@ -41,6 +41,8 @@ pub struct AdminPage {
     pub associations: Vec<AssociationLine>,
     /// The grid in force (its version), and the form's fields.
     pub tariff_version: Option<u32>,
+    /// Whose grid the form shows: an establishment's id, or empty for the département's.
+    pub tariff_owner: String,
     pub rates: Vec<RateField>,
     /// One flat fee per line: `Ménage = 15,00`.
     pub fees: String,
@@ -97,7 +99,18 @@ pub fn admin(chrome: &Chrome, page: &AdminPage) -> Markup {
                 div { label for="invite-email" { (t(lang, "Adresse e-mail", "E-mail address")) } input id="invite-email" name="email" type="email" value=(page.invite.email) autocomplete="off" required; }
                 div { button type="submit" { (t(lang, "Créer le lien d'invitation", "Make the invitation link")) } }
             }
-            h2 id="tarifs" { (t(lang, "Grille tarifaire du Département", "The département's tariff grid")) }
+            h2 id="tarifs" { (t(lang, "Grilles tarifaires", "Tariff grids")) }
+            form class="inline" method="get" action="/admin#tarifs" {
+                label for="grille" { (t(lang, "Grille de", "Grid of")) } " "
+                select id="grille" name="grille" {
+                    option value="" selected[page.tariff_owner.is_empty()] { (t(lang, "Département (par défaut)", "Département (default)")) }
+                    @for (id, name) in &page.establishments { option value=(id) selected[page.tariff_owner == *id] { (name) } }
+                }
+                " " button type="submit" class="secondary" { (t(lang, "Afficher", "Show")) }
+            }
+            @if !page.tariff_owner.is_empty() {
+                p class="hint" { (t(lang, "Une grille propre à l'établissement remplace celle du Département pour ses salles.", "An establishment's own grid replaces the département's for its rooms.")) }
+            }
             (section_error(page, "tarifs"))
             p {
                 @match page.tariff_version {
@@ -108,6 +121,7 @@ pub fn admin(chrome: &Chrome, page: &AdminPage) -> Markup {
             }
             form class="stack" method="post" action="/admin/tarifs" {
                 (csrf_field(&chrome.csrf))
+                input type="hidden" name="owner" value=(page.tariff_owner);
                 fieldset {
                     legend { (t(lang, "Tarif horaire en euros, par catégorie de demandeur", "Hourly rate in euros, by category of requester")) }
                     @for r in &page.rates {

@@ -246,6 +246,14 @@ pub struct BlockLine {
     pub reason: String,
 }
 
+/// The closure form, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct ClosureValues {
+    pub first_day: String,
+    pub last_day: String,
+    pub reason: String,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct RoomManagePage {
     pub id: String,
@@ -258,6 +266,9 @@ pub struct RoomManagePage {
     pub public_holidays: bool,
     pub blocks: Vec<BlockLine>,
     pub block: BlockValues,
+    /// Closures over whole days (exams, works), listed like blocks.
+    pub closures: Vec<BlockLine>,
+    pub closure: ClosureValues,
     /// (code, label)
     pub kinds: Vec<(String, String)>,
     pub equipment: Vec<(String, String)>,
@@ -360,6 +371,27 @@ pub fn room(chrome: &Chrome, page: &RoomManagePage) -> Markup {
                 div { label for="block-end" { (t(lang, "À", "To")) } input id="block-end" name="end" type="time" value=(page.block.end) required; }
                 div { label for="block-reason" { (t(lang, "Motif", "Reason")) } input id="block-reason" name="reason" value=(page.block.reason) maxlength="300" required; }
                 div { button type="submit" { (t(lang, "Bloquer ce créneau", "Block this slot")) } }
+            }
+            h2 id="fermetures" { (t(lang, "Fermetures", "Closures")) }
+            p class="hint" { (t(lang, "Des jours entiers où la salle n'est pas proposée (examens, travaux).", "Whole days when the room is not offered (exams, works).")) }
+            @if page.closures.is_empty() {
+                p { (t(lang, "Aucune fermeture.", "No closure.")) }
+            } @else {
+                ul { @for c in &page.closures { li {
+                    (c.when) " — " (c.reason) " "
+                    form class="inline-action" method="post" action=(format!("{base}/fermetures/{}/supprimer", c.id)) {
+                        (csrf_field(&chrome.csrf))
+                        button type="submit" class="secondary" { (t(lang, "Lever", "Remove")) span class="visually-hidden" { " " (c.when) } }
+                    }
+                } } }
+            }
+            (section_error(page, "fermeture"))
+            form class="stack" method="post" action=(format!("{base}/fermetures")) {
+                (csrf_field(&chrome.csrf))
+                div { label for="closure-first" { (t(lang, "Premier jour", "First day")) } input id="closure-first" name="first_day" type="date" value=(page.closure.first_day) required; }
+                div { label for="closure-last" { (t(lang, "Dernier jour", "Last day")) } input id="closure-last" name="last_day" type="date" value=(page.closure.last_day) required; }
+                div { label for="closure-reason" { (t(lang, "Motif de la fermeture", "Reason for the closure")) } input id="closure-reason" name="reason" value=(page.closure.reason) maxlength="300" required; }
+                div { button type="submit" { (t(lang, "Fermer ces jours", "Close these days")) } }
             }
             h2 id="etat" { (t(lang, "Proposer la salle", "Offering the room")) }
             (section_error(page, "etat"))
