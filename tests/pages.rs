@@ -584,7 +584,7 @@ async fn a_manager_runs_the_rooms_of_the_establishment(db: TestDb) {
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder().redirect(Policy::none()).build().unwrap();
     let commands = commands(db.store().await);
-    let (establishment_id, _) = establishment_with_room(&commands, Tariff::Departement(1250), 0).await;
+    let (establishment_id, gym_id) = establishment_with_room(&commands, Tariff::Departement(1250), 0).await;
     let (other_id, other_room) = establishment_with_room(&commands, Tariff::Departement(1250), 0).await;
     let (mut manager, user_id) =
         signed_in_manager(&commands, &address, &client, "gestion@salle.test", establishment_id).await;
@@ -779,6 +779,46 @@ async fn a_manager_runs_the_rooms_of_the_establishment(db: TestDb) {
     let (status, _, _) = manager.post(&format!("{room_page}/remise"), &[("csrf", &token)]).await;
     assert_eq!(status, 303);
     assert!(!commands.room(room_id).await.unwrap().withdrawn);
+
+    // A weekly series on the collège's gymnasium, decided at once from one of its dates.
+    let series_id = uuid::Uuid::now_v7();
+    let series = salle::domain::room::SeriesRequest {
+        series_id,
+        association_id: uuid::Uuid::from_u128(0xa550),
+        category: salle_events::catalog::association::RequesterCategory::LocalAssociation,
+        first_day: chrono::NaiveDate::from_ymd_opt(2027, 1, 11).unwrap(),
+        last_day: chrono::NaiveDate::from_ymd_opt(2027, 2, 1).unwrap(),
+        start_time: chrono::NaiveTime::from_hms_opt(18, 0, 0).unwrap(),
+        end_time: chrono::NaiveTime::from_hms_opt(20, 0, 0).unwrap(),
+        attendees: 20,
+        purpose: "Chorale".into(),
+    };
+    commands.request_series(gym_id, series, chrono::Utc::now(), &Metadata::default()).await.unwrap();
+    let dates: Vec<uuid::Uuid> = commands
+        .room(gym_id)
+        .await
+        .unwrap()
+        .bookings
+        .values()
+        .filter(|b| b.series_id == Some(series_id))
+        .map(|b| b.id)
+        .collect();
+    assert_eq!(dates.len(), 4, "four Mondays");
+    let first = format!("/reservations/{}", dates[0]);
+    let mut html = String::new();
+    for _ in 0..300 {
+        let (status, page, _) = manager.get(&first).await;
+        html = page;
+        if status == 200 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(html.contains("Approuver toute la série") && html.contains("4 date(s)"), "{html}");
+    let (status, _, _) = manager.post(&format!("{first}/approuver-serie"), &[("csrf", &token)]).await;
+    assert_eq!(status, 303);
+    let room = commands.room(gym_id).await.unwrap();
+    assert!(dates.iter().all(|d| room.bookings[d].status.as_str() == "approved"), "every date approved");
 
     // No form without its token; another establishment's room stays out of reach.
     let (status, _, _) = manager.post(&format!("{room_page}/remise"), &[("csrf", "x")]).await;

@@ -592,44 +592,24 @@ impl Replay {
                 return Ok(());
             }
             if let Some(&establishment) = self.payers.get(&booking_id) {
-                match &event {
+                let moved = match &event {
                     PaymentEvent::PaymentReturned { payment_ref, amount, .. } => {
-                        let cents = amount.amount_cents;
-                        self.movement(
-                            recorded,
-                            MovementKind::Charge,
-                            payment_ref,
-                            establishment,
-                            booking_id,
-                            cents,
-                        );
+                        Some((MovementKind::Charge, payment_ref, amount))
                     }
                     PaymentEvent::RefundIssued { refund_ref, amount, .. } => {
-                        let cents = amount.amount_cents;
-                        self.movement(
-                            recorded,
-                            MovementKind::Refund,
-                            refund_ref,
-                            establishment,
-                            booking_id,
-                            cents,
-                        );
+                        Some((MovementKind::Refund, refund_ref, amount))
                     }
                     PaymentEvent::TransferReversed { reversal_ref, amount, .. } => {
-                        let cents = amount.amount_cents;
-                        self.movement(
-                            recorded,
-                            MovementKind::Reversal,
-                            reversal_ref,
-                            establishment,
-                            booking_id,
-                            cents,
-                        );
+                        Some((MovementKind::Reversal, reversal_ref, amount))
                     }
                     PaymentEvent::TransferCreated { destination, .. } => {
-                        self.account(establishment, destination)
+                        self.account(establishment, destination);
+                        None
                     }
-                    _ => {}
+                    _ => None,
+                };
+                if let Some((kind, reference, amount)) = moved {
+                    self.movement(recorded, kind, reference, establishment, booking_id, amount.amount_cents);
                 }
             }
             let entries = payment_transaction(&event);
@@ -659,30 +639,17 @@ impl Replay {
                 .owners
                 .get(&room_id)
                 .ok_or_else(|| unreadable(format!("room {room_id} without its RoomAdded")))?;
-            match &event {
+            let moved = match &event {
                 RoomEvent::BookingPaid { amount, payment_ref, .. } => {
-                    let cents = amount.amount_cents;
-                    self.movement(
-                        recorded,
-                        MovementKind::Charge,
-                        payment_ref,
-                        establishment,
-                        booking_id,
-                        cents,
-                    );
+                    Some((MovementKind::Charge, payment_ref, amount))
                 }
                 RoomEvent::BookingSettled { amount, transfer_ref, .. } => {
-                    let cents = amount.amount_cents;
-                    self.movement(
-                        recorded,
-                        MovementKind::Transfer,
-                        transfer_ref,
-                        establishment,
-                        booking_id,
-                        cents,
-                    );
+                    Some((MovementKind::Transfer, transfer_ref, amount))
                 }
-                _ => {}
+                _ => None,
+            };
+            if let Some((kind, reference, amount)) = moved {
+                self.movement(recorded, kind, reference, establishment, booking_id, amount.amount_cents);
             }
             (establishment, booking_id, entries)
         };

@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 
 use actix_web::{HttpResponse, get, post, web};
 use chrono::Utc;
-use salle_events::Metadata;
 use salle_events::catalog::association::{LegalIdentifier, RequesterCategory};
 use salle_events::catalog::tariff::FlatFee;
 use salle_web::Lang;
@@ -18,55 +17,11 @@ use crate::app::accounts::Role;
 use crate::app::invitations;
 use crate::domain::association::AssociationCommand;
 use crate::domain::tariff::PublishTariff;
-use crate::http::auth::Caller;
+use crate::http::api::metadata;
 use crate::http::error::AppError;
+use crate::http::forms::{Fields, euros, parse_euros, refused};
 use crate::http::pages::{PageError, Visitor, categories, local_day, see_other};
 use crate::startup::AppState;
-
-/// The fields of a posted form.
-struct Fields(Vec<(String, String)>);
-
-impl Fields {
-    fn parse(body: &[u8]) -> Self {
-        Self(form_urlencoded::parse(body).into_owned().collect())
-    }
-
-    fn get(&self, name: &str) -> String {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_owned()).unwrap_or_default()
-    }
-}
-
-fn refused(message: impl Into<String>) -> AppError {
-    AppError::Unprocessable { code: "invalid_form", message: message.into() }
-}
-
-fn metadata(caller: &Caller, correlation: Uuid) -> Metadata {
-    Metadata {
-        correlation_id: Some(correlation),
-        causation_id: None,
-        actor: Some(caller.user_id().to_string()),
-    }
-}
-
-fn euros(cents: i64) -> String {
-    format!("{},{:02}", cents / 100, cents % 100)
-}
-
-/// An amount in euros (`15`, `15,50`, `15.5`).
-fn parse_euros(what: &str, text: &str) -> Result<i64, AppError> {
-    let wrong = || refused(format!("{what} : « {text} » n'est pas un montant en euros (par exemple 12,50)."));
-    let normalised = text.trim().replace(',', ".").replace(['€', ' '], "");
-    let (units, decimals) = normalised.split_once('.').unwrap_or((&normalised, ""));
-    if units.is_empty() || decimals.len() > 2 || !units.chars().all(|c| c.is_ascii_digit()) {
-        return Err(wrong());
-    }
-    let decimals = if decimals.is_empty() {
-        0
-    } else {
-        format!("{decimals:0<2}").parse::<i64>().map_err(|_| wrong())?
-    };
-    Ok(units.parse::<i64>().map_err(|_| wrong())? * 100 + decimals)
-}
 
 fn category_label(lang: Lang, c: RequesterCategory) -> String {
     let code = crate::http::pages::code(c);

@@ -38,7 +38,7 @@ fn created(id: Uuid) -> HttpResponse {
     HttpResponse::Created().json(json!({ "id": id }))
 }
 
-fn metadata(caller: &Caller, correlation: Uuid) -> Metadata {
+pub(crate) fn metadata(caller: &Caller, correlation: Uuid) -> Metadata {
     Metadata {
         correlation_id: Some(correlation),
         causation_id: None,
@@ -51,7 +51,7 @@ fn money(m: Money) -> serde_json::Value {
 }
 
 /// Waits until the bookings read model has seen `position` (bounded).
-async fn bookings_reached(state: &AppState, position: LogPosition) -> Result<(), AppError> {
+pub(crate) async fn bookings_reached(state: &AppState, position: LogPosition) -> Result<(), AppError> {
     salle_projections::runner::wait_until(&state.store, bookings::NAME, position, READ_YOUR_WRITES)
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
@@ -708,7 +708,7 @@ pub async fn list_bookings(
 }
 
 /// The booking, if the caller manages its establishment; 404 otherwise.
-async fn managed_booking(
+pub(crate) async fn managed_booking(
     state: &AppState,
     caller: &Caller,
     booking_id: Uuid,

@@ -3,13 +3,10 @@
 //! it is offered. A manager sees only the establishments in their care (404
 //! for any other); an admin sees them all.
 //!
-//! Forms are read from the raw body (`form_urlencoded`) because the
-//! equipment checkboxes repeat one name, which `web::Form` cannot collect.
 //! A refused form is shown again with what was typed and why.
 
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{NaiveDate, NaiveTime, Utc};
-use salle_events::Metadata;
 use salle_events::catalog::room::{
     ApprovalMode, BookingConstraints, Equipment, OpeningRules, RoomDetails, RoomKind, WeeklyWindow,
 };
@@ -23,8 +20,10 @@ use uuid::Uuid;
 use crate::app::accounts::{self, Role};
 use crate::domain::establishment::Establishment;
 use crate::domain::room::{Room, RoomCommand};
+use crate::http::api::metadata;
 use crate::http::auth::Caller;
 use crate::http::error::AppError;
+use crate::http::forms::{Fields, euros, parse_euros, refused};
 use crate::http::pages::{
     KINDS, PageError, Visitor, code, equipment_label, kind_label, local_day, local_time, see_other,
 };
@@ -55,35 +54,6 @@ const WEEKDAYS: [(&str, &str); 7] = [
     ("Samedi", "Saturday"),
     ("Dimanche", "Sunday"),
 ];
-
-/// The fields of a posted form, names repeated as sent.
-struct Fields(Vec<(String, String)>);
-
-impl Fields {
-    fn parse(body: &[u8]) -> Self {
-        Self(form_urlencoded::parse(body).into_owned().collect())
-    }
-
-    fn get(&self, name: &str) -> String {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_owned()).unwrap_or_default()
-    }
-
-    fn all(&self, name: &str) -> Vec<String> {
-        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
-    }
-}
-
-fn refused(message: impl Into<String>) -> AppError {
-    AppError::Unprocessable { code: "invalid_form", message: message.into() }
-}
-
-fn metadata(caller: &Caller, correlation: Uuid) -> Metadata {
-    Metadata {
-        correlation_id: Some(correlation),
-        causation_id: None,
-        actor: Some(caller.user_id().to_string()),
-    }
-}
 
 /// The establishment, if the caller runs it (its manager) or is an admin;
 /// 404 for another establishment's manager.
@@ -135,20 +105,11 @@ fn parse_rate(text: &str) -> Result<Option<i64>, AppError> {
     if text.is_empty() {
         return Ok(None);
     }
-    let wrong = || refused(format!("Le tarif « {text} » doit être un montant en euros, par exemple 12,50."));
-    let normalised = text.replace(',', ".").replace(['€', ' '], "");
-    let (units, decimals) = normalised.split_once('.').unwrap_or((&normalised, ""));
-    if decimals.len() > 2 || units.is_empty() || !units.chars().all(|c| c.is_ascii_digit()) {
-        return Err(wrong());
-    }
-    let units: i64 = units.parse().map_err(|_| wrong())?;
-    let decimals: i64 =
-        if decimals.is_empty() { 0 } else { format!("{decimals:0<2}").parse().map_err(|_| wrong())? };
-    Ok(Some(units * 100 + decimals))
+    parse_euros("Le tarif horaire", text).map(Some)
 }
 
 fn rate_text(cents: Option<i64>) -> String {
-    cents.map(|c| format!("{},{:02}", c / 100, c % 100)).unwrap_or_default()
+    cents.map(euros).unwrap_or_default()
 }
 
 /// `18:00-22:00, 09:00-12:00` → windows of one weekday; empty: none.
@@ -777,42 +738,25 @@ pub async fn room_action(
     }
 }
 
-/// `POST /salles/{id}/gestion/fermetures/{closure}/supprimer`: lifts a closure.
-#[post("/salles/{id}/gestion/fermetures/{closure}/supprimer")]
-pub async fn remove_closure(
+/// `POST /salles/{id}/gestion/{blocages|fermetures}/{item}/supprimer`:
+/// lifts an internal block or a closure.
+#[post("/salles/{id}/gestion/{what}/{item}/supprimer")]
+pub async fn lift(
     state: web::Data<AppState>,
     visitor: Visitor,
-    path: web::Path<(Uuid, Uuid)>,
+    path: web::Path<(Uuid, String, Uuid)>,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
     let fields = Fields::parse(&body);
     visitor.check(&fields.get("csrf"))?;
     let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
-    let (room_id, blackout_id) = path.into_inner();
+    let (room_id, what, item) = path.into_inner();
+    let command = match what.as_str() {
+        "blocages" => RoomCommand::RemoveInternalBlock { block_id: item },
+        "fermetures" => RoomCommand::RemoveBlackout { blackout_id: item },
+        _ => return Err(AppError::NotFound(format!("Rien à lever dans « {what} ».")).into()),
+    };
     managed_room(&state, &caller, room_id).await?;
-    state
-        .commands
-        .on_room(room_id, &metadata(&caller, room_id), || RoomCommand::RemoveBlackout { blackout_id })
-        .await?;
-    Ok(see_other(&format!("/salles/{room_id}/gestion?enregistre=1#fermetures")))
-}
-
-/// `POST /salles/{id}/gestion/blocages/{block}/supprimer`: lifts an internal block.
-#[post("/salles/{id}/gestion/blocages/{block}/supprimer")]
-pub async fn remove_block(
-    state: web::Data<AppState>,
-    visitor: Visitor,
-    path: web::Path<(Uuid, Uuid)>,
-    body: web::Bytes,
-) -> Result<HttpResponse, PageError> {
-    let fields = Fields::parse(&body);
-    visitor.check(&fields.get("csrf"))?;
-    let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
-    let (room_id, block_id) = path.into_inner();
-    managed_room(&state, &caller, room_id).await?;
-    state
-        .commands
-        .on_room(room_id, &metadata(&caller, room_id), || RoomCommand::RemoveInternalBlock { block_id })
-        .await?;
-    Ok(see_other(&format!("/salles/{room_id}/gestion?enregistre=1#blocages")))
+    state.commands.on_room(room_id, &metadata(&caller, room_id), || command.clone()).await?;
+    Ok(see_other(&format!("/salles/{room_id}/gestion?enregistre=1#{what}")))
 }

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod error;
+mod forms;
 pub mod health;
 pub mod manage;
 pub mod openapi;
@@ -82,8 +83,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(manage::add_room)
         .service(manage::room_page)
         // Before `/salles/{id}/gestion/{action}`, which it would match.
-        .service(manage::remove_block)
-        .service(manage::remove_closure)
+        .service(manage::lift)
         .service(manage::room_action)
         .service(pages::legal)
         .service(pages::accessibility);

@@ -908,6 +908,16 @@ async fn booking_view(
         as_of: as_of.map(|t| format!("{} {}", local_day(t), local_time(t))),
         actions: views::Actions {
             approve_reject: role == Role::Manager && status == "requested",
+            series_pending: booking
+                .series_id
+                .filter(|_| role == Role::Manager && status == "requested")
+                .map(|series| {
+                    room.bookings
+                        .values()
+                        .filter(|b| b.series_id == Some(series) && b.status.as_str() == "requested")
+                        .count()
+                })
+                .filter(|n| *n > 1),
             pay: role == Role::Association && status == "approved" && !booking.is_free(),
             cancel: matches!(role, Role::Association | Role::Manager)
                 && matches!(status, "requested" | "approved" | "paid")
@@ -1154,6 +1164,10 @@ pub async fn act(
     let back = format!("/reservations/{booking_id}");
     let outcome = match action.as_str() {
         "approuver" => api::approve_booking(&state, &caller, booking_id).await.map(|_| back.clone()),
+        "approuver-serie" => decide_series(&state, &caller, booking_id, None).await.map(|_| back.clone()),
+        "refuser-serie" => {
+            decide_series(&state, &caller, booking_id, Some(&reason)).await.map(|_| back.clone())
+        }
         "refuser" => api::reject_booking(&state, &caller, booking_id, &reason).await.map(|_| back.clone()),
         "annuler" => api::cancel_booking(&state, &caller, booking_id, &reason).await.map(|_| back.clone()),
         "payer" => api::checkout_for(&state, &caller, booking_id).await.map(|(_, url)| url),
@@ -1169,6 +1183,39 @@ pub async fn act(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Approves (no reason) or rejects (with one) every date of the booking's
+/// weekly series that still awaits a decision.
+async fn decide_series(
+    state: &AppState,
+    caller: &Caller,
+    booking_id: Uuid,
+    reject: Option<&str>,
+) -> Result<(), AppError> {
+    let row = api::managed_booking(state, caller, booking_id).await?;
+    let room = state.commands.room(row.room_id).await?;
+    let Some(series_id) = room.booking(booking_id)?.series_id else {
+        return Err(AppError::Unprocessable {
+            code: "not_a_series",
+            message: "Cette réservation ne fait pas partie d'une série.".into(),
+        });
+    };
+    let (by, now) = (caller.user_id(), Utc::now());
+    let meta = api::metadata(caller, series_id);
+    let executed = state
+        .commands
+        .on_room(row.room_id, &meta, || match reject {
+            None => crate::domain::room::RoomCommand::ApproveSeries { series_id, by, now },
+            Some(reason) => crate::domain::room::RoomCommand::RejectSeries {
+                series_id,
+                by,
+                reason: reason.to_owned(),
+                now,
+            },
+        })
+        .await?;
+    api::bookings_reached(state, executed.append.log_position).await
 }
 
 /// The chain's head, for finance and admins.

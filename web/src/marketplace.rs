@@ -353,6 +353,9 @@ pub fn bookings(chrome: &Chrome, heading: &str, lines: &[BookingLine], message: 
 #[derive(Debug, Clone, Default)]
 pub struct Actions {
     pub approve_reject: bool,
+    /// The booking is one date of a weekly series with this many dates still
+    /// to decide: the whole series can be decided at once.
+    pub series_pending: Option<usize>,
     pub pay: bool,
     pub cancel: bool,
     /// What cancelling now gives back, shown before confirming.
@@ -511,6 +514,20 @@ pub fn booking(chrome: &Chrome, b: &BookingView, message: Option<&str>) -> Marku
                     label for="reason" { (t(lang, "Motif du refus", "Reason for refusal")) }
                     input id="reason" name="reason" required maxlength="500";
                     div { button type="submit" class="danger" { (t(lang, "Refuser", "Reject")) } }
+                }
+                @if let Some(n) = b.actions.series_pending {
+                    h2 { (t(lang, "Toute la série", "The whole series")) }
+                    p { (n) (t(lang, " date(s) de cette série hebdomadaire attendent une décision.", " date(s) of this weekly series await a decision.")) }
+                    form method="post" action=(action("approuver-serie")) {
+                        (csrf_field(&chrome.csrf))
+                        button type="submit" { (t(lang, "Approuver toute la série", "Approve the whole series")) }
+                    }
+                    form class="stack" method="post" action=(action("refuser-serie")) {
+                        (csrf_field(&chrome.csrf))
+                        label for="series-reason" { (t(lang, "Motif du refus de la série", "Reason for rejecting the series")) }
+                        input id="series-reason" name="reason" required maxlength="500";
+                        div { button type="submit" class="danger" { (t(lang, "Refuser toute la série", "Reject the whole series")) } }
+                    }
                 }
             }
             @if b.actions.cancel {
