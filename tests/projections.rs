@@ -82,6 +82,22 @@ async fn the_bookings_read_model_follows_every_booking(db: TestDb) {
     let one = bookings::by_id(&commands.store, ids[0]).await.unwrap().unwrap();
     assert_eq!((one.room_id, one.establishment_id, one.price_cents), (room_id, establishment_id, 2000));
     assert_eq!(one.start_at, at("2026-12-08", "18:00"));
+    // Filtered lists and their counts agree (the managers' pending badge counts).
+    let filters = [
+        bookings::Filter { establishments: Some(vec![establishment_id]), ..Default::default() },
+        bookings::Filter {
+            establishments: Some(vec![establishment_id]),
+            status: Some("requested".into()),
+            ..Default::default()
+        },
+        bookings::Filter { establishments: Some(vec![]), ..Default::default() },
+        bookings::Filter { status: Some("cancelled".into()), ..Default::default() },
+    ];
+    for (filter, expected) in filters.iter().zip([3, 1, 0, 1]) {
+        let listed = bookings::list(&commands.store, filter, 100).await.unwrap();
+        assert_eq!(listed.len(), expected, "{filter:?}");
+        assert_eq!(bookings::count(&commands.store, filter).await.unwrap(), expected as i64, "{filter:?}");
+    }
     assert_eq!(runner.catch_up().await.unwrap(), 0, "nothing is applied twice");
 }
 

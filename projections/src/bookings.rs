@@ -277,9 +277,9 @@ pub struct Filter {
 }
 
 /// The bookings matching `filter`, soonest first, at most `limit`.
-pub async fn list(store: &Store, filter: &Filter, limit: i64) -> Result<Vec<BookingRow>, ProjectionError> {
-    let fail = |source| ProjectionError::Database { projection: NAME, source };
-    let postgres = matches!(store, Store::Postgres(_));
+/// The WHERE clause of a filter, with its placeholders numbered from 1, and
+/// the next placeholder; `None` when nothing can match.
+fn where_clause(filter: &Filter, postgres: bool) -> Option<(String, String)> {
     let mut n = 0;
     let mut next = || {
         n += 1;
@@ -291,7 +291,7 @@ pub async fn list(store: &Store, filter: &Filter, limit: i64) -> Result<Vec<Book
     }
     if let Some(ids) = &filter.establishments {
         if ids.is_empty() {
-            return Ok(vec![]);
+            return None;
         }
         let marks: Vec<String> = ids.iter().map(|_| next()).collect();
         conditions.push(format!("establishment_id IN ({})", marks.join(", ")));
@@ -299,33 +299,67 @@ pub async fn list(store: &Store, filter: &Filter, limit: i64) -> Result<Vec<Book
     if filter.status.is_some() {
         conditions.push(format!("status = {}", next()));
     }
-    let limit_mark = next();
-    let where_clause =
+    let clause =
         if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
+    Some((clause, next()))
+}
+
+/// Binds a filter's values in the order of [`where_clause`]'s placeholders.
+macro_rules! bind_filter {
+    ($q:expr, $filter:expr) => {{
+        let mut q = $q;
+        if let Some(a) = $filter.association {
+            q = q.bind(a);
+        }
+        for e in $filter.establishments.iter().flatten() {
+            q = q.bind(*e);
+        }
+        if let Some(s) = &$filter.status {
+            q = q.bind(s.clone());
+        }
+        q
+    }};
+}
+
+pub async fn list(store: &Store, filter: &Filter, limit: i64) -> Result<Vec<BookingRow>, ProjectionError> {
+    let fail = |source| ProjectionError::Database { projection: NAME, source };
+    let Some((where_clause, limit_mark)) = where_clause(filter, matches!(store, Store::Postgres(_))) else {
+        return Ok(vec![]);
+    };
     let sql = format!(
         "SELECT booking_id, room_id, establishment_id, association_id, series_id, status, start_at, end_at, \
          price_cents, currency, refund_cents FROM read_bookings {where_clause} \
          ORDER BY start_at, booking_id LIMIT {limit_mark}"
     );
-    macro_rules! run {
-        ($pool:expr) => {{
-            // Only placeholders are formatted in; every value is bound.
-            let mut q = sqlx::query_as::<_, BookingRow>(sqlx::AssertSqlSafe(sql.clone()));
-            if let Some(a) = filter.association {
-                q = q.bind(a);
-            }
-            for e in filter.establishments.iter().flatten() {
-                q = q.bind(*e);
-            }
-            if let Some(s) = &filter.status {
-                q = q.bind(s.clone());
-            }
-            q.bind(limit).fetch_all($pool).await.map_err(fail)
-        }};
-    }
+    // Only placeholders are formatted in; every value is bound.
     match store {
-        Store::Sqlite(s) => run!(s.reader_pool()),
-        Store::Postgres(p) => run!(p.pool()),
+        Store::Sqlite(s) => {
+            let q = bind_filter!(sqlx::query_as::<_, BookingRow>(sqlx::AssertSqlSafe(sql)), filter);
+            q.bind(limit).fetch_all(s.reader_pool()).await.map_err(fail)
+        }
+        Store::Postgres(p) => {
+            let q = bind_filter!(sqlx::query_as::<_, BookingRow>(sqlx::AssertSqlSafe(sql)), filter);
+            q.bind(limit).fetch_all(p.pool()).await.map_err(fail)
+        }
+    }
+}
+
+/// How many bookings match (the managers' count of requests to decide).
+pub async fn count(store: &Store, filter: &Filter) -> Result<i64, ProjectionError> {
+    let fail = |source| ProjectionError::Database { projection: NAME, source };
+    let Some((where_clause, _)) = where_clause(filter, matches!(store, Store::Postgres(_))) else {
+        return Ok(0);
+    };
+    let sql = format!("SELECT COUNT(*) FROM read_bookings {where_clause}");
+    match store {
+        Store::Sqlite(s) => {
+            let q = bind_filter!(sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)), filter);
+            q.fetch_one(s.reader_pool()).await.map_err(fail)
+        }
+        Store::Postgres(p) => {
+            let q = bind_filter!(sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)), filter);
+            q.fetch_one(p.pool()).await.map_err(fail)
+        }
     }
 }
 

@@ -149,7 +149,7 @@ impl Visitor {
                 status: Some("requested".into()),
                 ..Default::default()
             };
-            bookings::list(&state.store, &filter, 1000).await.map(|l| l.len()).ok()
+            bookings::count(&state.store, &filter).await.ok().map(|n| n.max(0) as usize)
         } else {
             None
         };

@@ -349,7 +349,11 @@ impl PaymentProcess {
             payment_id,
             booking_id,
             amount,
-            description: format!("Réservation de salle n° {}", &booking_id.simple().to_string()[..8]),
+            // The random end of the id, as on the receipt (its start is a timestamp).
+            description: format!(
+                "Réservation de salle n° {}",
+                booking_id.simple().to_string()[24..].to_uppercase()
+            ),
             expires_at,
             success_url: format!("{booking_page}?paiement=reussi"),
             cancel_url: format!("{booking_page}?paiement=annule"),
