@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use actix_web::{HttpResponse, get, post, web};
 use chrono::Utc;
-use salle_events::catalog::association::{LegalIdentifier, RequesterCategory};
+use salle_events::catalog::association::RequesterCategory;
 use salle_events::catalog::tariff::FlatFee;
 use salle_web::Lang;
 use salle_web::admin::{self as views, AdminPage, AssociationLine, InviteValues, RateField};
@@ -19,7 +19,7 @@ use crate::domain::association::AssociationCommand;
 use crate::domain::tariff::PublishTariff;
 use crate::http::api::metadata;
 use crate::http::error::AppError;
-use crate::http::forms::{Fields, euros, parse_euros, refused};
+use crate::http::forms::{euros, parse_euros, refused};
 use crate::http::pages::{PageError, Visitor, categories, local_day, see_other};
 use crate::startup::AppState;
 
@@ -58,11 +58,7 @@ async fn admin_view(state: &AppState, lang: Lang, owner: Option<Uuid>) -> Result
             id: a.association_id.to_string(),
             name: a.name,
             category: category_label(lang, a.category),
-            identifier: match a.identifier {
-                LegalIdentifier::Rna(v) => format!("RNA {v}"),
-                LegalIdentifier::Siren(v) => format!("SIREN {v}"),
-                LegalIdentifier::Siret(v) => format!("SIRET {v}"),
-            },
+            identifier: a.identifier.to_string(),
             registered: local_day(a.registered_at),
             verified: a.verified,
         })
@@ -171,8 +167,7 @@ pub async fn import_colleges(
     visitor: Visitor,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
-    let fields = Fields::parse(&body);
-    visitor.check(&fields.get("csrf"))?;
+    visitor.posted(&body)?;
     let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
     caller.require(&[Role::Admin])?;
     let meta = metadata(&caller, Uuid::now_v7());
@@ -191,8 +186,7 @@ pub async fn invite(
     visitor: Visitor,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
-    let fields = Fields::parse(&body);
-    visitor.check(&fields.get("csrf"))?;
+    let fields = visitor.posted(&body)?;
     let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
     caller.require(&[Role::Admin])?;
     let typed = InviteValues {
@@ -234,8 +228,7 @@ pub async fn publish_tariff(
     visitor: Visitor,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
-    let fields = Fields::parse(&body);
-    visitor.check(&fields.get("csrf"))?;
+    let fields = visitor.posted(&body)?;
     let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
     caller.require(&[Role::Admin])?;
     let owner_text = fields.get("owner");
@@ -303,8 +296,7 @@ pub async fn verify_association(
     path: web::Path<(Uuid, String)>,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
-    let fields = Fields::parse(&body);
-    visitor.check(&fields.get("csrf"))?;
+    let fields = visitor.posted(&body)?;
     let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
     caller.require(&[Role::Admin])?;
     let (id, action) = path.into_inner();
@@ -358,8 +350,7 @@ pub async fn accept_invitation(
     path: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
-    let fields = Fields::parse(&body);
-    visitor.check(&fields.get("csrf"))?;
+    let fields = visitor.posted(&body)?;
     let token = path.into_inner();
     let invitation = invitations::pending(&state.store, &token, Utc::now()).await?;
     let name = fields.get("name");

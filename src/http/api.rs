@@ -66,6 +66,22 @@ async fn manages(state: &AppState, caller: &Caller, establishment_id: Uuid) -> R
     Ok(state.commands.establishment(establishment_id).await?.is_managed_by(caller.user_id()))
 }
 
+/// The establishment, if the caller runs it (its manager) or is an admin;
+/// 404 for another establishment's manager.
+pub(crate) async fn managed_establishment(
+    state: &AppState,
+    caller: &Caller,
+    establishment_id: Uuid,
+) -> Result<crate::domain::establishment::Establishment, AppError> {
+    caller.require(&[Role::Manager, Role::Admin])?;
+    let establishment = state.commands.establishment(establishment_id).await?;
+    let allowed = caller.role() == Role::Admin || establishment.is_managed_by(caller.user_id());
+    if establishment.id.is_none() || !allowed {
+        return Err(AppError::NotFound("Cet établissement n'existe pas.".into()));
+    }
+    Ok(establishment)
+}
+
 /// The establishment whose ledger the caller reads: its manager, finance or
 /// an admin; 404 for another establishment's manager.
 pub(crate) async fn ledger_reader(
@@ -362,13 +378,8 @@ pub async fn add_room(
     path: web::Path<Uuid>,
     body: web::Json<NewRoom>,
 ) -> Result<HttpResponse, AppError> {
-    caller.require(&[Role::Manager, Role::Admin])?;
     let establishment_id = path.into_inner();
-    let establishment = state.commands.establishment(establishment_id).await?;
-    let allowed = caller.role() == Role::Admin || establishment.is_managed_by(caller.user_id());
-    if establishment.id.is_none() || !allowed {
-        return Err(AppError::NotFound("Cet établissement n'existe pas.".into()));
-    }
+    managed_establishment(&state, &caller, establishment_id).await?;
     let windows: Vec<WeeklyWindow> = body
         .opening
         .iter()

@@ -20,12 +20,12 @@ use uuid::Uuid;
 use crate::app::accounts::{self, Role};
 use crate::domain::establishment::Establishment;
 use crate::domain::room::{Room, RoomCommand};
-use crate::http::api::metadata;
+use crate::http::api::{managed_establishment, metadata};
 use crate::http::auth::Caller;
 use crate::http::error::AppError;
-use crate::http::forms::{Fields, euros, parse_euros, refused};
+use crate::http::forms::{euros, parse_euros, refused};
 use crate::http::pages::{
-    KINDS, PageError, Visitor, code, equipment_label, kind_label, local_day, local_time, see_other,
+    KINDS, PageError, Visitor, code, day_slots, equipment_label, kind_label, local_day, local_time, see_other,
 };
 use crate::startup::AppState;
 
@@ -55,18 +55,6 @@ const WEEKDAYS: [(&str, &str); 7] = [
     ("Dimanche", "Sunday"),
 ];
 
-/// The establishment, if the caller runs it (its manager) or is an admin;
-/// 404 for another establishment's manager.
-async fn managed(state: &AppState, caller: &Caller, id: Uuid) -> Result<Establishment, AppError> {
-    caller.require(&[Role::Manager, Role::Admin])?;
-    let establishment = state.commands.establishment(id).await?;
-    let allowed = caller.role() == Role::Admin || establishment.is_managed_by(caller.user_id());
-    if establishment.id.is_none() || !allowed {
-        return Err(AppError::NotFound("Cet établissement n'existe pas.".into()));
-    }
-    Ok(establishment)
-}
-
 /// The room and its establishment, under the same rule.
 async fn managed_room(
     state: &AppState,
@@ -78,7 +66,7 @@ async fn managed_room(
     if !room.exists() {
         return Err(AppError::NotFound("Cette salle n'existe pas.".into()));
     }
-    let establishment = managed(state, caller, room.establishment_id)
+    let establishment = managed_establishment(state, caller, room.establishment_id)
         .await
         .map_err(|_| AppError::NotFound("Cette salle n'existe pas.".into()))?;
     Ok((room, establishment))
@@ -225,29 +213,7 @@ async fn establishment_view(
         .map_err(|e| AppError::Internal(e.into()))?
         .unwrap_or_default();
         let days = (0..7)
-            .map(|offset| {
-                let day = monday + Duration::days(offset);
-                intervals
-                    .iter()
-                    .filter(|i| i.start.with_timezone(&salle_events::time::LOCAL_TZ).date_naive() == day)
-                    .filter_map(|i| {
-                        let (code, label) = match i.status {
-                            salle_projections::availability::Status::Free => return None,
-                            salle_projections::availability::Status::Held => {
-                                ("held", tr(lang, "demandé", "requested"))
-                            }
-                            salle_projections::availability::Status::Booked => {
-                                ("booked", tr(lang, "réservé", "booked"))
-                            }
-                        };
-                        Some((
-                            format!("{}–{}", local_time(i.start), local_time(i.end)),
-                            code.to_owned(),
-                            label.to_owned(),
-                        ))
-                    })
-                    .collect()
-            })
+            .map(|offset| day_slots(lang, &intervals, monday + Duration::days(offset), false))
             .collect();
         grid.push((room.name.clone(), days));
     }
@@ -299,7 +265,7 @@ pub async fn establishment_page(
 ) -> Result<HttpResponse, PageError> {
     let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
     let id = path.into_inner();
-    let establishment = managed(&state, &caller, id).await?;
+    let establishment = managed_establishment(&state, &caller, id).await?;
     let week = query.get("semaine").and_then(|d| d.parse::<NaiveDate>().ok());
     let page = establishment_view(&state, visitor.lang, &establishment, id, week).await?;
     let chrome = visitor.chrome(&state).await;
@@ -315,11 +281,10 @@ pub async fn start_payouts(
     path: web::Path<Uuid>,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
-    let fields = Fields::parse(&body);
-    visitor.check(&fields.get("csrf"))?;
+    visitor.posted(&body)?;
     let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
     let id = path.into_inner();
-    managed(&state, &caller, id).await?;
+    managed_establishment(&state, &caller, id).await?;
     let back = format!("{}/etablissements/{id}/gestion", state.payments.public_url());
     let link = state
         .commands
@@ -343,11 +308,10 @@ pub async fn add_room(
     path: web::Path<Uuid>,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
-    let fields = Fields::parse(&body);
-    visitor.check(&fields.get("csrf"))?;
+    let fields = visitor.posted(&body)?;
     let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
     let id = path.into_inner();
-    let establishment = managed(&state, &caller, id).await?;
+    let establishment = managed_establishment(&state, &caller, id).await?;
     let typed = NewRoomValues {
         name: fields.get("name"),
         kind: fields.get("kind"),
@@ -539,8 +503,7 @@ pub async fn room_action(
     path: web::Path<(Uuid, String)>,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
-    let fields = Fields::parse(&body);
-    visitor.check(&fields.get("csrf"))?;
+    let fields = visitor.posted(&body)?;
     let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
     let (room_id, action) = path.into_inner();
     let (room, establishment) = managed_room(&state, &caller, room_id).await?;
@@ -747,8 +710,7 @@ pub async fn lift(
     path: web::Path<(Uuid, String, Uuid)>,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
-    let fields = Fields::parse(&body);
-    visitor.check(&fields.get("csrf"))?;
+    visitor.posted(&body)?;
     let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
     let (room_id, what, item) = path.into_inner();
     let command = match what.as_str() {

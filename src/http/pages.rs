@@ -138,6 +138,13 @@ impl Visitor {
         Err(AppError::Forbidden("Le formulaire a expiré : rechargez la page et recommencez.".into()))
     }
 
+    /// A posted form's fields, once its CSRF token is checked.
+    pub(crate) fn posted(&self, body: &[u8]) -> Result<crate::http::forms::Fields, AppError> {
+        let fields = crate::http::forms::Fields::parse(body);
+        self.check(&fields.get("csrf"))?;
+        Ok(fields)
+    }
+
     pub(crate) async fn chrome(&self, state: &AppState) -> Chrome {
         let lang = self.lang;
         let Some(account) = &self.account else { return Chrome::anonymous(lang, &self.csrf) };
@@ -280,6 +287,30 @@ pub(crate) const EQUIPMENT: [Equipment; 9] = [
 
 pub(crate) fn code<T: serde::Serialize>(value: T) -> String {
     serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+/// One local day of a room's calendar as the pages show it: (time range,
+/// status code, status label), free times only when `with_free`.
+pub(crate) fn day_slots(
+    lang: Lang,
+    intervals: &[salle_projections::availability::Interval],
+    day: NaiveDate,
+    with_free: bool,
+) -> Vec<(String, String, String)> {
+    let en = lang == Lang::En;
+    intervals
+        .iter()
+        .filter(|i| i.start.with_timezone(&LOCAL_TZ).date_naive() == day)
+        .filter(|i| with_free || i.status != Status::Free)
+        .map(|i| {
+            let (code, label) = match i.status {
+                Status::Free => ("free", if en { "free" } else { "libre" }),
+                Status::Held => ("held", if en { "requested" } else { "demandé" }),
+                Status::Booked => ("booked", if en { "booked" } else { "réservé" }),
+            };
+            (format!("{}–{}", local_time(i.start), local_time(i.end)), code.to_owned(), label.to_owned())
+        })
+        .collect()
 }
 
 pub(crate) fn local_time(at: chrono::DateTime<Utc>) -> String {
@@ -524,23 +555,7 @@ async fn room_view(
             let day = monday + Duration::days(offset);
             CalendarDay {
                 label: salle_events::time::fr_date(day),
-                intervals: intervals
-                    .iter()
-                    .filter(|i| i.start.with_timezone(&LOCAL_TZ).date_naive() == day)
-                    .map(|i| {
-                        let en = visitor.lang == Lang::En;
-                        let (code, label) = match i.status {
-                            Status::Free => ("free", if en { "free" } else { "libre" }),
-                            Status::Held => ("held", if en { "requested" } else { "demandé" }),
-                            Status::Booked => ("booked", if en { "booked" } else { "réservé" }),
-                        };
-                        (
-                            format!("{}–{}", local_time(i.start), local_time(i.end)),
-                            code.to_owned(),
-                            label.to_owned(),
-                        )
-                    })
-                    .collect(),
+                intervals: day_slots(visitor.lang, &intervals, day, true),
             }
         })
         .collect();
@@ -963,12 +978,7 @@ pub async fn receipt_page(
         .map(|m| (if lang == Lang::Fr { "Remboursé" } else { "Refunded" }.to_owned(), m.to_string()))
         .collect();
     let net = Money::eur(paid.amount_cents - issued.iter().map(|m| m.amount_cents).sum::<i64>());
-    let identifier = match &association.identifier {
-        Some(salle_events::catalog::association::LegalIdentifier::Rna(v)) => format!("RNA {v}"),
-        Some(salle_events::catalog::association::LegalIdentifier::Siren(v)) => format!("SIREN {v}"),
-        Some(salle_events::catalog::association::LegalIdentifier::Siret(v)) => format!("SIRET {v}"),
-        None => String::new(),
-    };
+    let identifier = association.identifier.as_ref().map(ToString::to_string).unwrap_or_default();
     let view = views::ReceiptView {
         number: booking_id.simple().to_string()[24..].to_uppercase(),
         booking_href: format!("/reservations/{booking_id}"),

@@ -84,37 +84,44 @@ pub async fn import_colleges(
 ) -> anyhow::Result<(usize, Option<salle_events::LogPosition>)> {
     let (mut new, mut last) = (0, None);
     for college in colleges()? {
-        let registration = college.registration(now);
-        let establishment_id = registration.establishment_id;
-        if commands.establishment(establishment_id).await?.id.is_some() {
-            continue;
+        if let Some(position) = register_if_new(commands, meta, college.registration(now)).await? {
+            last = Some(position);
+            new += 1;
         }
-        let executed = commands
-            .on_establishment(establishment_id, EstablishmentCommand::Register(registration), meta)
-            .await
-            .with_context(|| format!("registering {} ({})", college.name, college.uai))?;
-        last = Some(executed.append.log_position);
-        new += 1;
     }
     Ok((new, last))
 }
 
-/// Registers an establishment unless it exists; true when it was new.
+/// Registers an establishment unless it exists; where its registration sits
+/// in the log when it was new.
+async fn register_if_new(
+    commands: &Commands,
+    meta: &Metadata,
+    registration: RegisterEstablishment,
+) -> anyhow::Result<Option<salle_events::LogPosition>> {
+    let establishment_id = registration.establishment_id;
+    if commands.establishment(establishment_id).await?.id.is_some() {
+        return Ok(None);
+    }
+    let name = registration.name.clone();
+    let executed = commands
+        .on_establishment(establishment_id, EstablishmentCommand::Register(registration), meta)
+        .await
+        .with_context(|| format!("registering {name} ({establishment_id})"))?;
+    Ok(Some(executed.append.log_position))
+}
+
+/// Registers an establishment unless it exists, with simulated payouts
+/// ready (the demo's and the synthetic data's); true when it was new.
 pub(crate) async fn register(
     commands: &Commands,
     meta: &Metadata,
     registration: RegisterEstablishment,
 ) -> anyhow::Result<bool> {
-    let establishment_id = registration.establishment_id;
-    if commands.establishment(establishment_id).await?.id.is_some() {
+    let (establishment_id, now) = (registration.establishment_id, registration.now);
+    if register_if_new(commands, meta, registration).await?.is_none() {
         return Ok(false);
     }
-    let name = registration.name.clone();
-    let now = registration.now;
-    commands
-        .on_establishment(establishment_id, EstablishmentCommand::Register(registration), meta)
-        .await
-        .with_context(|| format!("registering {name} ({establishment_id})"))?;
     payouts_ready(commands, meta, establishment_id, now).await?;
     Ok(true)
 }

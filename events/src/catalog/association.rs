@@ -34,6 +34,17 @@ pub enum LegalIdentifier {
     Siret(String),
 }
 
+impl std::fmt::Display for LegalIdentifier {
+    /// As it is written on documents: `RNA W381000001`, `SIRET 123…`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Rna(v) => write!(f, "RNA {v}"),
+            Self::Siren(v) => write!(f, "SIREN {v}"),
+            Self::Siret(v) => write!(f, "SIRET {v}"),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "data")]
 pub enum AssociationEvent {
