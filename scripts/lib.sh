@@ -112,3 +112,15 @@ ensure_browser_tools() {
         (cd tests/browser && npm ci --no-audit --no-fund --silent)
     fi
 }
+
+# kubectl (its built-in kustomize renders the overlays). Debian's own
+# kubernetes-client is too old for today's kustomization files, so it must
+# come with the machine (Google Cloud SDK's package here) or the Kubernetes
+# project's apt repository.
+ensure_deploy_tools() {
+    if ! command -v kubectl >/dev/null 2>&1 || ! kubectl kustomize --help >/dev/null 2>&1; then
+        echo "salle: kubectl (v1.27 or later) is needed to render k8s/ overlays:" >&2
+        echo "       https://kubernetes.io/docs/tasks/tools/install-kubectl-linux/" >&2
+        exit 1
+    fi
+}

@@ -72,6 +72,12 @@ impl std::fmt::Debug for PaymentArgs {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum WorkerMode {
+    InProcess,
+    External,
+}
+
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum LogFormat {
     Text,
@@ -99,6 +105,21 @@ pub enum Command {
         /// The collectivity's SIREN, which names FEC exports (the demo uses Isère's).
         #[arg(long, env = "SALLE_SIREN")]
         siren: Option<String>,
+        /// Where the projections and process managers run: `in-process`
+        /// (one binary) or `external` (beside `salle worker` processes).
+        #[arg(long, env = "SALLE_WORKERS", value_enum, default_value = "in-process")]
+        workers: WorkerMode,
+    },
+    /// Run the projections, the event-chain sealer and the process managers
+    /// (payments, deadlines) without serving pages: beside `salle serve`
+    /// with SALLE_WORKERS=external. Any number may run; each task has one
+    /// leader at a time. Answers /healthz, /readyz and /metrics on --bind.
+    Worker {
+        /// Address of the probes and metrics.
+        #[arg(long, env = "SALLE_BIND", default_value = "127.0.0.1:9090")]
+        bind: String,
+        #[command(flatten)]
+        payments: PaymentArgs,
     },
     /// Fill the store with data.
     Seed {
@@ -269,6 +290,17 @@ pub enum BenchCommand {
     ReadSide(crate::bench_read::ReadBenchArgs),
 }
 
+/// The payment settings of `serve` and `worker`; SALLE_PUBLIC_URL defaults to http://BIND.
+fn payment_settings(args: &PaymentArgs, bind: &str) -> anyhow::Result<crate::config::PaymentSettings> {
+    let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{bind}"));
+    crate::config::PaymentSettings::new(
+        &public_url,
+        args.stripe_secret_key.as_deref(),
+        args.stripe_webhook_secrets.as_deref(),
+        args.stripe_api_base.as_deref(),
+    )
+}
+
 impl Cli {
     pub fn json_logs(&self) -> bool {
         matches!(self.global.log_format, LogFormat::Json)
@@ -278,24 +310,47 @@ impl Cli {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let g = &cli.global;
     match cli.command {
-        Command::Serve { bind, demo, payments, admin_email, admin_password, siren } => {
-            let mut settings =
-                Settings::new(&g.database_url, &bind, g.max_connections)?.with_siren(siren.as_deref())?;
-            settings.demo = demo;
-            settings.admin = crate::config::AdminAccount::from_settings(
+        Command::Serve { bind, demo, payments, admin_email, admin_password, siren, workers } => {
+            let mut problems = crate::config::Problems::default();
+            let settings = problems.check(Settings::new(&g.database_url, &bind, g.max_connections));
+            let payment_settings = problems.check(payment_settings(&payments, &bind));
+            let siren = problems.check(crate::config::parse_siren(siren.as_deref()));
+            let admin = problems.check(crate::config::AdminAccount::from_settings(
                 admin_email.as_deref(),
                 admin_password.as_ref().map(|s| s.0.as_str()),
-            )?;
-            let public_url = payments.public_url.clone().unwrap_or_else(|| format!("http://{bind}"));
-            settings.payments = crate::config::PaymentSettings::new(
-                &public_url,
-                payments.stripe_secret_key.as_deref(),
-                payments.stripe_webhook_secrets.as_deref(),
-                payments.stripe_api_base.as_deref(),
-            )?;
+            ));
+            problems.finish()?;
+            let (Some(mut settings), Some(payments), Some(siren), Some(admin)) =
+                (settings, payment_settings, siren, admin)
+            else {
+                anyhow::bail!("invalid configuration");
+            };
+            settings.demo = demo;
+            settings.print_demo_accounts = matches!(g.log_format, LogFormat::Text);
+            settings.admin = admin;
+            settings.siren = siren;
+            settings.payments = payments;
+            settings.run_workers = workers == WorkerMode::InProcess;
             let app = Application::build(settings).await?;
             tracing::info!(port = app.port(), "salle is serving");
             app.run_until_stopped().await
+        }
+        Command::Worker { bind, payments } => {
+            let mut problems = crate::config::Problems::default();
+            if payments.public_url.is_none() {
+                problems.check::<()>(Err(anyhow::anyhow!(
+                    "SALLE_PUBLIC_URL is needed by `salle worker`: the checkouts it opens send browsers \
+                     to the web's public address, not to the worker's"
+                )));
+            }
+            let settings = problems.check(Settings::new(&g.database_url, &bind, g.max_connections));
+            let payment_settings = problems.check(payment_settings(&payments, &bind));
+            problems.finish()?;
+            let (Some(mut settings), Some(payments)) = (settings, payment_settings) else {
+                anyhow::bail!("invalid configuration");
+            };
+            settings.payments = payments;
+            crate::worker::run(settings).await
         }
         Command::Seed { demo, synthetic, scale: _, seed } => {
             if !demo && !synthetic {

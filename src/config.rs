@@ -24,8 +24,14 @@ pub struct Settings {
     pub http_workers: usize,
     /// How often expired requests and unpaid bookings are looked for.
     pub expiry_interval: Duration,
+    /// Run the projections and process managers in this process (`serve`
+    /// alone, or with `SALLE_WORKERS=external` beside `salle worker`).
+    pub run_workers: bool,
     /// Seed the demo marketplace at start when the log is empty.
     pub demo: bool,
+    /// Print the demo accounts' e-mails and passwords on stderr (not with JSON
+    /// logs, which are collected and must hold no personal data or secret).
+    pub print_demo_accounts: bool,
     pub payments: PaymentSettings,
     /// The first admin, created at start when no account has its e-mail.
     pub admin: Option<AdminAccount>,
@@ -173,17 +179,78 @@ impl PaymentSettings {
     }
 }
 
-impl Settings {
-    /// Validates raw values into settings, naming the setting that is wrong.
-    pub fn new(database_url: &str, bind: &str, max_connections: u32) -> anyhow::Result<Self> {
-        let database_url = database_url.trim().to_owned();
-        backend_of(&database_url)?;
-        let bind: SocketAddr = bind
-            .parse()
-            .with_context(|| format!("SALLE_BIND « {bind} » is not an address such as 127.0.0.1:8080"))?;
-        if !(1..=1000).contains(&max_connections) {
-            bail!("SALLE_MAX_CONNECTIONS must be between 1 and 1000 (got {max_connections})");
+/// Every problem of a configuration, so that one start reports them all,
+/// one line each, rather than the first only.
+#[derive(Debug, Default)]
+pub struct Problems(Vec<String>);
+
+/// A configuration with problems: one line each.
+#[derive(Debug)]
+pub struct Invalid(pub Vec<String>);
+
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0.as_slice() {
+            [one] => write!(f, "invalid configuration: {one}"),
+            all => write!(f, "invalid configuration ({} problems):\n  - {}", all.len(), all.join("\n  - ")),
         }
+    }
+}
+
+impl std::error::Error for Invalid {}
+
+impl Problems {
+    /// Keeps the value, or the problem (each of them, when it is itself a
+    /// list of problems).
+    pub fn check<T>(&mut self, result: anyhow::Result<T>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(e) => {
+                match e.downcast_ref::<Invalid>() {
+                    Some(Invalid(lines)) => self.0.extend(lines.iter().cloned()),
+                    None => self.0.push(format!("{e:#}")),
+                }
+                None
+            }
+        }
+    }
+
+    /// Ok when there was none; otherwise one error listing each.
+    pub fn finish(self) -> anyhow::Result<()> {
+        if self.0.is_empty() { Ok(()) } else { Err(Invalid(self.0).into()) }
+    }
+}
+
+/// `SALLE_SIREN`, checked (Luhn key); none when empty.
+pub fn parse_siren(siren: Option<&str>) -> anyhow::Result<Option<String>> {
+    Ok(match siren.map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(
+            crate::domain::identifiers::Siren::parse(s)
+                .map_err(|e| anyhow::anyhow!("SALLE_SIREN « {s} »: {e}"))?
+                .as_str()
+                .to_owned(),
+        ),
+    })
+}
+
+impl Settings {
+    /// Validates raw values into settings, naming each setting that is wrong.
+    pub fn new(database_url: &str, bind: &str, max_connections: u32) -> anyhow::Result<Self> {
+        let mut problems = Problems::default();
+        let database_url = database_url.trim().to_owned();
+        problems.check(backend_of(&database_url).map_err(anyhow::Error::from));
+        let parsed = problems.check(
+            bind.parse::<SocketAddr>()
+                .with_context(|| format!("SALLE_BIND « {bind} » is not an address such as 127.0.0.1:8080")),
+        );
+        if !(1..=1000).contains(&max_connections) {
+            problems.check::<()>(Err(anyhow::anyhow!(
+                "SALLE_MAX_CONNECTIONS must be between 1 and 1000 (got {max_connections})"
+            )));
+        }
+        problems.finish()?;
+        let Some(bind) = parsed else { bail!("SALLE_BIND « {bind} » is not an address") };
         Ok(Self {
             database_url,
             bind,
@@ -192,7 +259,9 @@ impl Settings {
             shutdown_timeout: Duration::from_secs(30),
             http_workers: 0,
             expiry_interval: Duration::from_secs(30),
+            run_workers: true,
             demo: false,
+            print_demo_accounts: true,
             payments: PaymentSettings::simulated(&format!("http://{bind}")),
             admin: None,
             siren: None,
@@ -201,15 +270,7 @@ impl Settings {
 
     /// Sets `SALLE_SIREN` after checking its Luhn key.
     pub fn with_siren(mut self, siren: Option<&str>) -> anyhow::Result<Self> {
-        self.siren = match siren.map(str::trim).filter(|s| !s.is_empty()) {
-            None => None,
-            Some(s) => Some(
-                crate::domain::identifiers::Siren::parse(s)
-                    .map_err(|e| anyhow::anyhow!("SALLE_SIREN « {s} »: {e}"))?
-                    .as_str()
-                    .to_owned(),
-            ),
-        };
+        self.siren = parse_siren(siren)?;
         Ok(self)
     }
 
@@ -246,6 +307,17 @@ mod tests {
         assert!(format!("{key:#}").contains("STRIPE_SECRET_KEY"), "{key:#}");
         let hooks = PaymentSettings::new("https://salle.example", Some("sk_test_x"), None, None).unwrap_err();
         assert!(format!("{hooks:#}").contains("STRIPE_WEBHOOK_SECRETS"), "{hooks:#}");
+    }
+
+    #[test]
+    fn every_problem_is_reported_on_its_own_line() {
+        let all = Settings::new("mysql://x", "localhost", 0).unwrap_err().to_string();
+        let lines: Vec<&str> = all.lines().collect();
+        assert_eq!(lines.len(), 4, "{all}");
+        assert!(lines[0].contains("3 problems"), "{all}");
+        assert!(lines[1].contains("SALLE_DATABASE_URL"), "{all}");
+        assert!(lines[2].contains("SALLE_BIND"), "{all}");
+        assert!(lines[3].contains("SALLE_MAX_CONNECTIONS"), "{all}");
     }
 
     #[test]

@@ -11,6 +11,8 @@
 //! - [`domain`]: pure decisions: identifiers, calendar, slots, opening rules, tariffs,
 //!   establishments, associations, rooms and their bookings, weekly series.
 //! - [`http`]: actix handlers (`/healthz`, `/readyz`) and [`http::error::AppError`].
+//! - [`worker`]: the background tasks (projections, sealer, payments, deadlines), in `serve` or `salle worker`.
+//! - [`metrics`]: `/metrics` in Prometheus's text format; [`telemetry`]: logs and request spans.
 //! - [`read_side`]: the projections `serve` keeps, their lag, and rebuilds.
 //! - [`seed`]: the demo marketplace built from the shipped Isère data.
 //! - [`cli`]: the `salle` command line (serve, migrate, events tail, bench store).
@@ -28,8 +30,10 @@ pub mod config;
 pub mod domain;
 pub mod finance;
 pub mod http;
+pub mod metrics;
 pub mod payments;
 pub mod read_side;
 pub mod seed;
 pub mod startup;
 pub mod telemetry;
+pub mod worker;

@@ -9,9 +9,9 @@ use anyhow::Context;
 use salle_events::Store;
 
 use crate::app::Commands;
-use crate::app::expiry::ExpiryManager;
 use crate::config::Settings;
 use crate::domain::calendar::Calendar;
+use crate::worker::Workers;
 
 /// What every handler may use; cloned cheaply into each worker.
 /// The Département de l'Isère's SIREN: names the demo's FEC exports.
@@ -35,20 +35,17 @@ pub struct Application {
     port: u16,
     server: Server,
     store: Store,
-    /// Expires undecided requests and unpaid bookings as their deadlines pass.
-    expiry: tokio::task::JoinHandle<()>,
-    /// One runner per projection.
-    projections: Vec<tokio::task::JoinHandle<()>>,
-    stop_projections: tokio::sync::watch::Sender<bool>,
+    /// The projections and process managers, unless a `salle worker` runs them.
+    workers: Option<Workers>,
+    /// Keeps this process's search index current.
+    search: tokio::task::JoinHandle<()>,
+    stop_search: tokio::sync::watch::Sender<bool>,
 }
 
 impl Application {
     /// Connects, migrates and binds; the server does not run until `run_until_stopped`.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let store = Store::connect(&settings.database_url, settings.store_options())
-            .await
-            .context("opening the event store")?;
-        store.migrate().await.context("applying the migrations")?;
+        let store = crate::worker::open_durable(&settings).await?;
         let calendar =
             Calendar::isere().map_err(anyhow::Error::msg).context("reading the shipped calendar")?;
         let commands = Commands::new(store.clone(), std::sync::Arc::new(calendar));
@@ -56,8 +53,12 @@ impl Application {
             let seeded =
                 crate::seed::demo(&commands, chrono::Utc::now()).await.context("seeding the demo")?;
             tracing::info!(establishments = seeded.establishments, rooms = seeded.rooms, "demo seeded");
-            for (role, email, password) in crate::seed::DEMO_ACCOUNTS {
-                eprintln!("salle: demo account {role:<12} {email:<28} {password}");
+            if settings.print_demo_accounts {
+                for (role, email, password) in crate::seed::DEMO_ACCOUNTS {
+                    eprintln!("salle: demo account {role:<12} {email:<28} {password}");
+                }
+            } else {
+                tracing::info!("demo accounts: see the README (not logged)");
             }
         }
         if let Some(admin) = &settings.admin
@@ -119,7 +120,7 @@ impl Application {
                 }))
                 .wrap(security_headers())
                 .wrap(middleware::NormalizePath::trim())
-                .wrap(request_log())
+                .wrap(middleware::from_fn(crate::telemetry::observe))
                 .configure(crate::http::routes)
                 .default_service(web::to(crate::http::not_found))
         })
@@ -129,27 +130,43 @@ impl Application {
         if settings.http_workers > 0 {
             server = server.workers(settings.http_workers);
         }
-        let expiry = tokio::spawn(ExpiryManager::new(commands).run(settings.expiry_interval));
-        let (stop_projections, stopped) = tokio::sync::watch::channel(false);
-        let mut projections = crate::read_side::spawn_all(&store, stopped.clone());
-        projections.push(tokio::spawn(search.follow(store.clone(), stopped.clone())));
-        projections.push(tokio::spawn(payments.run(stopped, settings.payments.sweep_interval)));
-        Ok(Self { port, server: server.run(), store, expiry, projections, stop_projections })
+        let (stop_search, stopped) = tokio::sync::watch::channel(false);
+        let search = tokio::spawn(search.follow(store.clone(), stopped));
+        let workers = settings.run_workers.then(|| {
+            Workers::start(
+                &store,
+                &commands,
+                &payments,
+                settings.expiry_interval,
+                settings.payments.sweep_interval,
+            )
+        });
+        if workers.is_none() {
+            tracing::info!(
+                "projections and process managers left to `salle worker` (SALLE_WORKERS=external)"
+            );
+        }
+        Ok(Self { port, server: server.run(), store, workers, search, stop_search })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
-    /// Serves until SIGINT/SIGTERM (actix handles both), then closes the store.
+    /// Serves until SIGINT/SIGTERM (actix handles both: it stops accepting,
+    /// lets requests in flight finish within the shutdown timeout), then
+    /// stops the background tasks (each commits its batch and checkpoint
+    /// first) and closes the store.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let served = self.server.await.context("serving HTTP");
-        self.expiry.abort();
-        let _ = self.stop_projections.send(true);
-        for runner in self.projections {
-            let _ = runner.await;
+        tracing::info!("HTTP stopped; stopping the background tasks");
+        let _ = self.stop_search.send(true);
+        let _ = self.search.await;
+        if let Some(workers) = self.workers {
+            workers.stop().await;
         }
         self.store.close().await;
+        tracing::info!("salle stopped");
         served?;
         Ok(())
     }
@@ -169,12 +186,4 @@ fn security_headers() -> middleware::DefaultHeaders {
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("X-Frame-Options", "DENY"))
         .add(("Referrer-Policy", "same-origin"))
-}
-
-/// Request logging without personal data: method, path without its query
-/// string, status and latency.
-fn request_log() -> middleware::Logger {
-    middleware::Logger::new("%{method}xi %U %s %Dms")
-        .custom_request_replace("method", |req| req.method().to_string())
-        .exclude("/healthz")
 }

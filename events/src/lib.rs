@@ -17,6 +17,7 @@
 //!   `pg_snapshot_xmin`, NOTIFY as a wake-up only).
 //! - [`tx`]: [`StoreTx`], a write transaction shared by appends, checkpoints and a subscriber's rows.
 //! - [`subscription`]: named, checkpointed subscribers that catch up then follow live.
+//! - [`metrics`]: appends, events and conflicts counted for `/metrics`.
 //! - [`lock`]: one active worker per name across processes (PostgreSQL advisory lock).
 //! - [`sql`]: one statement text and its values for both backends, inside a `StoreTx`.
 //! - [`upcast`]: the registry that upgrades old payloads on read.
@@ -31,6 +32,7 @@ pub mod envelope;
 pub mod error;
 mod idempotency;
 pub mod lock;
+pub mod metrics;
 pub mod opening;
 pub mod postgres;
 pub mod pricing;

@@ -192,6 +192,28 @@ impl PgStore {
         self.poll_interval
     }
 
+    /// `fsync` and `synchronous_commit` as salle's sessions see them.
+    pub async fn durability_problems(&self) -> Result<Vec<String>, StoreError> {
+        let mut conn = self.pool.acquire().await.doing("acquiring a connection")?;
+        let mut problems = Vec::new();
+        for (setting, why) in [
+            ("fsync", "the server does not flush its writes to disk"),
+            ("synchronous_commit", "a commit is acknowledged before it reaches the disk"),
+        ] {
+            let value: String = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SHOW {setting}")))
+                .fetch_one(&mut *conn)
+                .await
+                .doing("reading the server's durability settings")?;
+            if value.eq_ignore_ascii_case("off") {
+                problems.push(format!(
+                    "PostgreSQL runs with {setting} = off: {why}, so an acknowledged booking or payment \
+                     could be lost on a crash; turn it on (postgresql.conf, ALTER DATABASE or ALTER ROLE)"
+                ));
+            }
+        }
+        Ok(problems)
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }

@@ -129,6 +129,17 @@ impl Store {
         }
     }
 
+    /// What would lose acknowledged writes on a power cut: on PostgreSQL,
+    /// `fsync` or `synchronous_commit` turned off (for the whole server or
+    /// for salle's database or role); one line per problem, empty when the
+    /// store is durable. SQLite is always opened with `synchronous=FULL`.
+    pub async fn durability_problems(&self) -> Result<Vec<String>, StoreError> {
+        match self {
+            Self::Sqlite(_) => Ok(Vec::new()),
+            Self::Postgres(s) => s.durability_problems().await,
+        }
+    }
+
     /// A cheap round trip, for readiness checks.
     pub async fn ping(&self) -> Result<(), StoreError> {
         match self {
@@ -200,16 +211,24 @@ impl Store {
 }
 
 impl EventStore for Store {
+    #[tracing::instrument(name = "append", skip_all, fields(stream = %stream))]
     async fn append(
         &self,
         stream: &StreamId,
         expected: ExpectedVersion,
         events: Vec<NewEvent>,
     ) -> Result<AppendResult, AppendError> {
-        match self {
+        let started = std::time::Instant::now();
+        let count = events.len();
+        let result = match self {
             Self::Sqlite(s) => s.append(stream, expected, events).await,
             Self::Postgres(s) => s.append(stream, expected, events).await,
+        };
+        crate::metrics::record_append(self.backend(), started.elapsed(), count, &result);
+        if let Ok(appended) = &result {
+            tracing::debug!(stream = %stream, events = count, position = %appended.log_position, "appended");
         }
+        result
     }
 
     async fn read_stream(

@@ -17,6 +17,10 @@ use tokio::sync::watch;
 
 /// Events applied per transaction while following the log.
 pub const BATCH: usize = 500;
+/// How often a standing-by runner tries to take over: a leader that dies
+/// is replaced within this delay (its session ends with the process, which
+/// releases the lock at once).
+pub const STANDBY_RETRY: Duration = Duration::from_secs(1);
 /// Events applied per transaction while rebuilding: fewer commits (each one
 /// waits for the disk) when nobody waits for the newest event.
 pub const REBUILD_BATCH: usize = 5000;
@@ -97,6 +101,11 @@ impl<P: Projection> Runner<P> {
         Ok(batch.len())
     }
 
+    #[tracing::instrument(
+        name = "projection",
+        skip_all,
+        fields(projection = self.projection.name(), events = batch.len(), from = %from, to = %to)
+    )]
     async fn commit_batch(
         &self,
         from: LogPosition,
@@ -110,9 +119,13 @@ impl<P: Projection> Runner<P> {
             tx.rollback().await?;
             return Err(ProjectionError::CheckpointMoved(name));
         }
+        let started = Instant::now();
         self.projection.apply(&mut tx, batch).await?;
         tx.save_checkpoint(name, to).await?;
         tx.commit().await?;
+        metrics::APPLIED.with_label_values(&[name]).inc_by(batch.len() as u64);
+        metrics::BATCH_SECONDS.with_label_values(&[name]).observe(started.elapsed().as_secs_f64());
+        tracing::debug!("batch applied");
         Ok(())
     }
 
@@ -166,7 +179,8 @@ impl<P: Projection> Runner<P> {
                 Ok(Some(lock)) => lock,
                 Ok(None) => {
                     tracing::debug!(projection = name, "another runner is active; standing by");
-                    if wait_or_shutdown(&mut shutdown, Duration::from_secs(5)).await {
+                    metrics::LEADER.with_label_values(&[name]).set(0);
+                    if wait_or_shutdown(&mut shutdown, STANDBY_RETRY).await {
                         return;
                     }
                     continue;
@@ -179,7 +193,11 @@ impl<P: Projection> Runner<P> {
                     continue;
                 }
             };
-            if let Err(e) = self.follow(&mut shutdown).await {
+            tracing::info!(projection = name, "leading this projection");
+            metrics::LEADER.with_label_values(&[name]).set(1);
+            let followed = self.follow(&mut shutdown).await;
+            metrics::LEADER.with_label_values(&[name]).set(0);
+            if let Err(e) = followed {
                 tracing::warn!(projection = name, error = %e, "projection stopped; restarting from its checkpoint");
                 if wait_or_shutdown(&mut shutdown, Duration::from_secs(1)).await {
                     drop(lock);
@@ -251,3 +269,49 @@ pub async fn wait_until(
 
 /// How long a request waits for its own writes by default.
 pub const READ_YOUR_WRITES: Duration = Duration::from_secs(2);
+
+/// What the runners count for `/metrics`.
+pub mod metrics {
+    use std::sync::LazyLock;
+
+    use prometheus::{HistogramVec, IntCounterVec, IntGaugeVec, histogram_opts, opts};
+    use salle_events::metrics::registered;
+
+    pub static APPLIED: LazyLock<IntCounterVec> = LazyLock::new(|| {
+        registered(
+            IntCounterVec::new(
+                opts!(
+                    "salle_projection_events_applied_total",
+                    "Events applied by this process, by projection."
+                ),
+                &["projection"],
+            )
+            .unwrap_or_else(|e| unreachable!("static metric options: {e}")),
+        )
+    });
+
+    pub static BATCH_SECONDS: LazyLock<HistogramVec> = LazyLock::new(|| {
+        registered(
+            HistogramVec::new(
+                histogram_opts!(
+                    "salle_projection_batch_seconds",
+                    "Time to apply and commit one batch, by projection.",
+                    vec![0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0]
+                ),
+                &["projection"],
+            )
+            .unwrap_or_else(|e| unreachable!("static metric options: {e}")),
+        )
+    });
+
+    /// 1 while this process holds the projection's lock and follows the log.
+    pub static LEADER: LazyLock<IntGaugeVec> = LazyLock::new(|| {
+        registered(
+            IntGaugeVec::new(
+                opts!("salle_projection_leader", "1 when this process is the projection's active runner."),
+                &["projection"],
+            )
+            .unwrap_or_else(|e| unreachable!("static metric options: {e}")),
+        )
+    });
+}

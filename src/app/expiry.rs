@@ -15,6 +15,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use salle_events::catalog::room::RoomEvent;
 use salle_events::{DomainEvent, EventStore, LogPosition, Metadata, RecordedEvent};
+use tokio::sync::watch;
 use uuid::Uuid;
 
 use super::commands::{CommandError, Commands};
@@ -134,15 +135,38 @@ impl ExpiryManager {
         Ok(changed)
     }
 
-    /// Ticks every `interval` with the wall clock until the task is dropped.
-    pub async fn run(mut self, interval: Duration) {
+    /// Ticks every `interval` with the wall clock until `shutdown`, as the
+    /// only active manager across processes (the others stand by).
+    pub async fn run(mut self, interval: Duration, mut shutdown: watch::Receiver<bool>) {
+        let standby = salle_projections::runner::STANDBY_RETRY;
         loop {
-            match self.tick(Utc::now()).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(bookings = n, "bookings expired or completed"),
-                Err(e) => tracing::warn!(error = %e, "expiry pass failed; retrying"),
+            if *shutdown.borrow() {
+                return;
             }
-            tokio::time::sleep(interval).await;
+            let lock = match self.commands.store.try_lock(ACTOR).await {
+                Ok(Some(lock)) => lock,
+                Ok(None) | Err(_) => {
+                    tokio::select! {
+                        _ = tokio::time::sleep(standby) => {}
+                        _ = shutdown.changed() => {}
+                    }
+                    continue;
+                }
+            };
+            loop {
+                match self.tick(Utc::now()).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(bookings = n, "bookings expired or completed"),
+                    Err(e) => tracing::warn!(error = %e, "expiry pass failed; retrying"),
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(interval) => {}
+                    _ = shutdown.changed() => {
+                        lock.release().await;
+                        return;
+                    }
+                }
+            }
         }
     }
 }

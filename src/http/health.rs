@@ -1,6 +1,6 @@
-//! `/healthz` (the process answers) and `/readyz` (it can serve: the store
+//! `/healthz` (the process answers), `/readyz` (it can serve: the store
 //! answers, every migration is applied, and no projection is more than a
-//! minute behind the log).
+//! minute behind the log) and `/metrics` (Prometheus's text format).
 
 use actix_web::{HttpResponse, get, web};
 use serde_json::json;
@@ -47,4 +47,12 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, AppError
         "store": { "backend": format!("{:?}", state.store.backend()).to_lowercase(), "head": head.to_string() },
         "projections": projections,
     })))
+}
+
+#[get("/metrics")]
+pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let text = crate::metrics::render(&state.store)
+        .await
+        .map_err(|e| AppError::Unavailable(format!("metrics unreadable: {e:#}")))?;
+    Ok(HttpResponse::Ok().content_type(crate::metrics::CONTENT_TYPE).body(text))
 }

@@ -22,6 +22,7 @@ use crate::http::error::AppError;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(health::healthz)
         .service(health::readyz)
+        .service(health::metrics)
         .service(rooms::availability)
         .service(search::search)
         .service(payments::stripe_webhook)

@@ -47,6 +47,7 @@ async fn deliver(state: &AppState, body: &[u8], signature: Option<&str>) -> Resu
         Err(ReceiveError::Rejected(why)) => {
             // The reason only: never the header, the body or a secret.
             tracing::warn!(reason = %why, bytes = body.len(), "webhook rejected");
+            crate::metrics::webhook_rejected(why.code());
             Err(AppError::BadRequest {
                 code: "invalid_webhook", message: format!("Webhook refusé : {why}.")
             })

@@ -628,7 +628,7 @@ impl PaymentProcess {
             let lock = match self.store().try_lock(NAME).await {
                 Ok(Some(lock)) => lock,
                 Ok(None) | Err(_) => {
-                    if pause(&mut shutdown, Duration::from_secs(5)).await {
+                    if pause(&mut shutdown, salle_projections::runner::STANDBY_RETRY).await {
                         return;
                     }
                     continue;

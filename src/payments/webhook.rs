@@ -45,6 +45,23 @@ pub enum Rejected {
     Unreadable(String),
 }
 
+impl Rejected {
+    /// Every reason's code, as `/metrics` labels them.
+    pub const CODES: [&'static str; 6] =
+        ["missing_signature", "not_utf8", "bad_signature", "stale", "malformed_header", "unreadable"];
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::MissingSignature => Self::CODES[0],
+            Self::NotUtf8 => Self::CODES[1],
+            Self::BadSignature => Self::CODES[2],
+            Self::Stale => Self::CODES[3],
+            Self::MalformedHeader => Self::CODES[4],
+            Self::Unreadable(_) => Self::CODES[5],
+        }
+    }
+}
+
 /// What a verified provider event tells salle.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Notice {
@@ -179,6 +196,12 @@ pub async fn record(commands: &Commands, notice: Notice, now: DateTime<Utc>) -> 
         causation_id: None,
         actor: Some(ACTOR.into()),
     };
+    let counted = match &notice {
+        Notice::CheckoutCompleted { .. } => "succeeded",
+        Notice::CheckoutEnded { code, .. } => code,
+        Notice::AccountUpdated { .. } => "account_updated",
+        Notice::Ignored { .. } => "ignored",
+    };
     let outcome = match notice {
         Notice::CheckoutCompleted { provider_event_id, booking_id, payment_id, payment_ref, amount } => {
             let event = PaymentEvent::PaymentSucceeded {
@@ -225,6 +248,9 @@ pub async fn record(commands: &Commands, notice: Notice, now: DateTime<Utc>) -> 
             Ok(())
         }
     };
+    if outcome.is_ok() {
+        crate::metrics::payment_outcome(counted);
+    }
     match outcome {
         Err(CommandError::Domain(e)) if e.kind == ErrorKind::NotFound => {
             tracing::warn!(code = e.code, "provider event about something salle does not know; acknowledged");

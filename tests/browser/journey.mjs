@@ -87,10 +87,17 @@ function candidateDays() {
 async function journey(browser, databaseUrl, label, shoot) {
   const port = 20000 + Math.floor(Math.random() * 20000);
   const base = `http://127.0.0.1:${port}`;
+  // JSON logs at the debug level, as collected in production: kept to check
+  // that they hold no personal data or secret.
   const server = spawn(bin, ["serve", "--bind", `127.0.0.1:${port}`, "--demo"], {
-    env: { ...process.env, SALLE_DATABASE_URL: databaseUrl, RUST_LOG: "warn" },
-    stdio: ["ignore", "ignore", "inherit"],
+    env: { ...process.env, SALLE_DATABASE_URL: databaseUrl, SALLE_LOG_FORMAT: "json", RUST_LOG: "debug,sqlx=warn,h2=warn,hyper=warn,rustls=warn,actix_server=info" },
+    stdio: ["ignore", "ignore", "pipe"],
   });
+  const logs = [];
+  server.stderr.setEncoding("utf8");
+  server.stderr.on("data", (chunk) => logs.push(chunk));
+  const exited = new Promise((resolve) => server.on("exit", (code, signal) => resolve({ code, signal })));
+  let passed = false;
   try {
     await waitReady(base);
     console.log(`${label}: salle ready at ${base}`);
@@ -122,6 +129,20 @@ async function journey(browser, databaseUrl, label, shoot) {
       await association.goto(`${base}${path}`);
       await axeCheck(association, name);
     }
+
+    // A new association signs up, with a phone number: personal data that
+    // must reach the personal-data table and never the logs.
+    const newcomer = await (await browser.newContext(contextOptions)).newPage();
+    await newcomer.goto(`${base}/inscription`);
+    await newcomer.getByLabel("Nom de l'association").fill("Fanfare de Voiron");
+    await newcomer.getByLabel("Numéro RNA ou SIRET").fill("W381000041");
+    await newcomer.getByLabel("Personne à contacter").fill("Louise Garnier");
+    await newcomer.getByLabel("Téléphone (facultatif)").fill("06 12 34 56 78");
+    await newcomer.getByLabel("Adresse e-mail").fill(NEWCOMER[0]);
+    await newcomer.getByLabel("Mot de passe").fill(NEWCOMER[1]);
+    await newcomer.getByRole("button", { name: "Créer le compte" }).click();
+    await newcomer.waitForURL(`${base}/reservations`);
+    await axeCheck(newcomer, "a new association's bookings");
 
     // The gymnasium of the Collège La Garenne, as an association.
     await signIn(association, base, ACCOUNTS.association);
@@ -260,13 +281,74 @@ async function journey(browser, databaseUrl, label, shoot) {
     await invited.getByRole("heading", { name: "Rejoindre salle comme gestionnaire" }).waitFor();
     await axeCheck(invited, "the invitation");
     console.log(`${label}: the journey passed`);
+    passed = true;
   } finally {
     server.kill("SIGTERM");
+    const { code, signal } = await exited;
+    if (passed) {
+      if (code !== 0) fail(`salle did not stop cleanly on SIGTERM (code ${code}, signal ${signal})`);
+      checkLogs(logs.join(""), label);
+    }
+  }
+}
+
+const NEWCOMER = ["fanfare@demo.salle.test", "la fanfare de Voiron"];
+
+/// The logs of a whole journey: every line JSON, requests with their id,
+/// and no e-mail address, phone number, password or secret.
+function checkLogs(text, label) {
+  const lines = text.split("\n").filter((l) => l.trim() !== "");
+  let answered = 0;
+  for (const line of lines) {
+    let entry;
+    try {
+      entry = JSON.parse(line);
+    } catch {
+      fail(`${label}: a log line is not JSON: ${line}`);
+    }
+    if (entry.fields?.message === "answered") {
+      answered += 1;
+      if (!entry.spans?.some((s) => s.request_id)) fail(`${label}: a request's log line has no request id: ${line}`);
+    }
+  }
+  if (answered < 50) fail(`${label}: only ${answered} requests logged`);
+  const forbidden = [
+    ["an e-mail address", /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/],
+    ["a phone number", /(?:\+33|\b0)[1-9](?:[ .-]?\d{2}){4}\b/],
+    ["a Stripe key or signing secret", /\b(?:sk|rk|pk)_(?:live|test)_|whsec_/],
+    ["a session or form token", /"(?:token|csrf|password|authorization|cookie)"\s*:/i],
+    ...Object.values(ACCOUNTS).map(([, password]) => ["a demo password", new RegExp(password)]),
+    ["a new account's password", new RegExp(NEWCOMER[1])],
+    ["a contact's name", /Louise Garnier|Paul Martin/],
+  ];
+  for (const [what, pattern] of forbidden) {
+    const hit = lines.find((l) => pattern.test(l));
+    if (hit) fail(`${label}: the logs hold ${what}: ${hit}`);
+  }
+  console.log(`${label}: ${lines.length} JSON log lines, ${answered} requests with their id, no personal data or secret`);
+}
+
+/// The log check must refuse what it looks for, or it proves nothing.
+function checkTheLogCheck() {
+  const leaks = [
+    '{"fields":{"message":"x","to":"camille.roux@example.org"}}',
+    '{"fields":{"message":"x","phone":"06 12 34 56 78"}}',
+    '{"fields":{"message":"x","key":"sk_live_abc"}}',
+  ];
+  for (const leak of leaks) {
+    let refused = false;
+    try {
+      checkLogs(leak, "self-check");
+    } catch {
+      refused = true;
+    }
+    if (!refused) fail(`the log check let a leak through: ${leak}`);
   }
 }
 
 async function main() {
   if (!bin) fail("SALLE_BIN must name the salle binary");
+  checkTheLogCheck();
   mkdirSync(screenshots, { recursive: true });
   const browser = await chromium.launch({ executablePath: chromiumPath, args: ["--no-sandbox"] });
   const dir = mkdtempSync(join(tmpdir(), "salle-browser-"));

@@ -1,0 +1,112 @@
+//! `GET /metrics` in Prometheus's text format: HTTP latency by route, the
+//! store's appends and conflicts (`salle_events::metrics`), each projection's
+//! lag and leadership (`salle_projections::runner::metrics`), payment outcomes
+//! and webhook rejections. Labels are routes and codes, never a person, an
+//! id or an amount, so that series stay few and the scrape holds no personal data.
+
+use std::sync::LazyLock;
+
+use prometheus::{Encoder, GaugeVec, HistogramVec, IntCounterVec, histogram_opts, opts};
+use salle_events::Store;
+use salle_events::metrics::registered;
+
+static HTTP_SECONDS: LazyLock<HistogramVec> = LazyLock::new(|| {
+    registered(
+        HistogramVec::new(
+            histogram_opts!(
+                "salle_http_request_duration_seconds",
+                "Time to answer an HTTP request, by method, route pattern and status class.",
+                vec![0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0]
+            ),
+            &["method", "route", "status"],
+        )
+        .unwrap_or_else(|e| unreachable!("static metric options: {e}")),
+    )
+});
+
+static PAYMENT_OUTCOMES: LazyLock<IntCounterVec> = LazyLock::new(|| {
+    registered(
+        IntCounterVec::new(
+            opts!(
+                "salle_payment_outcomes_total",
+                "Verified provider notices recorded, by outcome (succeeded, declined, expired, account_updated, ignored)."
+            ),
+            &["outcome"],
+        )
+        .unwrap_or_else(|e| unreachable!("static metric options: {e}")),
+    )
+});
+
+static WEBHOOK_REJECTIONS: LazyLock<IntCounterVec> = LazyLock::new(|| {
+    registered(
+        IntCounterVec::new(
+            opts!("salle_webhook_rejections_total", "Webhook deliveries refused, by reason."),
+            &["reason"],
+        )
+        .unwrap_or_else(|e| unreachable!("static metric options: {e}")),
+    )
+});
+
+static PROJECTION_LAG_EVENTS: LazyLock<GaugeVec> = LazyLock::new(|| {
+    registered(
+        GaugeVec::new(
+            opts!("salle_projection_lag_events", "Events appended but not yet applied, by projection."),
+            &["projection"],
+        )
+        .unwrap_or_else(|e| unreachable!("static metric options: {e}")),
+    )
+});
+
+static PROJECTION_LAG_SECONDS: LazyLock<GaugeVec> = LazyLock::new(|| {
+    registered(
+        GaugeVec::new(
+            opts!("salle_projection_lag_seconds", "Age of the oldest event not yet applied, by projection."),
+            &["projection"],
+        )
+        .unwrap_or_else(|e| unreachable!("static metric options: {e}")),
+    )
+});
+
+/// Observes one answered request. `route` is the matched pattern
+/// (`/api/v1/rooms/{id}`), never the path with its ids.
+pub fn observe_request(method: &str, route: &str, status: u16, seconds: f64) {
+    let class = match status {
+        100..=199 => "1xx",
+        200..=299 => "2xx",
+        300..=399 => "3xx",
+        400..=499 => "4xx",
+        _ => "5xx",
+    };
+    HTTP_SECONDS.with_label_values(&[method, route, class]).observe(seconds);
+}
+
+pub fn payment_outcome(outcome: &str) {
+    PAYMENT_OUTCOMES.with_label_values(&[outcome]).inc();
+}
+
+pub fn webhook_rejected(reason: &str) {
+    WEBHOOK_REJECTIONS.with_label_values(&[reason]).inc();
+}
+
+/// Every family, the projection lags read now from the store, as text.
+pub async fn render(store: &Store) -> anyhow::Result<String> {
+    salle_events::metrics::touch();
+    for outcome in ["succeeded", "declined", "expired", "account_updated", "ignored"] {
+        PAYMENT_OUTCOMES.with_label_values(&[outcome]);
+    }
+    for reason in crate::payments::webhook::Rejected::CODES {
+        WEBHOOK_REJECTIONS.with_label_values(&[reason]);
+    }
+    for (name, lag) in crate::read_side::status(store).await? {
+        PROJECTION_LAG_EVENTS.with_label_values(&[name]).set(lag.events_behind as f64);
+        PROJECTION_LAG_SECONDS.with_label_values(&[name]).set(lag.seconds_behind);
+        salle_projections::runner::metrics::LEADER.with_label_values(&[name]);
+        salle_projections::runner::metrics::APPLIED.with_label_values(&[name]);
+    }
+    let mut text = Vec::new();
+    prometheus::TextEncoder::new().encode(&prometheus::gather(), &mut text)?;
+    Ok(String::from_utf8(text)?)
+}
+
+/// The text format's content type.
+pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
