@@ -29,7 +29,7 @@ static PAYMENT_OUTCOMES: LazyLock<IntCounterVec> = LazyLock::new(|| {
         IntCounterVec::new(
             opts!(
                 "salle_payment_outcomes_total",
-                "Verified provider notices recorded, by outcome (succeeded, declined, expired, account_updated, ignored)."
+                "Verified provider notices recorded, by outcome (succeeded, declined, expired, account_updated, ignored), and events the payment process had to skip (process_refused)."
             ),
             &["outcome"],
         )
@@ -91,7 +91,7 @@ pub fn webhook_rejected(reason: &str) {
 /// Every family, the projection lags read now from the store, as text.
 pub async fn render(store: &Store) -> anyhow::Result<String> {
     salle_events::metrics::touch();
-    for outcome in ["succeeded", "declined", "expired", "account_updated", "ignored"] {
+    for outcome in ["succeeded", "declined", "expired", "account_updated", "ignored", "process_refused"] {
         PAYMENT_OUTCOMES.with_label_values(&[outcome]);
     }
     for reason in crate::payments::webhook::Rejected::CODES {

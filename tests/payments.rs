@@ -33,7 +33,34 @@ on_both_backends!(
     a_cancellation_refunds_what_the_policy_says,
     an_establishment_that_cannot_be_paid_takes_only_free_bookings,
     a_free_booking_never_touches_the_provider,
+    a_payment_recorded_outside_the_provider_does_not_hold_later_payments_back,
 );
+
+/// A payment recorded on the room without a checkout (as an import or the
+/// synthetic seed does) cannot be transferred by the process: the refusal is
+/// logged and skipped, and the payments after it go through.
+async fn a_payment_recorded_outside_the_provider_does_not_hold_later_payments_back(db: TestDb) {
+    use salle::domain::room::RoomCommand;
+    let w = world(&db).await;
+    let process = w.process();
+    let imported = w.approved_booking("2026-12-14").await;
+    let record = || RoomCommand::RecordPayment {
+        booking_id: imported,
+        amount: Money::eur(2500),
+        payment_ref: "pi_imported".into(),
+        now: now(),
+    };
+    w.commands.on_room(w.room_id, &Metadata::default(), record).await.unwrap();
+    let booking_id = w.approved_booking("2026-12-15").await;
+    let payment_id = w.checkout(&process, booking_id).await;
+    w.deliver(&w.paid_delivery(booking_id, payment_id)).await;
+    drive(&process).await;
+    w.complete_until(at("2026-12-15", "20:00")).await;
+    assert_eq!(w.status(imported).await, BookingStatus::Completed);
+    drive(&process).await;
+    assert_eq!(w.status(booking_id).await, BookingStatus::Settled, "the later payment went through");
+    assert_eq!(w.status(imported).await, BookingStatus::Completed, "nothing could be transferred for it");
+}
 
 async fn the_full_flow_settles_to_the_establishment_and_the_ledger_balances(db: TestDb) {
     let w = world(&db).await;

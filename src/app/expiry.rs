@@ -24,6 +24,8 @@ use crate::domain::room::RoomCommand;
 /// Name of the actor in the metadata of the events it causes.
 pub const ACTOR: &str = "expiry";
 const BATCH: usize = 1000;
+/// Deadlines handled between two looks at the shutdown signal.
+const SLICE: usize = 200;
 
 /// What happens when a deadline passes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,13 +109,35 @@ impl ExpiryManager {
     /// Catches up, then expires or completes every booking whose deadline is
     /// at or before `now`. Returns how many changed.
     pub async fn tick(&mut self, now: DateTime<Utc>) -> Result<usize, CommandError> {
+        let mut changed = 0;
+        loop {
+            let (done, more) = self.tick_some(now, usize::MAX).await?;
+            changed += done;
+            if !more {
+                return Ok(changed);
+            }
+        }
+    }
+
+    /// Like `tick`, for at most `limit` deadlines; also says whether more
+    /// are due. A first start after a long stop may find thousands due: the
+    /// run loop takes them a slice at a time, so that a shutdown is never
+    /// kept waiting for all of them.
+    pub async fn tick_some(
+        &mut self,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<(usize, bool), CommandError> {
         self.catch_up().await?;
-        let due: Vec<(Uuid, Uuid, Due)> = self
+        let mut due: Vec<(Uuid, Uuid, Due)> = self
             .pending
             .iter()
             .filter(|(_, (_, deadline, _))| *deadline <= now)
             .map(|(b, (r, _, due))| (*b, *r, *due))
+            .take(limit.saturating_add(1))
             .collect();
+        let more = due.len() > limit;
+        due.truncate(limit);
         let mut changed = 0;
         for (booking_id, room_id, due) in due {
             let metadata =
@@ -132,7 +156,7 @@ impl ExpiryManager {
             }
             self.pending.remove(&booking_id);
         }
-        Ok(changed)
+        Ok((changed, more))
     }
 
     /// Ticks every `interval` with the wall clock until `shutdown`, as the
@@ -154,13 +178,18 @@ impl ExpiryManager {
                 }
             };
             loop {
-                match self.tick(Utc::now()).await {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!(bookings = n, "bookings expired or completed"),
+                let mut more = false;
+                match self.tick_some(Utc::now(), SLICE).await {
+                    Ok((0, _)) => {}
+                    Ok((n, left)) => {
+                        more = left;
+                        tracing::info!(bookings = n, "bookings expired or completed")
+                    }
                     Err(e) => tracing::warn!(error = %e, "expiry pass failed; retrying"),
                 }
+                let pause = if more { Duration::ZERO } else { interval };
                 tokio::select! {
-                    _ = tokio::time::sleep(interval) => {}
+                    _ = tokio::time::sleep(pause) => {}
                     _ = shutdown.changed() => {
                         lock.release().await;
                         return;

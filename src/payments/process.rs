@@ -164,7 +164,23 @@ impl PaymentProcess {
     }
 
     async fn handle_and_checkpoint(&self, recorded: &RecordedEvent) -> Result<(), ProcessError> {
-        let changes = self.handle(recorded, Utc::now()).await?;
+        let changes = match self.handle(recorded, Utc::now()).await {
+            Ok(changes) => changes,
+            // A refusal is final: trying the same event again would be
+            // refused again and hold every later payment back. It is logged
+            // and counted, and the process moves on.
+            Err(ProcessError::Command(CommandError::Domain(refusal))) => {
+                tracing::error!(
+                    position = recorded.global_position,
+                    event_type = %recorded.event_type,
+                    code = refusal.code,
+                    "the payment process cannot act on this event; skipped"
+                );
+                crate::metrics::payment_outcome("process_refused");
+                Vec::new()
+            }
+            Err(e) => return Err(e),
+        };
         let mut tx = self.store().begin().await?;
         save(&mut tx, changes).await?;
         tx.save_checkpoint(NAME, recorded.log_position()).await?;
