@@ -2,7 +2,7 @@
 -- the slots file ("START END" per line), a random association's token;
 -- counts answers by status (201 booked, 409 taken, 422 refused by a rule).
 local rooms, slots, tokens = {}, {}, {}
-local counts = {}
+counts = {}
 local threads = {}
 
 function setup(thread)

@@ -112,6 +112,7 @@ def wait_quiet(base, server, quiet_for):
             status, ready = 0, None
         if status == 200:
             behind = sum(p["events_behind"] for p in ready["projections"].values())
+            behind += ready.get("process_managers", {}).get("payments", {}).get("events_behind", 0)
             head = ready["store"]["head"]
             if head != last_head or behind:
                 last_head, since = head, time.monotonic()

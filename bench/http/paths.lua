@@ -1,7 +1,7 @@
 -- GET requests over a list of paths (one per line in the file given after
 -- `--`), picked at random; counts answers by status.
 local paths = {}
-local counts = {}
+counts = {}
 local threads = {}
 
 function setup(thread)

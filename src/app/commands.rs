@@ -1,5 +1,7 @@
 //! The command loop shared by every aggregate.
 
+use std::any::Any;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use salle_events::{
@@ -45,11 +47,55 @@ pub struct Executed<E> {
 pub struct Commands {
     pub store: Store,
     pub calendar: Arc<Calendar>,
+    states: Arc<StateCache>,
+}
+
+/// Streams whose state is kept between commands.
+const CACHED_STREAMS: usize = 10_000;
+
+/// The states of recently loaded streams, each at a known version, so that
+/// the next command on a stream reads only the events appended after it
+/// (a room of a busy school year holds hundreds of events; folding them all
+/// for each request was the booking path's main cost).
+///
+/// Right across processes without any invalidation: a stream only grows,
+/// so a state at version `v` is the fold of its first `v` events whoever
+/// appended them, and what others appended since is read and applied on top.
+/// Bounded: past `CACHED_STREAMS` an entry is dropped (and rebuilt from the
+/// log when needed).
+#[derive(Debug, Default)]
+struct StateCache {
+    entries: std::sync::Mutex<HashMap<StreamId, CachedState>>,
+}
+
+/// A stream's version and its state then (an aggregate, by type).
+type CachedState = (u64, Arc<dyn Any + Send + Sync>);
+
+impl StateCache {
+    fn get<A: Aggregate>(&self, stream: &StreamId) -> Option<(A, u64)> {
+        let entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (version, state) = entries.get(stream)?;
+        Some((state.downcast_ref::<A>()?.clone(), *version))
+    }
+
+    fn put<A: Aggregate>(&self, stream: &StreamId, version: u64, state: &A) {
+        let mut entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if entries.get(stream).is_some_and(|(cached, _)| *cached >= version) {
+            return;
+        }
+        if entries.len() >= CACHED_STREAMS
+            && !entries.contains_key(stream)
+            && let Some(evicted) = entries.keys().next().cloned()
+        {
+            entries.remove(&evicted);
+        }
+        entries.insert(stream.clone(), (version, Arc::new(state.clone())));
+    }
 }
 
 impl Commands {
     pub fn new(store: Store, calendar: Arc<Calendar>) -> Self {
-        Self { store, calendar }
+        Self { store, calendar, states: Arc::default() }
     }
 
     pub fn stream_of<A: Aggregate>(id: Uuid) -> StreamId {
@@ -58,8 +104,8 @@ impl Commands {
 
     /// The aggregate's state and its stream's version.
     pub async fn load<A: Aggregate>(&self, stream: &StreamId) -> Result<(A, u64), CommandError> {
-        let mut state = A::default();
-        let mut version = 0u64;
+        let (mut state, mut version) = self.states.get::<A>(stream).unwrap_or_default();
+        let cached = version;
         loop {
             let page = self.store.read_stream(stream, version + 1, LOAD_PAGE).await?;
             for recorded in &page {
@@ -75,6 +121,9 @@ impl Commands {
                 version = recorded.stream_version;
             }
             if page.len() < LOAD_PAGE {
+                if version > cached {
+                    self.states.put(stream, version, &state);
+                }
                 return Ok((state, version));
             }
         }

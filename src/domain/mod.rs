@@ -66,7 +66,7 @@ impl DomainError {
 }
 
 /// An aggregate: folded from its stream, one stream per instance.
-pub trait Aggregate: Default + Clone + std::fmt::Debug + Send + Sync {
+pub trait Aggregate: Default + Clone + std::fmt::Debug + Send + Sync + 'static {
     type Event: DomainEvent;
     /// The stream category (see `salle_events::catalog::category`).
     const CATEGORY: &'static str;

@@ -42,8 +42,16 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, AppError
             ((*name).to_owned(), value)
         })
         .collect();
+    // The payment process manager's lag, for operators (it does not make
+    // the web unready: pages and bookings do not wait for it).
+    let payments = salle_projections::runner::lag(&state.store, crate::payments::process::NAME)
+        .await
+        .map_err(|e| AppError::Unavailable(format!("payment process unreadable: {e}")))?;
     Ok(HttpResponse::Ok().json(json!({
         "status": "ready",
+        "process_managers": {
+            "payments": { "events_behind": payments.events_behind, "seconds_behind": payments.seconds_behind }
+        },
         "store": { "backend": format!("{:?}", state.store.backend()).to_lowercase(), "head": head.to_string() },
         "projections": projections,
     })))
