@@ -6,64 +6,45 @@
 
 use std::sync::LazyLock;
 
-use prometheus::{Encoder, GaugeVec, HistogramVec, IntCounterVec, histogram_opts, opts};
+use prometheus::{Encoder, GaugeVec, HistogramVec, IntCounterVec};
 use salle_events::Store;
-use salle_events::metrics::registered;
+use salle_events::metrics::{counter_vec, gauge_vec, histogram_vec};
 
 static HTTP_SECONDS: LazyLock<HistogramVec> = LazyLock::new(|| {
-    registered(
-        HistogramVec::new(
-            histogram_opts!(
-                "salle_http_request_duration_seconds",
-                "Time to answer an HTTP request, by method, route pattern and status class.",
-                vec![0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0]
-            ),
-            &["method", "route", "status"],
-        )
-        .unwrap_or_else(|e| unreachable!("static metric options: {e}")),
+    histogram_vec(
+        "salle_http_request_duration_seconds",
+        "Time to answer an HTTP request, by method, route pattern and status class.",
+        &[0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0],
+        &["method", "route", "status"],
     )
 });
 
 static PAYMENT_OUTCOMES: LazyLock<IntCounterVec> = LazyLock::new(|| {
-    registered(
-        IntCounterVec::new(
-            opts!(
-                "salle_payment_outcomes_total",
-                "Verified provider notices recorded, by outcome (succeeded, declined, expired, account_updated, ignored), and events the payment process had to skip (process_refused)."
-            ),
-            &["outcome"],
-        )
-        .unwrap_or_else(|e| unreachable!("static metric options: {e}")),
+    counter_vec(
+        "salle_payment_outcomes_total",
+        "Verified provider notices recorded, by outcome (succeeded, declined, expired, account_updated, \
+         ignored), and events the payment process had to skip (process_refused).",
+        &["outcome"],
     )
 });
 
 static WEBHOOK_REJECTIONS: LazyLock<IntCounterVec> = LazyLock::new(|| {
-    registered(
-        IntCounterVec::new(
-            opts!("salle_webhook_rejections_total", "Webhook deliveries refused, by reason."),
-            &["reason"],
-        )
-        .unwrap_or_else(|e| unreachable!("static metric options: {e}")),
-    )
+    counter_vec("salle_webhook_rejections_total", "Webhook deliveries refused, by reason.", &["reason"])
 });
 
 static PROJECTION_LAG_EVENTS: LazyLock<GaugeVec> = LazyLock::new(|| {
-    registered(
-        GaugeVec::new(
-            opts!("salle_projection_lag_events", "Events appended but not yet applied, by projection."),
-            &["projection"],
-        )
-        .unwrap_or_else(|e| unreachable!("static metric options: {e}")),
+    gauge_vec(
+        "salle_projection_lag_events",
+        "Events appended but not yet applied, by projection.",
+        &["projection"],
     )
 });
 
 static PROJECTION_LAG_SECONDS: LazyLock<GaugeVec> = LazyLock::new(|| {
-    registered(
-        GaugeVec::new(
-            opts!("salle_projection_lag_seconds", "Age of the oldest event not yet applied, by projection."),
-            &["projection"],
-        )
-        .unwrap_or_else(|e| unreachable!("static metric options: {e}")),
+    gauge_vec(
+        "salle_projection_lag_seconds",
+        "Age of the oldest event not yet applied, by projection.",
+        &["projection"],
     )
 });
 

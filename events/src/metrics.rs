@@ -5,7 +5,7 @@
 use std::sync::LazyLock;
 use std::time::Duration;
 
-use prometheus::{HistogramVec, IntCounterVec, histogram_opts, opts};
+use prometheus::{GaugeVec, HistogramVec, IntCounterVec, IntGaugeVec, histogram_opts, opts};
 
 use crate::error::AppendError;
 use crate::store::Backend;
@@ -27,37 +27,54 @@ pub fn registered<M: prometheus::core::Collector + Clone + 'static>(metric: M) -
     metric
 }
 
-static APPENDS: LazyLock<IntCounterVec> = LazyLock::new(|| {
+/// A registered family of counters. Its options are constants of the code,
+/// so an error is a programming error the first scrape would show.
+pub fn counter_vec(name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
     registered(
-        IntCounterVec::new(
-            opts!("salle_store_appends_total", "Appends to the event log, by backend and outcome."),
-            &["backend", "outcome"],
-        )
-        .unwrap_or_else(|e| unreachable!("static metric options: {e}")),
+        IntCounterVec::new(opts!(name, help), labels).unwrap_or_else(|e| unreachable!("metric {name}: {e}")),
+    )
+}
+
+/// A registered family of histograms with these buckets (seconds).
+pub fn histogram_vec(name: &str, help: &str, buckets: &[f64], labels: &[&str]) -> HistogramVec {
+    registered(
+        HistogramVec::new(histogram_opts!(name, help, buckets.to_vec()), labels)
+            .unwrap_or_else(|e| unreachable!("metric {name}: {e}")),
+    )
+}
+
+/// A registered family of gauges.
+pub fn gauge_vec(name: &str, help: &str, labels: &[&str]) -> GaugeVec {
+    registered(
+        GaugeVec::new(opts!(name, help), labels).unwrap_or_else(|e| unreachable!("metric {name}: {e}")),
+    )
+}
+
+/// A registered family of integer gauges.
+pub fn int_gauge_vec(name: &str, help: &str, labels: &[&str]) -> IntGaugeVec {
+    registered(
+        IntGaugeVec::new(opts!(name, help), labels).unwrap_or_else(|e| unreachable!("metric {name}: {e}")),
+    )
+}
+
+static APPENDS: LazyLock<IntCounterVec> = LazyLock::new(|| {
+    counter_vec(
+        "salle_store_appends_total",
+        "Appends to the event log, by backend and outcome.",
+        &["backend", "outcome"],
     )
 });
 
 static EVENTS: LazyLock<IntCounterVec> = LazyLock::new(|| {
-    registered(
-        IntCounterVec::new(
-            opts!("salle_store_events_appended_total", "Events written to the log, by backend."),
-            &["backend"],
-        )
-        .unwrap_or_else(|e| unreachable!("static metric options: {e}")),
-    )
+    counter_vec("salle_store_events_appended_total", "Events written to the log, by backend.", &["backend"])
 });
 
 static APPEND_SECONDS: LazyLock<HistogramVec> = LazyLock::new(|| {
-    registered(
-        HistogramVec::new(
-            histogram_opts!(
-                "salle_store_append_seconds",
-                "Time to append to the log, commit included, by backend.",
-                vec![0.000_5, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0]
-            ),
-            &["backend"],
-        )
-        .unwrap_or_else(|e| unreachable!("static metric options: {e}")),
+    histogram_vec(
+        "salle_store_append_seconds",
+        "Time to append to the log, commit included, by backend.",
+        &[0.000_5, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0],
+        &["backend"],
     )
 });
 

@@ -274,44 +274,32 @@ pub const READ_YOUR_WRITES: Duration = Duration::from_secs(2);
 pub mod metrics {
     use std::sync::LazyLock;
 
-    use prometheus::{HistogramVec, IntCounterVec, IntGaugeVec, histogram_opts, opts};
-    use salle_events::metrics::registered;
+    use prometheus::{HistogramVec, IntCounterVec, IntGaugeVec};
+    use salle_events::metrics::{counter_vec, histogram_vec, int_gauge_vec};
 
     pub static APPLIED: LazyLock<IntCounterVec> = LazyLock::new(|| {
-        registered(
-            IntCounterVec::new(
-                opts!(
-                    "salle_projection_events_applied_total",
-                    "Events applied by this process, by projection."
-                ),
-                &["projection"],
-            )
-            .unwrap_or_else(|e| unreachable!("static metric options: {e}")),
+        counter_vec(
+            "salle_projection_events_applied_total",
+            "Events applied by this process, by projection.",
+            &["projection"],
         )
     });
 
     pub static BATCH_SECONDS: LazyLock<HistogramVec> = LazyLock::new(|| {
-        registered(
-            HistogramVec::new(
-                histogram_opts!(
-                    "salle_projection_batch_seconds",
-                    "Time to apply and commit one batch, by projection.",
-                    vec![0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0]
-                ),
-                &["projection"],
-            )
-            .unwrap_or_else(|e| unreachable!("static metric options: {e}")),
+        histogram_vec(
+            "salle_projection_batch_seconds",
+            "Time to apply and commit one batch, by projection.",
+            &[0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0],
+            &["projection"],
         )
     });
 
     /// 1 while this process holds the projection's lock and follows the log.
     pub static LEADER: LazyLock<IntGaugeVec> = LazyLock::new(|| {
-        registered(
-            IntGaugeVec::new(
-                opts!("salle_projection_leader", "1 when this process is the projection's active runner."),
-                &["projection"],
-            )
-            .unwrap_or_else(|e| unreachable!("static metric options: {e}")),
+        int_gauge_vec(
+            "salle_projection_leader",
+            "1 when this process is the projection's active runner.",
+            &["projection"],
         )
     });
 }
