@@ -111,12 +111,10 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
 /// The worker is ready when its store answers and is migrated.
 #[get("/readyz")]
 async fn ready(store: web::Data<Store>) -> HttpResponse {
-    match (store.ping().await, store.is_migrated().await) {
-        (Ok(()), Ok(true)) => HttpResponse::Ok().json(serde_json::json!({ "status": "ready" })),
-        (Err(e), _) | (_, Err(e)) => HttpResponse::ServiceUnavailable()
-            .json(serde_json::json!({ "status": "unavailable", "error": e.to_string() })),
-        (Ok(()), Ok(false)) => HttpResponse::ServiceUnavailable()
-            .json(serde_json::json!({ "status": "unavailable", "error": "migrations are not all applied" })),
+    match crate::http::health::store_ready(&store).await {
+        Ok(()) => HttpResponse::Ok().json(serde_json::json!({ "status": "ready" })),
+        Err(why) => HttpResponse::ServiceUnavailable()
+            .json(serde_json::json!({ "status": "unavailable", "error": why })),
     }
 }
 

@@ -13,17 +13,20 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "status": "ok" }))
 }
 
+/// The store answers and every migration is applied (what web and worker
+/// readiness share); otherwise why not.
+pub async fn store_ready(store: &salle_events::Store) -> Result<(), String> {
+    store.ping().await.map_err(|e| format!("store unreachable: {e}"))?;
+    match store.is_migrated().await {
+        Ok(true) => Ok(()),
+        Ok(false) => Err("migrations are not all applied: run `salle migrate`".into()),
+        Err(e) => Err(format!("store unreadable: {e}")),
+    }
+}
+
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    state.store.ping().await.map_err(|e| AppError::Unavailable(format!("store unreachable: {e}")))?;
-    let migrated = state
-        .store
-        .is_migrated()
-        .await
-        .map_err(|e| AppError::Unavailable(format!("store unreadable: {e}")))?;
-    if !migrated {
-        return Err(AppError::Unavailable("migrations are not all applied: run `salle migrate`".into()));
-    }
+    store_ready(&state.store).await.map_err(AppError::Unavailable)?;
     let head = state.store.head().await.map_err(|e| AppError::Unavailable(format!("log unreadable: {e}")))?;
     let lags = crate::read_side::status(&state.store)
         .await

@@ -352,17 +352,7 @@ pub fn room(chrome: &Chrome, page: &RoomManagePage) -> Markup {
             }
             h2 id="blocages" { (t(lang, "Blocages internes", "Internal blocks")) }
             p class="hint" { (t(lang, "Un créneau que l'établissement garde pour lui (conseil de classe, travaux…) : il n'est plus proposé.", "A slot the establishment keeps for itself (staff meeting, works…): it is no longer offered.")) }
-            @if page.blocks.is_empty() {
-                p { (t(lang, "Aucun blocage.", "No block.")) }
-            } @else {
-                ul { @for b in &page.blocks { li {
-                    (b.when) " — " (b.reason) " "
-                    form class="inline-action" method="post" action=(format!("{base}/blocages/{}/supprimer", b.id)) {
-                        (csrf_field(&chrome.csrf))
-                        button type="submit" class="secondary" { (t(lang, "Lever", "Remove")) span class="visually-hidden" { " " (b.when) } }
-                    }
-                } } }
-            }
+            (liftable(lang, &chrome.csrf, &page.blocks, &format!("{base}/blocages"), t(lang, "Aucun blocage.", "No block.")))
             (section_error(page, "blocage"))
             form class="stack" method="post" action=(format!("{base}/blocages")) {
                 (csrf_field(&chrome.csrf))
@@ -374,17 +364,7 @@ pub fn room(chrome: &Chrome, page: &RoomManagePage) -> Markup {
             }
             h2 id="fermetures" { (t(lang, "Fermetures", "Closures")) }
             p class="hint" { (t(lang, "Des jours entiers où la salle n'est pas proposée (examens, travaux).", "Whole days when the room is not offered (exams, works).")) }
-            @if page.closures.is_empty() {
-                p { (t(lang, "Aucune fermeture.", "No closure.")) }
-            } @else {
-                ul { @for c in &page.closures { li {
-                    (c.when) " — " (c.reason) " "
-                    form class="inline-action" method="post" action=(format!("{base}/fermetures/{}/supprimer", c.id)) {
-                        (csrf_field(&chrome.csrf))
-                        button type="submit" class="secondary" { (t(lang, "Lever", "Remove")) span class="visually-hidden" { " " (c.when) } }
-                    }
-                } } }
-            }
+            (liftable(lang, &chrome.csrf, &page.closures, &format!("{base}/fermetures"), t(lang, "Aucune fermeture.", "No closure.")))
             (section_error(page, "fermeture"))
             form class="stack" method="post" action=(format!("{base}/fermetures")) {
                 (csrf_field(&chrome.csrf))
@@ -410,4 +390,22 @@ pub fn room(chrome: &Chrome, page: &RoomManagePage) -> Markup {
             }
         },
     )
+}
+
+/// Internal blocks or closures, each with its button to lift it
+/// (`POST {collection}/{id}/supprimer`), or `empty` when there is none.
+fn liftable(lang: crate::Lang, csrf: &str, lines: &[BlockLine], collection: &str, empty: &str) -> Markup {
+    html! {
+        @if lines.is_empty() {
+            p { (empty) }
+        } @else {
+            ul { @for line in lines { li {
+                (line.when) " — " (line.reason) " "
+                form class="inline-action" method="post" action=(format!("{collection}/{}/supprimer", line.id)) {
+                    (csrf_field(csrf))
+                    button type="submit" class="secondary" { (t(lang, "Lever", "Remove")) span class="visually-hidden" { " " (line.when) } }
+                }
+            } } }
+        }
+    }
 }
