@@ -482,10 +482,15 @@ async fn already_stored(
     events: &[NewEvent],
 ) -> Result<Option<AppendResult>, StoreError> {
     let ids: Vec<Uuid> = events.iter().map(|e| e.event_id).collect();
+    // Planned for each call: a prepared statement's generic plan, made while
+    // the log was still small, scans the whole table for `= ANY($1)` until
+    // the table is next analyzed (23 ms a call at 100,000 events, against
+    // 0.5 ms through the index).
     let found: Vec<(Uuid, i64, String, i64, i64)> = sqlx::query_as(
         "SELECT event_id, global_position, stream_id, stream_version, transaction_id::text::int8 \
          FROM events WHERE event_id = ANY($1)",
     )
+    .persistent(false)
     .bind(&ids)
     .fetch_all(&mut *conn)
     .await
