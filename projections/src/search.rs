@@ -6,10 +6,12 @@
 //! distance (haversine, from the `geo` crate), the price the tariff gives for
 //! the window and the free intervals of the window's day.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use geo::{Distance, Haversine, Point};
+use rstar::primitives::GeomWithData;
+use rstar::{AABB, RTree};
 use salle_events::calendar::Calendar;
 use salle_events::catalog::association::{AssociationEvent, LegalIdentifier, RequesterCategory};
 use salle_events::catalog::establishment::EstablishmentEvent;
@@ -45,9 +47,50 @@ struct RoomEntry {
     opening: OpeningRules,
     buffer_minutes: u32,
     blackouts: BTreeMap<Uuid, Blackout>,
-    occupied: BTreeMap<Uuid, Occupied>,
+    occupied: Occupancy,
     withdrawn: bool,
 }
+
+/// A room's bookings and blocks, by id and by start, so that a search for
+/// one evening reads the few around it rather than a school year's hundreds.
+#[derive(Debug, Clone, Default)]
+struct Occupancy {
+    by_id: HashMap<Uuid, Occupied>,
+    by_start: BTreeSet<(DateTime<Utc>, Uuid)>,
+    /// The longest occupation ever held: how far before a window one may start
+    /// and still reach into it.
+    longest: chrono::Duration,
+}
+
+impl Occupancy {
+    fn insert(&mut self, id: Uuid, occupied: Occupied) {
+        self.remove(id);
+        self.longest = self.longest.max(occupied.end - occupied.start);
+        self.by_start.insert((occupied.start, id));
+        self.by_id.insert(id, occupied);
+    }
+
+    fn remove(&mut self, id: Uuid) {
+        if let Some(old) = self.by_id.remove(&id) {
+            self.by_start.remove(&(old.start, id));
+        }
+    }
+
+    fn get_mut(&mut self, id: &Uuid) -> Option<&mut Occupied> {
+        self.by_id.get_mut(id)
+    }
+
+    /// What overlaps `[from, to)`.
+    fn between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> impl Iterator<Item = &Occupied> {
+        self.by_start
+            .range((from - self.longest, Uuid::nil())..(to, Uuid::nil()))
+            .filter_map(|(_, id)| self.by_id.get(id))
+            .filter(move |o| o.end > from && o.start < to)
+    }
+}
+
+/// An establishment's place in the spatial index: (longitude, latitude).
+type Place = GeomWithData<[f64; 2], Uuid>;
 
 /// What a person searches for.
 #[derive(Debug, Clone)]
@@ -98,7 +141,12 @@ pub struct SearchPage {
 #[derive(Debug, Clone, Default)]
 pub struct SearchIndex {
     establishments: HashMap<Uuid, EstablishmentEntry>,
+    /// The establishments by place (an R-tree from `rstar`, the crate `geo`
+    /// builds on), so that a search reads only those in its radius's box.
+    places: RTree<Place>,
     rooms: HashMap<Uuid, RoomEntry>,
+    /// Each establishment's rooms.
+    rooms_by_establishment: HashMap<Uuid, BTreeSet<Uuid>>,
     /// Tariff grids by establishment; `None` is the département's default.
     tariffs: HashMap<Option<Uuid>, TariffVersion>,
     /// The associations, for the admins' verification list.
@@ -150,9 +198,11 @@ impl SearchIndex {
     /// An establishment's rooms, by name (withdrawn ones included).
     pub fn rooms_of(&self, establishment_id: Uuid) -> Vec<ListedRoom> {
         let mut rooms: Vec<ListedRoom> = self
-            .rooms
-            .iter()
-            .filter(|(_, r)| r.establishment_id == establishment_id)
+            .rooms_by_establishment
+            .get(&establishment_id)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| Some((id, self.rooms.get(id)?)))
             .map(|(id, r)| ListedRoom {
                 room_id: *id,
                 name: r.details.name.clone(),
@@ -176,7 +226,7 @@ impl SearchIndex {
                 name: e.name.clone(),
                 commune_insee: e.commune_insee.clone(),
                 active: e.active,
-                rooms: self.rooms.values().filter(|r| r.establishment_id == *id).count(),
+                rooms: self.rooms_by_establishment.get(id).map_or(0, BTreeSet::len),
             })
             .collect();
         list.sort_by(|a, b| (&a.name, a.establishment_id).cmp(&(&b.name, b.establishment_id)));
@@ -271,13 +321,17 @@ impl SearchIndex {
     fn apply_establishment(&mut self, id: Uuid, event: EstablishmentEvent) {
         match event {
             EstablishmentEvent::EstablishmentRegistered { name, commune_insee, lat, lon, .. } => {
-                self.establishments.insert(
-                    id,
-                    EstablishmentEntry { name, commune_insee, point: Point::new(lon, lat), active: true },
-                );
+                let entry =
+                    EstablishmentEntry { name, commune_insee, point: Point::new(lon, lat), active: true };
+                if let Some(old) = self.establishments.insert(id, entry) {
+                    self.places.remove(&Place::new([old.point.x(), old.point.y()], id));
+                }
+                self.places.insert(Place::new([lon, lat], id));
             }
             EstablishmentEvent::EstablishmentDetailsChanged { name, commune_insee, lat, lon, .. } => {
                 if let Some(e) = self.establishments.get_mut(&id) {
+                    self.places.remove(&Place::new([e.point.x(), e.point.y()], id));
+                    self.places.insert(Place::new([lon, lat], id));
                     (e.name, e.commune_insee, e.point) = (name, commune_insee, Point::new(lon, lat));
                 }
             }
@@ -297,18 +351,21 @@ impl SearchIndex {
 
     fn apply_room(&mut self, room_id: Uuid, event: RoomEvent) {
         if let RoomEvent::RoomAdded { establishment_id, details, opening, constraints, .. } = event {
-            self.rooms.insert(
-                room_id,
-                RoomEntry {
-                    establishment_id,
-                    details,
-                    opening,
-                    buffer_minutes: constraints.buffer_minutes,
-                    blackouts: BTreeMap::new(),
-                    occupied: BTreeMap::new(),
-                    withdrawn: false,
-                },
-            );
+            let entry = RoomEntry {
+                establishment_id,
+                details,
+                opening,
+                buffer_minutes: constraints.buffer_minutes,
+                blackouts: BTreeMap::new(),
+                occupied: Occupancy::default(),
+                withdrawn: false,
+            };
+            if let Some(old) = self.rooms.insert(room_id, entry)
+                && let Some(rooms) = self.rooms_by_establishment.get_mut(&old.establishment_id)
+            {
+                rooms.remove(&room_id);
+            }
+            self.rooms_by_establishment.entry(establishment_id).or_default().insert(room_id);
             return;
         }
         let Some(room) = self.rooms.get_mut(&room_id) else { return };
@@ -341,108 +398,319 @@ impl SearchIndex {
             | RoomEvent::BookingRejected { booking_id: id, .. }
             | RoomEvent::BookingExpired { booking_id: id, .. }
             | RoomEvent::BookingCancelled { booking_id: id, .. } => {
-                room.occupied.remove(&id);
+                room.occupied.remove(id);
             }
             _ => {}
         }
     }
 
     /// The rooms matching the query, nearest first.
+    ///
+    /// Reads only the establishments in the radius's box, and works out the
+    /// free intervals only for the rooms of the page asked for.
     pub fn search(&self, query: &SearchQuery, calendar: &Calendar) -> SearchPage {
         let origin = Point::new(query.lon, query.lat);
         let radius_km = query.radius_km.clamp(0.0, MAX_RADIUS_KM);
-        let mut hits = Vec::new();
-        for (room_id, room) in &self.rooms {
-            let Some(place) = self.establishments.get(&room.establishment_id) else { continue };
-            let d = &room.details;
-            let fits = !room.withdrawn
-                && place.active
-                && query.capacity.is_none_or(|c| d.capacity >= c)
-                && query.kind.is_none_or(|k| d.kind == k)
-                && (!query.step_free || d.step_free)
-                && query.equipment.iter().all(|e| d.equipment.contains(e));
-            if !fits {
+        let mut matches = Vec::new();
+        for place in self.places.locate_in_envelope(&around(query.lat, query.lon, radius_km)) {
+            let Some(establishment) = self.establishments.get(&place.data) else { continue };
+            let distance_km = Haversine.distance(origin, establishment.point) / 1000.0;
+            if !establishment.active || distance_km > radius_km {
                 continue;
             }
-            let distance_km = Haversine.distance(origin, place.point) / 1000.0;
-            if distance_km > radius_km {
-                continue;
-            }
-            let (price_for_window, free) = match &query.window {
-                Some(window) => {
-                    let blackouts: Vec<Blackout> = room.blackouts.values().cloned().collect();
-                    // Only what lies around the window's day matters (a room
-                    // holds a school year of bookings): fewer to copy and sort.
-                    let (near_start, near_end) = (
-                        window.start() - chrono::Duration::days(1),
-                        window.end() + chrono::Duration::days(1),
-                    );
-                    let occupied: Vec<Occupied> = room
-                        .occupied
-                        .values()
-                        .filter(|o| o.end > near_start && o.start < near_end)
-                        .copied()
-                        .collect();
-                    if check_slot(&room.opening, calendar, &blackouts, window).is_err()
-                        || occupied.iter().any(|o| {
-                            Slot::new(o.start, o.end).is_ok_and(|s| s.overlaps(window, room.buffer_minutes))
-                        })
-                    {
-                        continue;
-                    }
-                    let tariff =
-                        self.tariffs.get(&Some(room.establishment_id)).or_else(|| self.tariffs.get(&None));
-                    let Ok((amount, _)) =
-                        price(d.hourly_rate_cents, tariff, query.category, window.duration_minutes())
-                    else {
-                        continue;
-                    };
-                    if query.max_price_cents.is_some_and(|max| amount.amount_cents > max) {
-                        continue;
-                    }
-                    let day = window.local_date();
-                    let free: Vec<Interval> = calendar_of(
-                        &room.opening,
-                        calendar,
-                        &blackouts,
-                        room.buffer_minutes,
-                        &occupied,
-                        day,
-                        day,
-                    )
-                    .into_iter()
-                    .filter(|i| i.status == Status::Free)
-                    .collect();
-                    (Some(amount), free)
+            let rooms = self.rooms_by_establishment.get(&place.data).into_iter().flatten();
+            for (room_id, room) in rooms.filter_map(|id| Some((*id, self.rooms.get(id)?))) {
+                let d = &room.details;
+                let fits = !room.withdrawn
+                    && query.capacity.is_none_or(|c| d.capacity >= c)
+                    && query.kind.is_none_or(|k| d.kind == k)
+                    && (!query.step_free || d.step_free)
+                    && query.equipment.iter().all(|e| d.equipment.contains(e));
+                if !fits {
+                    continue;
                 }
-                None => (None, vec![]),
-            };
-            hits.push(SearchHit {
-                room_id: *room_id,
-                room_name: d.name.clone(),
-                kind: d.kind,
-                capacity: d.capacity,
-                equipment: d.equipment.clone(),
-                step_free: d.step_free,
-                establishment_id: room.establishment_id,
-                establishment_name: place.name.clone(),
-                commune_insee: place.commune_insee.clone(),
-                distance_km: (distance_km * 100.0).round() / 100.0,
-                price: price_for_window,
-                free,
-            });
+                let price = match &query.window {
+                    Some(window) => match self.price_if_free(room, window, query, calendar) {
+                        Some(amount) => Some(amount),
+                        None => continue,
+                    },
+                    None => None,
+                };
+                let distance_km = (distance_km * 100.0).round() / 100.0;
+                matches.push(Match { room_id, room, establishment, distance_km, price });
+            }
         }
-        hits.sort_by(|a, b| {
+        matches.sort_by(|a, b| {
             a.distance_km
                 .total_cmp(&b.distance_km)
                 .then(a.price.map(|p| p.amount_cents).cmp(&b.price.map(|p| p.amount_cents)))
-                .then(a.establishment_name.cmp(&b.establishment_name))
-                .then(a.room_name.cmp(&b.room_name))
+                .then(a.establishment.name.cmp(&b.establishment.name))
+                .then(a.room.details.name.cmp(&b.room.details.name))
                 .then(a.room_id.cmp(&b.room_id))
         });
-        let total = hits.len();
+        let total = matches.len();
         let page = query.page.max(1);
-        let results = hits.into_iter().skip((page - 1) * PAGE_SIZE).take(PAGE_SIZE).collect();
+        let results = matches
+            .iter()
+            .skip((page - 1).saturating_mul(PAGE_SIZE))
+            .take(PAGE_SIZE)
+            .map(|m| m.hit(query.window.as_ref(), calendar))
+            .collect();
         SearchPage { results, page, total }
+    }
+
+    /// The room's price for the window, if the window is open, free and within
+    /// the query's budget.
+    fn price_if_free(
+        &self,
+        room: &RoomEntry,
+        window: &Slot,
+        query: &SearchQuery,
+        calendar: &Calendar,
+    ) -> Option<Money> {
+        let (near_start, near_end) = near(window);
+        let blackouts: Vec<Blackout> = room.blackouts.values().cloned().collect();
+        if check_slot(&room.opening, calendar, &blackouts, window).is_err()
+            || room
+                .occupied
+                .between(near_start, near_end)
+                .any(|o| Slot::new(o.start, o.end).is_ok_and(|s| s.overlaps(window, room.buffer_minutes)))
+        {
+            return None;
+        }
+        let tariff = self.tariffs.get(&Some(room.establishment_id)).or_else(|| self.tariffs.get(&None));
+        let (amount, _) =
+            price(room.details.hourly_rate_cents, tariff, query.category, window.duration_minutes()).ok()?;
+        if query.max_price_cents.is_some_and(|max| amount.amount_cents > max) {
+            return None;
+        }
+        Some(amount)
+    }
+}
+
+/// A room that matched, before its page is chosen.
+struct Match<'a> {
+    room_id: Uuid,
+    room: &'a RoomEntry,
+    establishment: &'a EstablishmentEntry,
+    distance_km: f64,
+    price: Option<Money>,
+}
+
+impl Match<'_> {
+    fn hit(&self, window: Option<&Slot>, calendar: &Calendar) -> SearchHit {
+        let (room, d) = (self.room, &self.room.details);
+        let free = match window {
+            Some(window) => {
+                let (near_start, near_end) = near(window);
+                let occupied: Vec<Occupied> = room.occupied.between(near_start, near_end).copied().collect();
+                let blackouts: Vec<Blackout> = room.blackouts.values().cloned().collect();
+                let day = window.local_date();
+                calendar_of(&room.opening, calendar, &blackouts, room.buffer_minutes, &occupied, day, day)
+                    .into_iter()
+                    .filter(|i| i.status == Status::Free)
+                    .collect()
+            }
+            None => vec![],
+        };
+        SearchHit {
+            room_id: self.room_id,
+            room_name: d.name.clone(),
+            kind: d.kind,
+            capacity: d.capacity,
+            equipment: d.equipment.clone(),
+            step_free: d.step_free,
+            establishment_id: room.establishment_id,
+            establishment_name: self.establishment.name.clone(),
+            commune_insee: self.establishment.commune_insee.clone(),
+            distance_km: self.distance_km,
+            price: self.price,
+            free,
+        }
+    }
+}
+
+/// Only what lies around the window's day matters to its freedom and to the
+/// day's free intervals.
+fn near(window: &Slot) -> (DateTime<Utc>, DateTime<Utc>) {
+    (window.start() - chrono::Duration::days(1), window.end() + chrono::Duration::days(1))
+}
+
+/// A (longitude, latitude) box that holds every point within `radius_km` of
+/// `(lat, lon)`, with a margin: one degree of latitude is 111.2 km on the
+/// mean-radius sphere `Haversine` measures on, counted here as 110 km. Near
+/// a pole or across the antimeridian it takes every longitude.
+fn around(lat: f64, lon: f64, radius_km: f64) -> AABB<[f64; 2]> {
+    let dlat = radius_km / 110.0;
+    let (south, north) = ((lat - dlat).max(-90.0), (lat + dlat).min(90.0));
+    let cos = south.abs().max(north.abs()).to_radians().cos();
+    let dlon = dlat / cos;
+    let (west, east) = if cos < 1e-3 || lon - dlon < -180.0 || lon + dlon > 180.0 {
+        (-180.0, 180.0)
+    } else {
+        (lon - dlon, lon + dlon)
+    };
+    AABB::from_corners([west, south], [east, north])
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+    use proptest::prelude::*;
+    use salle_events::catalog::room::{ApprovalMode, BookingConstraints};
+
+    use super::*;
+
+    fn establishment(index: &mut SearchIndex, id: Uuid, lat: f64, lon: f64) {
+        index.apply_establishment(
+            id,
+            EstablishmentEvent::EstablishmentRegistered {
+                establishment_id: id,
+                name: format!("Établissement {id}"),
+                kind: salle_events::catalog::establishment::EstablishmentKind::College,
+                uai: None,
+                address: String::new(),
+                commune_insee: "38185".into(),
+                lat,
+                lon,
+                legal_basis: None,
+                registered_at: Utc::now(),
+            },
+        );
+    }
+
+    fn room(index: &mut SearchIndex, room_id: Uuid, establishment_id: Uuid) {
+        let details = RoomDetails {
+            name: format!("Salle {room_id}"),
+            kind: RoomKind::Classroom,
+            capacity: 30,
+            area_m2: None,
+            equipment: vec![],
+            step_free: true,
+            approval: ApprovalMode::Manual,
+            hourly_rate_cents: Some(0),
+            description: String::new(),
+        };
+        let opening =
+            OpeningRules { school_weeks: vec![], school_holidays: vec![], open_on_public_holidays: false };
+        index.apply_room(
+            room_id,
+            RoomEvent::RoomAdded {
+                room_id,
+                establishment_id,
+                details,
+                opening,
+                constraints: BookingConstraints::default(),
+                added_at: Utc::now(),
+            },
+        );
+    }
+
+    fn found(index: &SearchIndex, lat: f64, lon: f64, radius_km: f64) -> BTreeSet<Uuid> {
+        let calendar = Calendar::default();
+        let mut all = BTreeSet::new();
+        for page in 1.. {
+            let query = SearchQuery {
+                lat,
+                lon,
+                radius_km,
+                window: None,
+                capacity: None,
+                kind: None,
+                equipment: vec![],
+                step_free: false,
+                max_price_cents: None,
+                category: RequesterCategory::LocalAssociation,
+                page,
+            };
+            let answer = index.search(&query, &calendar);
+            if answer.results.is_empty() {
+                assert_eq!(all.len(), answer.total);
+                break;
+            }
+            all.extend(answer.results.iter().map(|h| h.room_id));
+        }
+        all
+    }
+
+    proptest! {
+        /// The spatial index finds exactly the rooms a scan of every
+        /// establishment by haversine distance finds, wherever the places.
+        #[test]
+        fn the_spatial_index_finds_what_a_full_scan_finds(
+            places in prop::collection::vec((-80.0..80.0f64, -179.0..179.0f64), 1..40),
+            near in prop::collection::vec((-0.5..0.5f64, -0.5..0.5f64), 0..40),
+            origin in (-85.0..85.0f64, -180.0..180.0f64),
+            radius_km in 0.0..200.0f64,
+            moved in any::<bool>(),
+        ) {
+            let mut index = SearchIndex::default();
+            // Some places anywhere, and some close to the origin, within and around the radius.
+            let points: Vec<(f64, f64)> = places
+                .iter()
+                .copied()
+                .chain(near.iter().map(|(dlat, dlon)| (origin.0 + dlat * 4.0, origin.1 + dlon * 4.0)))
+                .map(|(lat, lon)| (lat.clamp(-89.9, 89.9), lon.clamp(-180.0, 180.0)))
+                .collect();
+            let mut expected = BTreeSet::new();
+            for (n, (lat, lon)) in points.iter().copied().enumerate() {
+                let (establishment_id, room_id) = (Uuid::from_u128(n as u128 + 1), Uuid::from_u128(1000 + n as u128));
+                // Registered far away first and moved when `moved`: the index follows the move.
+                if moved {
+                    establishment(&mut index, establishment_id, -lat, lon / 2.0);
+                    index.apply_establishment(
+                        establishment_id,
+                        EstablishmentEvent::EstablishmentDetailsChanged {
+                            name: format!("Établissement {establishment_id}"),
+                            address: String::new(),
+                            commune_insee: "38185".into(),
+                            lat,
+                            lon,
+                        },
+                    );
+                } else {
+                    establishment(&mut index, establishment_id, lat, lon);
+                }
+                room(&mut index, room_id, establishment_id);
+                let d = Haversine.distance(Point::new(origin.1, origin.0), Point::new(lon, lat)) / 1000.0;
+                if d <= radius_km {
+                    expected.insert(room_id);
+                }
+            }
+            prop_assert_eq!(found(&index, origin.0, origin.1, radius_km), expected);
+        }
+
+        /// `between` returns exactly the occupations overlapping the range,
+        /// whatever was inserted, replaced and removed before.
+        #[test]
+        fn occupancy_between_matches_a_scan(
+            ops in prop::collection::vec((0..30u128, 0..2000i64, 1..600i64, any::<bool>()), 0..120),
+            from in 0..2000i64,
+            length in 1..800i64,
+        ) {
+            let t0 = Utc.with_ymd_and_hms(2026, 9, 1, 0, 0, 0).single().unwrap_or_default();
+            let at = |hours: i64| t0 + chrono::Duration::hours(hours);
+            let mut occupancy = Occupancy::default();
+            let mut model: HashMap<Uuid, Occupied> = HashMap::new();
+            for (id, start, hours, remove) in ops {
+                let id = Uuid::from_u128(id + 1);
+                if remove {
+                    occupancy.remove(id);
+                    model.remove(&id);
+                } else {
+                    let occupied = Occupied { start: at(start), end: at(start + hours), status: Status::Held };
+                    occupancy.insert(id, occupied);
+                    model.insert(id, occupied);
+                }
+            }
+            let (from, to) = (at(from), at(from + length));
+            let mut got: Vec<(DateTime<Utc>, DateTime<Utc>)> =
+                occupancy.between(from, to).map(|o| (o.start, o.end)).collect();
+            let mut expected: Vec<(DateTime<Utc>, DateTime<Utc>)> =
+                model.values().filter(|o| o.end > from && o.start < to).map(|o| (o.start, o.end)).collect();
+            got.sort();
+            expected.sort();
+            prop_assert_eq!(got, expected);
+        }
     }
 }
