@@ -34,6 +34,11 @@ impl Uai {
         Ok(Self(v))
     }
 
+    /// The UAI of a 7-digit number (département, then establishment), with its key letter.
+    pub fn from_number(number: u32) -> Option<Self> {
+        (number < 10_000_000).then(|| Self(format!("{number:07}{}", UAI_LETTERS[(number % 23) as usize] as char)))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -211,6 +216,16 @@ mod tests {
         assert!(err.message.contains("attendue : V"), "{err}");
         assert!(Uai::parse("038001V").is_err());
         assert!(Uai::parse("0380001v").is_ok(), "lower case is accepted");
+    }
+
+    #[test]
+    fn a_uai_made_from_a_number_carries_its_key() {
+        assert_eq!(Uai::from_number(380001).unwrap().as_str(), "0380001V");
+        for number in [0, 1, 120_097, 9_999_999] {
+            let uai = Uai::from_number(number).unwrap();
+            assert_eq!(Uai::parse(uai.as_str()).unwrap(), uai);
+        }
+        assert!(Uai::from_number(10_000_000).is_none());
     }
 
     #[test]

@@ -1,9 +1,15 @@
-//! `salle seed --synthetic --scale departement`: a département's worth of
-//! data for benchmarks, deterministic from a seed: the 97 real collèges plus
-//! 50 gymnasiums and auditoriums placed in real communes, about 2,000 rooms,
-//! 300 associations, and one school year (2026–2027) of weekly series —
+//! `salle seed --synthetic --scale departement|national`: data for benchmarks,
+//! deterministic from a seed. A département is the 97 real collèges plus 50
+//! gymnasiums and auditoriums placed in real communes, about 2,000 rooms, 300
+//! associations, and one school year (2026–2027) of weekly series —
 //! requested, approved, some paid, completed and settled, some dates
 //! cancelled — about 300,000 events, all through the real command handlers.
+//!
+//! The national scale is 100 such départements (about 30 million events):
+//! Isère first, exactly as at département scale, then 99 copies of its places
+//! moved across metropolitan France on a 10 × 10 grid, each with its own
+//! establishments, rooms, associations and bookings. Its commands are staged
+//! in memory and written in batches ([`Commands::staged`]).
 
 use std::collections::BTreeMap;
 
@@ -21,11 +27,12 @@ use salle_events::catalog::room::{
 use salle_projections::communes::Communes;
 use uuid::Uuid;
 
-use super::{add_room, colleges, evenings, id, register};
+use super::{College, add_room, colleges, evenings, id, register};
 use crate::app::bookings::Cancellation;
 use crate::app::personal_data::Contact;
 use crate::app::{CommandError, Commands};
 use crate::domain::establishment::RegisterEstablishment;
+use crate::domain::identifiers::Uai;
 use crate::domain::room::{RoomCommand, SeriesRequest};
 use crate::domain::slot::local_instant;
 use crate::domain::tariff::PublishTariff;
@@ -33,6 +40,8 @@ use crate::domain::tariff::PublishTariff;
 /// How much to generate.
 #[derive(Debug, Clone, Copy)]
 pub struct Scale {
+    pub departements: usize,
+    /// Per département, beyond its collèges.
     pub extra_establishments: usize,
     pub rooms: usize,
     pub associations: usize,
@@ -41,8 +50,26 @@ pub struct Scale {
 }
 
 impl Scale {
-    pub const DEPARTEMENT: Self =
-        Self { extra_establishments: 50, rooms: 2000, associations: 300, max_series_per_room: 5 };
+    pub const DEPARTEMENT: Self = Self {
+        departements: 1,
+        extra_establishments: 50,
+        rooms: 2000,
+        associations: 300,
+        max_series_per_room: 5,
+    };
+    pub const NATIONAL: Self = Self { departements: 100, ..Self::DEPARTEMENT };
+}
+
+/// Where the `n`-th département's copy of Isère's places goes: (degrees of
+/// latitude, of longitude) to add. Isère itself stays; the others fill a
+/// 10 × 10 grid over metropolitan France (42.5–51 °N, 4.5 °W–7.5 °E).
+fn offset(n: usize) -> (f64, f64) {
+    const ISERE: (f64, f64) = (45.25, 5.6);
+    if n == 0 {
+        return (0.0, 0.0);
+    }
+    let (row, column) = ((n / 10) as f64, (n % 10) as f64);
+    (42.5 + row * 0.85 - ISERE.0, -4.5 + column * 1.2 - ISERE.1)
 }
 
 /// What was generated.
@@ -89,7 +116,6 @@ pub async fn generate(
     // Requests are made at the end of the summer, for the school year.
     let now = local_instant(NaiveDate::from_ymd_opt(2026, 8, 24).context("date")?, NaiveTime::MIN)?;
     let mut generated = Generated::default();
-    let key = |kind: &str, n: usize| id(kind, &format!("synthetic:{seed}:{n}"));
 
     if commands.tariff_for(Uuid::nil()).await?.is_none() {
         let rates = BTreeMap::from([
@@ -107,15 +133,104 @@ pub async fn generate(
             .await?;
     }
 
-    // Establishments: the real collèges, then gymnasiums and auditoriums in real communes.
     let communes = Communes::isere().map_err(anyhow::Error::msg)?;
-    let mut places: Vec<(Uuid, EstablishmentKind)> = Vec::new();
     let colleges = colleges()?;
+    for departement in 0..scale.departements {
+        let label = if scale.departements > 1 {
+            format!(" ({}/{})", departement + 1, scale.departements)
+        } else {
+            String::new()
+        };
+        generate_departement(
+            commands,
+            scale,
+            seed,
+            departement,
+            &communes,
+            &colleges,
+            &mut rng,
+            now,
+            &meta,
+            &mut generated,
+            &|step, done, total| progress(&format!("{step}{label}"), done, total),
+        )
+        .await?;
+        commands.flush().await?;
+    }
+    Ok(generated)
+}
+
+/// Pays, completes and settles the first booking of a paying series.
+async fn settle_first(
+    commands: &Commands,
+    meta: &Metadata,
+    room_id: Uuid,
+    booked: &[(Uuid, DateTime<Utc>, Money)],
+    generated: &mut Generated,
+) -> anyhow::Result<()> {
+    let Some((booking_id, end, price)) = booked.first().copied() else { return Ok(()) };
+    if price.is_zero() {
+        return Ok(());
+    }
+    let paid_at = end - Duration::days(3);
+    let pay = || RoomCommand::RecordPayment {
+        booking_id,
+        amount: price,
+        payment_ref: format!("pi_{}", booking_id.simple()),
+        now: paid_at,
+    };
+    if commands.on_room(room_id, meta, pay).await.is_err() {
+        return Ok(());
+    }
+    generated.payments += 1;
+    let complete = || RoomCommand::Complete { booking_id, now: end };
+    if commands.on_room(room_id, meta, complete).await.is_ok() {
+        let settle = || RoomCommand::Settle {
+            booking_id,
+            transfer_ref: format!("tr_{}", booking_id.simple()),
+            now: end + Duration::days(1),
+        };
+        let _ = commands.on_room(room_id, meta, settle).await;
+    }
+    Ok(())
+}
+
+/// One département: its establishments, associations, rooms and bookings.
+#[allow(clippy::too_many_arguments)]
+async fn generate_departement(
+    commands: &Commands,
+    scale: Scale,
+    seed: u64,
+    departement: usize,
+    communes: &Communes,
+    colleges: &[College],
+    rng: &mut StdRng,
+    now: DateTime<Utc>,
+    meta: &Metadata,
+    generated: &mut Generated,
+    progress: &dyn Fn(&str, u64, u64),
+) -> anyhow::Result<()> {
+    // Isère's keys are those of the département scale; the copies' carry their number.
+    let key = |kind: &str, n: usize| match departement {
+        0 => id(kind, &format!("synthetic:{seed}:{n}")),
+        d => id(kind, &format!("synthetic:{seed}:{d}:{n}")),
+    };
+    let (dlat, dlon) = offset(departement);
+    // Establishments: the real collèges, then gymnasiums and auditoriums in real communes.
+    let mut places: Vec<(Uuid, EstablishmentKind)> = Vec::new();
     let total_places = colleges.len() + scale.extra_establishments;
-    for college in &colleges {
-        let establishment_id = id("college", &college.uai);
-        places.push((establishment_id, EstablishmentKind::College));
-        generated.establishments += register(commands, &meta, college.registration(now)).await? as usize;
+    for college in colleges {
+        let mut registration = college.registration(now);
+        if departement > 0 {
+            registration.establishment_id = key("college", places.len());
+            registration.name = format!("{} ({})", college.name, departement + 1);
+            // 0DDNNNN: the copy's number, then the collège's.
+            let number = (departement as u32) * 10_000 + places.len() as u32 + 1;
+            registration.uai = Uai::from_number(number).map(|uai| uai.as_str().to_owned());
+            (registration.lat, registration.lon) = (college.lat + dlat, college.lon + dlon);
+        }
+        places.push((registration.establishment_id, EstablishmentKind::College));
+        generated.establishments += register(commands, meta, registration).await? as usize;
         progress("établissements", places.len() as u64, total_places as u64);
     }
     for n in 0..scale.extra_establishments {
@@ -134,12 +249,12 @@ pub async fn generate(
             uai: None,
             address: format!("Place de la Mairie, {}", commune.name),
             commune_insee: commune.insee.clone(),
-            lat: commune.lat + rng.random_range(-0.01..0.01),
-            lon: commune.lon + rng.random_range(-0.01..0.01),
+            lat: commune.lat + dlat + rng.random_range(-0.01..0.01),
+            lon: commune.lon + dlon + rng.random_range(-0.01..0.01),
             legal_basis: None,
             now,
         };
-        generated.establishments += register(commands, &meta, registration).await? as usize;
+        generated.establishments += register(commands, meta, registration).await? as usize;
         progress("établissements", places.len() as u64, total_places as u64);
     }
 
@@ -157,7 +272,10 @@ pub async fn generate(
         associations.push((association_id, category));
         if commands.association(association_id).await?.id.is_none() {
             let contact = Contact::parse(&format!("Contact {n}"), &format!("contact{n}@example.org"), None)?;
-            let rna = format!("W38{:07}", 1_000_000 + n);
+            let rna = match departement {
+                0 => format!("W38{:07}", 1_000_000 + n),
+                d => format!("W{d:02}{:07}", 2_000_000 + n),
+            };
             commands
                 .register_association(
                     association_id,
@@ -166,7 +284,7 @@ pub async fn generate(
                     LegalIdentifier::Rna(rna),
                     &contact,
                     now,
-                    &meta,
+                    meta,
                 )
                 .await?;
             generated.associations += 1;
@@ -203,7 +321,7 @@ pub async fn generate(
             open_on_public_holidays: false,
         };
         if !commands.room(room_id).await?.exists() {
-            add_room(commands, &meta, room_id, establishment_id, details.clone(), opening, now).await?;
+            add_room(commands, meta, room_id, establishment_id, details.clone(), opening, now).await?;
             generated.rooms += 1;
             for s in 0..rng.random_range(0..=scale.max_series_per_room) {
                 let weekday = rng.random_range(0..5u32);
@@ -222,7 +340,7 @@ pub async fn generate(
                     purpose: "Activité hebdomadaire".into(),
                 };
                 let series_id = request.series_id;
-                let executed = match commands.request_series(room_id, request, now, &meta).await {
+                let executed = match commands.request_series(room_id, request, now, meta).await {
                     Ok(executed) => executed,
                     Err(CommandError::Domain(_)) => continue,
                     Err(e) => return Err(e.into()),
@@ -242,10 +360,10 @@ pub async fn generate(
                 if details.approval == ApprovalMode::Manual {
                     let by = Uuid::nil();
                     let _ = commands
-                        .on_room(room_id, &meta, || RoomCommand::ApproveSeries { series_id, by, now })
+                        .on_room(room_id, meta, || RoomCommand::ApproveSeries { series_id, by, now })
                         .await;
                 }
-                settle_first(commands, &meta, room_id, &booked, &mut generated).await?;
+                settle_first(commands, meta, room_id, &booked, generated).await?;
                 if rng.random_bool(0.2)
                     && let Some((booking_id, end, _)) = booked.last()
                 {
@@ -255,48 +373,12 @@ pub async fn generate(
                         actor: association_id,
                         reason: "Date annulée".into(),
                     };
-                    let _ = commands
-                        .cancel_booking(room_id, cancellation, *end - Duration::days(10), &meta)
-                        .await;
+                    let _ =
+                        commands.cancel_booking(room_id, cancellation, *end - Duration::days(10), meta).await;
                 }
             }
         }
         progress("salles et réservations", n as u64 + 1, scale.rooms as u64);
-    }
-    Ok(generated)
-}
-
-/// Pays, completes and settles the first booking of a paying series.
-async fn settle_first(
-    commands: &Commands,
-    meta: &Metadata,
-    room_id: Uuid,
-    booked: &[(Uuid, DateTime<Utc>, Money)],
-    generated: &mut Generated,
-) -> anyhow::Result<()> {
-    let Some((booking_id, end, price)) = booked.first().copied() else { return Ok(()) };
-    if price.is_zero() {
-        return Ok(());
-    }
-    let paid_at = end - Duration::days(3);
-    let pay = || RoomCommand::RecordPayment {
-        booking_id,
-        amount: price,
-        payment_ref: format!("pi_{}", booking_id.simple()),
-        now: paid_at,
-    };
-    if commands.on_room(room_id, meta, pay).await.is_err() {
-        return Ok(());
-    }
-    generated.payments += 1;
-    let complete = || RoomCommand::Complete { booking_id, now: end };
-    if commands.on_room(room_id, meta, complete).await.is_ok() {
-        let settle = || RoomCommand::Settle {
-            booking_id,
-            transfer_ref: format!("tr_{}", booking_id.simple()),
-            now: end + Duration::days(1),
-        };
-        let _ = commands.on_room(room_id, meta, settle).await;
     }
     Ok(())
 }
