@@ -47,7 +47,7 @@ use crate::domain::room::RoomCommand;
 pub const NAME: &str = "payments";
 /// Name of the actor in the metadata of the events it causes.
 pub const ACTOR: &str = "payments";
-const BATCH: usize = 100;
+const BATCH: usize = 500;
 /// Stripe closes a checkout at most 24 h after opening it, and at least 30 min.
 const CHECKOUT_MAX_SECONDS: i64 = 24 * 3600;
 const CHECKOUT_MIN_SECONDS: i64 = 31 * 60;
@@ -84,6 +84,18 @@ pub struct Followup {
 enum Change {
     Keep(Followup),
     Done { cause_event_id: Uuid, kind: &'static str },
+}
+
+/// Whether the manager may act on this event: everything on a payment
+/// stream, three room events, and payout accounts becoming able to receive
+/// transfers. Decided from the stream and type alone, without decoding.
+fn concerns(recorded: &RecordedEvent) -> bool {
+    let stream = recorded.stream_id.as_str();
+    let kind = recorded.event_type.as_str();
+    stream.starts_with("payment-")
+        || (stream.starts_with("room-")
+            && matches!(kind, "BookingCancelled" | "BookingCompleted" | "RefundGranted"))
+        || kind == "PayoutAccountStatusChanged"
 }
 
 #[derive(Debug, Clone)]
@@ -146,8 +158,9 @@ impl PaymentProcess {
         }
     }
 
-    /// Handles every event after the checkpoint, moving it after each one.
-    /// Returns how many events were read.
+    /// Handles every event after the checkpoint, moving it after each one it
+    /// acts on; past the events it has nothing to do with (most of the log),
+    /// once per batch. Returns how many events were read.
     pub async fn catch_up(&self) -> Result<usize, ProcessError> {
         let mut read = 0;
         loop {
@@ -156,11 +169,29 @@ impl PaymentProcess {
             if batch.is_empty() {
                 return Ok(read);
             }
-            for recorded in &batch {
-                self.handle_and_checkpoint(recorded).await?;
-            }
+            self.handle_batch(&batch).await?;
             read += batch.len();
         }
+    }
+
+    /// Handles a batch read after the checkpoint: each event it acts on moves
+    /// the checkpoint with its effects; the rest move it once, at the end.
+    async fn handle_batch(&self, batch: &[RecordedEvent]) -> Result<(), ProcessError> {
+        let mut checkpointed = true;
+        for recorded in batch {
+            checkpointed = concerns(recorded);
+            if checkpointed {
+                self.handle_and_checkpoint(recorded).await?;
+            }
+        }
+        if let Some(last) = batch.last()
+            && !checkpointed
+        {
+            let mut tx = self.store().begin().await?;
+            tx.save_checkpoint(NAME, last.log_position()).await?;
+            tx.commit().await?;
+        }
+        Ok(())
     }
 
     async fn handle_and_checkpoint(&self, recorded: &RecordedEvent) -> Result<(), ProcessError> {
@@ -198,18 +229,15 @@ impl PaymentProcess {
         let stream = recorded.stream_id.as_str();
         let unreadable =
             |e: serde_json::Error| ProcessError::Unreadable(recorded.global_position, e.to_string());
+        if !concerns(recorded) {
+            return Ok(vec![]);
+        }
         if let Some(booking) = stream.strip_prefix("payment-") {
             let Ok(booking_id) = booking.parse::<Uuid>() else { return Ok(vec![]) };
             let event = PaymentEvent::from_recorded(recorded).map_err(unreadable)?;
             return self.on_payment_event(recorded, booking_id, event, now).await;
         }
         if let Some(room) = stream.strip_prefix("room-") {
-            if !matches!(
-                recorded.event_type.as_str(),
-                "BookingCancelled" | "BookingCompleted" | "RefundGranted"
-            ) {
-                return Ok(vec![]);
-            }
             let Ok(room_id) = room.parse::<Uuid>() else { return Ok(vec![]) };
             let event = RoomEvent::from_recorded(recorded).map_err(unreadable)?;
             return self.on_room_event(recorded, room_id, event, now).await;
@@ -675,11 +703,7 @@ impl PaymentProcess {
         let mut sweep = tokio::time::interval(sweep_every);
         loop {
             tokio::select! {
-                batch = subscription.next_batch(BATCH) => {
-                    for recorded in &batch? {
-                        self.handle_and_checkpoint(recorded).await?;
-                    }
-                }
+                batch = subscription.next_batch(BATCH) => self.handle_batch(&batch?).await?,
                 _ = sweep.tick() => {
                     if let Err(e) = self.sweep(Utc::now()).await {
                         tracing::warn!(error = %e, "payment follow-ups not swept; next time");
