@@ -28,6 +28,7 @@
 pub mod audit;
 pub mod calendar;
 pub mod catalog;
+pub mod checkpoints;
 pub mod envelope;
 pub mod error;
 mod idempotency;

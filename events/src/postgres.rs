@@ -20,6 +20,7 @@ use sqlx::{PgConnection, PgPool, Row};
 use tokio::sync::watch;
 use uuid::Uuid;
 
+use crate::checkpoints::Checkpoints;
 use crate::envelope::{
     AppendResult, ExpectedVersion, LogPosition, Metadata, NewEvent, RecordedEvent, StreamId,
 };
@@ -90,6 +91,7 @@ pub struct PgStore {
     listening: Arc<AtomicBool>,
     poll_interval: Duration,
     watermark: bool,
+    checkpoints: Arc<Checkpoints>,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -128,6 +130,7 @@ impl PgStore {
             listening: Arc::new(AtomicBool::new(false)),
             poll_interval: options.poll_interval,
             watermark: true,
+            checkpoints: Arc::default(),
         })
     }
 
@@ -186,6 +189,10 @@ impl PgStore {
             spawn_listener(self.pool.clone(), Arc::downgrade(&self.wakers));
         }
         self.wakers.readable.subscribe()
+    }
+
+    pub fn checkpoints(&self) -> &Checkpoints {
+        &self.checkpoints
     }
 
     pub fn poll_interval(&self) -> Duration {
@@ -351,7 +358,7 @@ impl EventStore for PgStore {
 
     async fn begin(&self) -> Result<StoreTx, StoreError> {
         let tx = self.pool.begin().await.doing("beginning a transaction")?;
-        Ok(StoreTx { inner: TxInner::Postgres(tx), wake: self.tx_wake.clone(), appended: false })
+        Ok(StoreTx::new(TxInner::Postgres(tx), self.tx_wake.clone(), self.checkpoints.clone()))
     }
 }
 

@@ -19,6 +19,7 @@ use sqlx::{Row, SqliteConnection, SqlitePool};
 use tokio::sync::watch;
 use uuid::Uuid;
 
+use crate::checkpoints::Checkpoints;
 use crate::envelope::{
     AppendResult, ExpectedVersion, LogPosition, Metadata, NewEvent, RecordedEvent, StreamId,
 };
@@ -36,6 +37,7 @@ pub struct SqliteStore {
     upcasters: Arc<Upcasters>,
     wake: Arc<watch::Sender<u64>>,
     poll_interval: Duration,
+    checkpoints: Arc<Checkpoints>,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -86,6 +88,7 @@ impl SqliteStore {
             upcasters: Arc::new(options.upcasters),
             wake: Arc::new(wake),
             poll_interval: options.poll_interval,
+            checkpoints: Arc::default(),
         })
     }
 
@@ -122,6 +125,10 @@ impl SqliteStore {
 
     pub fn wake_ups(&self) -> watch::Receiver<u64> {
         self.wake.subscribe()
+    }
+
+    pub fn checkpoints(&self) -> &Checkpoints {
+        &self.checkpoints
     }
 
     pub fn poll_interval(&self) -> Duration {
@@ -236,7 +243,7 @@ impl EventStore for SqliteStore {
 
     async fn begin(&self) -> Result<StoreTx, StoreError> {
         let tx = self.writer.begin_with("BEGIN IMMEDIATE").await.doing("taking the write lock")?;
-        Ok(StoreTx { inner: TxInner::Sqlite(tx), wake: self.wake.clone(), appended: false })
+        Ok(StoreTx::new(TxInner::Sqlite(tx), self.wake.clone(), self.checkpoints.clone()))
     }
 }
 

@@ -4,6 +4,7 @@
 use std::future::Future;
 use std::time::Duration;
 
+use crate::checkpoints::Checkpoints;
 use crate::envelope::{AppendResult, ExpectedVersion, LogPosition, NewEvent, RecordedEvent, StreamId};
 use crate::error::{AppendError, StoreError};
 use crate::postgres::PgStore;
@@ -199,6 +200,20 @@ impl Store {
             Self::Sqlite(s) => s.poll_interval(),
             Self::Postgres(s) => s.poll_interval(),
         }
+    }
+
+    /// The subscribers' checkpoints as this process knows them.
+    pub fn checkpoints(&self) -> &Checkpoints {
+        match self {
+            Self::Sqlite(s) => s.checkpoints(),
+            Self::Postgres(s) => s.checkpoints(),
+        }
+    }
+
+    /// Reads `name`'s stored checkpoint into [`Store::checkpoints`], sharing
+    /// the read with this process's other callers (see [`Checkpoints::refresh`]).
+    pub async fn refresh_checkpoint(&self, name: &str) -> Result<(), StoreError> {
+        self.checkpoints().refresh(name, self.load_checkpoint(name)).await
     }
 
     /// Closes the pools, waiting for connections in use to come back.

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use sqlx::{PgConnection, Postgres, Sqlite, SqliteConnection, Transaction};
 use tokio::sync::watch;
 
+use crate::checkpoints::Checkpoints;
 use crate::envelope::{AppendResult, ExpectedVersion, LogPosition, NewEvent, StreamId};
 use crate::error::{AppendError, SqlxContext, StoreError};
 
@@ -20,6 +21,15 @@ pub struct StoreTx {
     pub(crate) inner: TxInner,
     pub(crate) wake: Arc<watch::Sender<u64>>,
     pub(crate) appended: bool,
+    pub(crate) checkpoints: Arc<Checkpoints>,
+    /// Checkpoints saved here, published to the process once committed.
+    pub(crate) saved: Vec<(String, LogPosition)>,
+}
+
+impl StoreTx {
+    pub(crate) fn new(inner: TxInner, wake: Arc<watch::Sender<u64>>, checkpoints: Arc<Checkpoints>) -> Self {
+        Self { inner, wake, appended: false, checkpoints, saved: Vec::new() }
+    }
 }
 
 impl std::fmt::Debug for StoreTx {
@@ -65,14 +75,16 @@ impl StoreTx {
              ON CONFLICT (name) DO UPDATE SET transaction_id = excluded.transaction_id, \
              global_position = excluded.global_position, updated_at = excluded.updated_at";
         match &mut self.inner {
-            TxInner::Sqlite(tx) => sqlx::query(UPSERT_SQLITE)
-                .bind(name)
-                .bind(position.transaction_id)
-                .bind(position.global_position)
-                .bind(now)
-                .execute(&mut **tx)
-                .await
-                .doing("saving a checkpoint")?,
+            TxInner::Sqlite(tx) => {
+                sqlx::query(UPSERT_SQLITE)
+                    .bind(name)
+                    .bind(position.transaction_id)
+                    .bind(position.global_position)
+                    .bind(now)
+                    .execute(&mut **tx)
+                    .await
+                    .doing("saving a checkpoint")?;
+            }
             TxInner::Postgres(tx) => {
                 sqlx::query(UPSERT_PG)
                     .bind(name)
@@ -82,9 +94,9 @@ impl StoreTx {
                     .execute(&mut **tx)
                     .await
                     .doing("saving a checkpoint")?;
-                return Ok(());
             }
-        };
+        }
+        self.saved.push((name.to_owned(), position));
         Ok(())
     }
 
@@ -132,6 +144,9 @@ impl StoreTx {
         }
         if self.appended {
             self.wake.send_modify(|n| *n = n.wrapping_add(1));
+        }
+        for (name, position) in &self.saved {
+            self.checkpoints.committed(name, *position);
         }
         Ok(())
     }

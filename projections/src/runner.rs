@@ -243,8 +243,9 @@ pub async fn lag(store: &Store, name: &str) -> Result<Lag, ProjectionError> {
 }
 
 /// Read-your-writes: waits until the projection `name` has applied the event
-/// at `position` (a command's append result), polling its checkpoint, for at
-/// most `timeout`. True when it got there.
+/// at `position` (a command's append result), for at most `timeout`. True
+/// when it got there. A runner in this process announces its commits; the
+/// stored checkpoint is read at most every few milliseconds for all waiters.
 pub async fn wait_until(
     store: &Store,
     name: &str,
@@ -252,18 +253,23 @@ pub async fn wait_until(
     timeout: Duration,
 ) -> Result<bool, ProjectionError> {
     let deadline = Instant::now() + timeout;
-    let mut wake = store.wake_ups();
+    let mut seen = store.checkpoints().watch(name);
     loop {
-        wake.borrow_and_update();
-        if store.load_checkpoint(name).await?.is_some_and(|reached| reached >= position) {
+        if *seen.borrow_and_update() >= position {
+            return Ok(true);
+        }
+        // Kept by another process, maybe: one read for all of this process's waiters.
+        store.refresh_checkpoint(name).await?;
+        if *seen.borrow_and_update() >= position {
             return Ok(true);
         }
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
             return Ok(false);
         }
-        // Checkpoints commit without a wake-up of their own: look again soon.
-        let _ = tokio::time::timeout(left.min(Duration::from_millis(10)), wake.changed()).await;
+        // A runner of this process wakes the watch as it commits; another
+        // process's is seen by the next read.
+        let _ = tokio::time::timeout(left.min(Duration::from_millis(10)), seen.changed()).await;
     }
 }
 
