@@ -440,13 +440,15 @@ impl SearchIndex {
                 matches.push(Match { room_id, room, establishment, distance_km, price });
             }
         }
-        matches.sort_by(|a, b| {
+        // A total order (the room id last), so an unstable sort gives the
+        // same pages; names are compared only on a tie of distance and price.
+        matches.sort_unstable_by(|a, b| {
             a.distance_km
                 .total_cmp(&b.distance_km)
-                .then(a.price.map(|p| p.amount_cents).cmp(&b.price.map(|p| p.amount_cents)))
-                .then(a.establishment.name.cmp(&b.establishment.name))
-                .then(a.room.details.name.cmp(&b.room.details.name))
-                .then(a.room_id.cmp(&b.room_id))
+                .then_with(|| a.price.map(|p| p.amount_cents).cmp(&b.price.map(|p| p.amount_cents)))
+                .then_with(|| a.establishment.name.cmp(&b.establishment.name))
+                .then_with(|| a.room.details.name.cmp(&b.room.details.name))
+                .then_with(|| a.room_id.cmp(&b.room_id))
         });
         let total = matches.len();
         let page = query.page.max(1);

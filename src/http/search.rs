@@ -6,12 +6,14 @@ use std::collections::HashMap;
 
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, NaiveDateTime, Utc};
+use salle_events::catalog::Money;
 use salle_events::catalog::association::RequesterCategory;
 use salle_events::catalog::room::{Equipment, RoomKind};
 use salle_events::time::{LOCAL_TZ, Slot};
 use salle_projections::search::{MAX_RADIUS_KM, SearchQuery};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::json;
+use uuid::Uuid;
 
 use crate::http::error::AppError;
 use crate::startup::AppState;
@@ -74,27 +76,65 @@ pub async fn search(
     let results: Vec<_> = found
         .results
         .iter()
-        .map(|hit| {
-            json!({
-                "room_id": hit.room_id,
-                "room_name": hit.room_name,
-                "kind": hit.kind,
-                "capacity": hit.capacity,
-                "equipment": hit.equipment,
-                "step_free": hit.step_free,
-                "establishment_id": hit.establishment_id,
-                "establishment_name": hit.establishment_name,
-                "commune": state.communes.by_insee(&hit.commune_insee).map_or(hit.commune_insee.as_str(), |c| c.name.as_str()),
-                "distance_km": hit.distance_km,
-                "price": hit.price,
-                "free": hit.free.iter().map(|i| json!({
-                    "start": i.start.with_timezone(&LOCAL_TZ).to_rfc3339(),
-                    "end": i.end.with_timezone(&LOCAL_TZ).to_rfc3339(),
-                })).collect::<Vec<_>>(),
-            })
+        .map(|hit| Found {
+            capacity: hit.capacity,
+            commune: state
+                .communes
+                .by_insee(&hit.commune_insee)
+                .map_or(hit.commune_insee.as_str(), |c| c.name.as_str()),
+            distance_km: hit.distance_km,
+            equipment: &hit.equipment,
+            establishment_id: hit.establishment_id,
+            establishment_name: &hit.establishment_name,
+            free: hit
+                .free
+                .iter()
+                .map(|i| Interval {
+                    end: i.end.with_timezone(&LOCAL_TZ).to_rfc3339(),
+                    start: i.start.with_timezone(&LOCAL_TZ).to_rfc3339(),
+                })
+                .collect(),
+            kind: hit.kind,
+            price: hit.price,
+            room_id: hit.room_id,
+            room_name: &hit.room_name,
+            step_free: hit.step_free,
         })
         .collect();
-    Ok(HttpResponse::Ok().json(json!({ "results": results, "page": found.page, "total": found.total })))
+    Ok(HttpResponse::Ok().json(Page { page: found.page, results, total: found.total }))
+}
+
+// The answer, serialized straight from these (fields in the order the JSON
+// has always had them): a search answers thousands of times a second, and
+// building a `serde_json::Value` tree first was a tenth of its time.
+
+#[derive(Serialize)]
+struct Page<'a> {
+    page: usize,
+    results: Vec<Found<'a>>,
+    total: usize,
+}
+
+#[derive(Serialize)]
+struct Found<'a> {
+    capacity: u32,
+    commune: &'a str,
+    distance_km: f64,
+    equipment: &'a [Equipment],
+    establishment_id: Uuid,
+    establishment_name: &'a str,
+    free: Vec<Interval>,
+    kind: RoomKind,
+    price: Option<Money>,
+    room_id: Uuid,
+    room_name: &'a str,
+    step_free: bool,
+}
+
+#[derive(Serialize)]
+struct Interval {
+    end: String,
+    start: String,
 }
 
 /// Reads the search parameters of API.md into a query; each error names its
