@@ -48,7 +48,7 @@ pub struct Commands {
     pub store: Store,
     pub calendar: Arc<Calendar>,
     states: Arc<StateCache>,
-    /// Set for bulk loads only (see [`Commands::staged`]).
+    /// Set for bulk loads and batches (see [`Commands::staged`], [`Commands::batch`]).
     staging: Option<Arc<Staging>>,
 }
 
@@ -142,6 +142,13 @@ impl Commands {
     /// the event log (an association's contact) is written at once.
     pub fn staged(store: Store, calendar: Arc<Calendar>) -> Self {
         Self { staging: Some(Arc::default()), ..Self::new(store, calendar) }
+    }
+
+    /// A staged view of these commands (see [`Commands::staged`]) sharing their
+    /// cache of states: what it decides is written by its own flush, in one
+    /// transaction, and cached only then.
+    pub fn batch(&self) -> Self {
+        Self { staging: Some(Arc::default()), ..self.clone() }
     }
 
     /// Writes what is staged; a stream changed in the store meanwhile is a conflict

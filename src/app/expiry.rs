@@ -27,6 +27,32 @@ const BATCH: usize = 1000;
 /// Deadlines handled between two looks at the shutdown signal.
 const SLICE: usize = 200;
 
+/// Issues each due command; returns how many changed a booking.
+async fn handle(
+    commands: &Commands,
+    due: &[(Uuid, Uuid, Due)],
+    now: DateTime<Utc>,
+) -> Result<usize, CommandError> {
+    let mut changed = 0;
+    for &(booking_id, room_id, due) in due {
+        let metadata =
+            Metadata { correlation_id: Some(booking_id), causation_id: None, actor: Some(ACTOR.into()) };
+        let command = || match due {
+            Due::Expire => RoomCommand::Expire { booking_id, now },
+            Due::Complete => RoomCommand::Complete { booking_id, now },
+        };
+        match commands.on_room(room_id, &metadata, command).await {
+            Ok(_) => changed += 1,
+            // Decided, paid or cancelled meanwhile: nothing to do.
+            Err(CommandError::Domain(e)) => {
+                tracing::debug!(%booking_id, code = e.code, "deadline passed, nothing done")
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(changed)
+}
+
 /// What happens when a deadline passes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Due {
@@ -138,23 +164,17 @@ impl ExpiryManager {
             .collect();
         let more = due.len() > limit;
         due.truncate(limit);
-        let mut changed = 0;
-        for (booking_id, room_id, due) in due {
-            let metadata =
-                Metadata { correlation_id: Some(booking_id), causation_id: None, actor: Some(ACTOR.into()) };
-            let command = || match due {
-                Due::Expire => RoomCommand::Expire { booking_id, now },
-                Due::Complete => RoomCommand::Complete { booking_id, now },
-            };
-            match self.commands.on_room(room_id, &metadata, command).await {
-                Ok(_) => changed += 1,
-                // Decided, paid or cancelled meanwhile: nothing to do.
-                Err(CommandError::Domain(e)) => {
-                    tracing::debug!(%booking_id, code = e.code, "deadline passed, nothing done")
-                }
-                Err(e) => return Err(e),
-            }
-            self.pending.remove(&booking_id);
+        // The slice is decided, then written in one transaction; if a request
+        // changed one of its rooms meanwhile, it is done again one by one.
+        let batch = self.commands.batch();
+        let mut changed = handle(&batch, &due, now).await?;
+        match batch.flush().await {
+            Ok(_) => {}
+            Err(CommandError::Conflict(_)) => changed = handle(&self.commands, &due, now).await?,
+            Err(e) => return Err(e),
+        }
+        for (booking_id, _, _) in &due {
+            self.pending.remove(booking_id);
         }
         Ok((changed, more))
     }
