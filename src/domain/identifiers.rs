@@ -36,7 +36,8 @@ impl Uai {
 
     /// The UAI of a 7-digit number (département, then establishment), with its key letter.
     pub fn from_number(number: u32) -> Option<Self> {
-        (number < 10_000_000).then(|| Self(format!("{number:07}{}", UAI_LETTERS[(number % 23) as usize] as char)))
+        (number < 10_000_000)
+            .then(|| Self(format!("{number:07}{}", UAI_LETTERS[(number % 23) as usize] as char)))
     }
 
     pub fn as_str(&self) -> &str {
