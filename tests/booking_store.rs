@@ -109,7 +109,7 @@ async fn the_state_rebuilt_from_the_store_equals_the_state_decided(db: TestDb) {
     // The same through a fold of the raw stream (read by stream: reading
     // the whole log on PostgreSQL waits behind any transaction still open on
     // the server, another database's included).
-    let stream = salle_events::StreamId::parse(&format!("room-{room_id}")).unwrap();
+    let stream = salle_events::StreamId::parse(format!("room-{room_id}")).unwrap();
     let log = commands.store.read_stream(&stream, 1, 10_000).await.unwrap();
     let room_events: Vec<_> = log
         .iter()
