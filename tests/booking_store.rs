@@ -247,6 +247,7 @@ async fn undecided_and_unpaid_bookings_expire_when_their_deadline_passes(db: Tes
     assert_eq!(room.bookings[&unpaid_id].status, BookingStatus::Expired);
     assert_eq!(room.bookings[&paid_id].status, BookingStatus::Completed);
     assert_eq!(room.bookings[&undecided_id].status, BookingStatus::Expired);
+    support::all_visible(&commands.store).await;
     let log = commands.store.read_all(LogPosition::START, 1000).await.unwrap();
     let by_expiry = log.iter().filter(|e| e.metadata.actor.as_deref() == Some("expiry")).count();
     assert_eq!(by_expiry, 3);
