@@ -135,6 +135,7 @@ async fn erasing_a_contact_leaves_every_event_intact(db: TestDb) {
         )
         .await
         .unwrap();
+    support::all_visible(&commands.store).await;
     let before = commands.store.read_all(LogPosition::START, 100).await.unwrap();
     let log_text = serde_json::to_string(&before).unwrap();
     assert!(
@@ -149,6 +150,7 @@ async fn erasing_a_contact_leaves_every_event_intact(db: TestDb) {
         !personal_data::erase(&commands.store, contact_id, now()).await.unwrap(),
         "nothing left to erase"
     );
+    support::all_visible(&commands.store).await;
     let after = commands.store.read_all(LogPosition::START, 100).await.unwrap();
     assert_eq!(after, before, "the log is untouched");
     let association = commands.association(association_id).await.unwrap();
