@@ -20,30 +20,10 @@ impl Contact {
     /// Checks and normalises what a person typed.
     pub fn parse(name: &str, email: &str, phone: Option<&str>) -> Result<Self, DomainError> {
         let name = text("invalid_contact_name", "Le nom du contact", name, 120)?;
-        let email = parse_email(email)?;
+        let email = crate::domain::email(email)?;
         let phone = phone.map(str::trim).filter(|p| !p.is_empty()).map(parse_phone).transpose()?;
         Ok(Self { name, email, phone })
     }
-}
-
-fn parse_email(value: &str) -> Result<String, DomainError> {
-    let v = value.trim().to_lowercase();
-    let valid = v.len() <= 254
-        && !v.chars().any(char::is_whitespace)
-        && v.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty()
-                && !domain.contains('@')
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-        });
-    if !valid {
-        return Err(DomainError::rule(
-            "invalid_email",
-            format!("L'adresse électronique « {} » n'est pas valide (ex. contact@asso.fr).", value.trim()),
-        ));
-    }
-    Ok(v)
 }
 
 /// French numbers (`04 76 00 00 00`, `+33 4 76 …`) or international ones.

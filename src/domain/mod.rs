@@ -16,6 +16,7 @@
 //! - [`room`]: the room aggregate; owns its bookings (no double booking by construction).
 //! - [`series`]: a weekly series expanded into dates, each kept or skipped with its reason.
 //! - [`payment`]: the provider's side of a booking's money; records each answer once.
+//! - [`text`]: the one rule for what people type (free text, e-mail addresses).
 
 pub mod association;
 pub mod booking;
@@ -28,6 +29,9 @@ pub mod room;
 pub mod series;
 pub mod slot;
 pub mod tariff;
+pub mod text;
+
+pub use text::{email, optional_text, text};
 
 use salle_events::DomainEvent;
 
@@ -86,19 +90,4 @@ impl From<salle_events::refusal::Refusal> for DomainError {
     fn from(r: salle_events::refusal::Refusal) -> Self {
         Self::rule(r.code, r.message)
     }
-}
-
-/// Checks a free-text field: trimmed, not empty, at most `max_chars`.
-pub fn text(field: &'static str, label: &str, value: &str, max_chars: usize) -> Result<String, DomainError> {
-    let trimmed = value.trim();
-    if trimmed.is_empty() {
-        return Err(DomainError::rule(field, format!("{label} est obligatoire.")));
-    }
-    if trimmed.chars().count() > max_chars {
-        return Err(DomainError::rule(field, format!("{label} dépasse {max_chars} caractères.")));
-    }
-    if trimmed.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(DomainError::rule(field, format!("{label} contient des caractères de contrôle.")));
-    }
-    Ok(trimmed.to_owned())
 }

@@ -18,7 +18,7 @@ use super::calendar::Calendar;
 use super::opening::{Blackout, check_slot, validate_rules};
 use super::slot::{Slot, fr_date};
 use super::tariff::{MAX_HOURLY_RATE_CENTS, TariffVersion, price};
-use super::{Aggregate, DomainError, text};
+use super::{Aggregate, DomainError, optional_text, text};
 
 pub const MAX_CAPACITY: u32 = 10_000;
 pub const MAX_EQUIPMENT: usize = 30;
@@ -524,7 +524,7 @@ pub fn decide(room: &Room, command: RoomCommand) -> Result<Vec<RoomEvent>, Domai
             Ok(vec![RoomEvent::BookingPaid { booking_id, amount, payment_ref, at: now }])
         }
         RoomCommand::Cancel { booking_id, by, actor, reason, policy, now } => {
-            let reason = reason.trim().chars().take(500).collect::<String>();
+            let reason = optional_text("invalid_reason", "Le motif de l'annulation", &reason, 500)?;
             let refund = room.booking(booking_id)?.refund_on_cancel(by, now, &policy)?;
             Ok(vec![RoomEvent::BookingCancelled { booking_id, by, actor, reason, refund, at: now }])
         }
