@@ -22,7 +22,8 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// Event store: sqlite://FILE (embedded, created on first start) or postgres://…
-    #[arg(long, env = "SALLE_DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
+    #[arg(long, env = "SALLE_DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true,
+          hide_env_values = true, hide_default_value = false)]
     pub database_url: String,
     /// Connections in the database pool.
     #[arg(long, env = "SALLE_MAX_CONNECTIONS", default_value_t = 16, global = true)]
@@ -109,6 +110,15 @@ pub enum Command {
         /// (one binary) or `external` (beside `salle worker` processes).
         #[arg(long, env = "SALLE_WORKERS", value_enum, default_value = "in-process")]
         workers: WorkerMode,
+        /// Reverse proxies whose X-Forwarded-For names the client: addresses or
+        /// networks, comma-separated (nobody else's is believed).
+        #[arg(long, env = "SALLE_TRUSTED_PROXIES")]
+        trusted_proxies: Option<String>,
+        /// A second address for /metrics and the details of /readyz, where the
+        /// public ingress does not route (on the public one they answer to
+        /// local callers only).
+        #[arg(long, env = "SALLE_METRICS_BIND")]
+        metrics_bind: Option<String>,
     },
     /// Run the projections, the event-chain sealer and the process managers
     /// (payments, deadlines) without serving pages: beside `salle serve`
@@ -315,18 +325,36 @@ impl Cli {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let g = &cli.global;
     match cli.command {
-        Command::Serve { bind, demo, payments, admin_email, admin_password, siren, workers } => {
+        Command::Serve {
+            bind,
+            demo,
+            payments,
+            admin_email,
+            admin_password,
+            siren,
+            workers,
+            trusted_proxies,
+            metrics_bind,
+        } => {
             let mut problems = crate::config::Problems::default();
             let settings = problems.check(Settings::new(&g.database_url, &bind, g.max_connections));
             let payment_settings = problems.check(payment_settings(&payments, &bind));
             let siren = problems.check(crate::config::parse_siren(siren.as_deref()));
+            let proxies = problems.check(crate::config::parse_trusted_proxies(trusted_proxies.as_deref()));
+            let metrics_bind = problems.check(crate::config::parse_metrics_bind(metrics_bind.as_deref()));
             let admin = problems.check(crate::config::AdminAccount::from_settings(
                 admin_email.as_deref(),
                 admin_password.as_ref().map(|s| s.0.as_str()),
             ));
             problems.finish()?;
-            let (Some(mut settings), Some(payments), Some(siren), Some(admin)) =
-                (settings, payment_settings, siren, admin)
+            let (
+                Some(mut settings),
+                Some(payments),
+                Some(siren),
+                Some(admin),
+                Some(proxies),
+                Some(metrics_bind),
+            ) = (settings, payment_settings, siren, admin, proxies, metrics_bind)
             else {
                 anyhow::bail!("invalid configuration");
             };
@@ -334,6 +362,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             settings.print_demo_accounts = matches!(g.log_format, LogFormat::Text);
             settings.admin = admin;
             settings.siren = siren;
+            settings.trusted_proxies = proxies;
+            settings.metrics_bind = metrics_bind;
             settings.payments = payments;
             settings.run_workers = workers == WorkerMode::InProcess;
             let app = Application::build(settings).await?;

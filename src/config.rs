@@ -37,6 +37,12 @@ pub struct Settings {
     pub admin: Option<AdminAccount>,
     /// `SALLE_SIREN`: the SIREN of the collectivity, which names FEC exports.
     pub siren: Option<String>,
+    /// `SALLE_TRUSTED_PROXIES`: the reverse proxies (addresses or networks)
+    /// whose `X-Forwarded-For` names the client; nobody else's is believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `SALLE_METRICS_BIND`: a second listener for `/metrics` and the
+    /// details of `/readyz`, where the public ingress does not route.
+    pub metrics_bind: Option<SocketAddr>,
 }
 
 /// `SALLE_ADMIN_EMAIL` and `SALLE_ADMIN_PASSWORD`.
@@ -234,6 +240,38 @@ pub fn parse_siren(siren: Option<&str>) -> anyhow::Result<Option<String>> {
     })
 }
 
+/// `SALLE_TRUSTED_PROXIES`: comma-separated addresses (`10.0.0.7`) or
+/// networks (`10.42.0.0/16`, `fd00::/8`); none when empty.
+pub fn parse_trusted_proxies(value: Option<&str>) -> anyhow::Result<Vec<ipnet::IpNet>> {
+    value
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(|v| {
+            v.parse::<ipnet::IpNet>()
+                .or_else(|_| v.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| {
+                    anyhow::anyhow!(
+                        "SALLE_TRUSTED_PROXIES « {v} » is not an address or a network such as 10.42.0.0/16"
+                    )
+                })
+        })
+        .collect()
+}
+
+/// `SALLE_METRICS_BIND`, when set.
+pub fn parse_metrics_bind(value: Option<&str>) -> anyhow::Result<Option<SocketAddr>> {
+    value
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(|v| {
+            v.parse::<SocketAddr>()
+                .with_context(|| format!("SALLE_METRICS_BIND « {v} » is not an address such as 0.0.0.0:9090"))
+        })
+        .transpose()
+}
+
 impl Settings {
     /// Validates raw values into settings, naming each setting that is wrong.
     pub fn new(database_url: &str, bind: &str, max_connections: u32) -> anyhow::Result<Self> {
@@ -265,6 +303,8 @@ impl Settings {
             payments: PaymentSettings::simulated(&format!("http://{bind}")),
             admin: None,
             siren: None,
+            trusted_proxies: Vec::new(),
+            metrics_bind: None,
         })
     }
 
@@ -286,6 +326,16 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_networks() {
+        let parsed = parse_trusted_proxies(Some(" 10.42.0.0/16, 192.0.2.7 ,fd00::/8")).unwrap();
+        assert_eq!(parsed.len(), 3);
+        assert!(parsed[1].contains(&"192.0.2.7".parse::<std::net::IpAddr>().unwrap()));
+        assert!(parse_trusted_proxies(None).unwrap().is_empty());
+        let bad = parse_trusted_proxies(Some("10.0.0.0/33")).unwrap_err();
+        assert!(format!("{bad:#}").contains("SALLE_TRUSTED_PROXIES"), "{bad:#}");
+    }
 
     #[test]
     fn defaults_are_valid() {

@@ -50,7 +50,15 @@ static PROJECTION_LAG_SECONDS: LazyLock<GaugeVec> = LazyLock::new(|| {
 
 /// Observes one answered request. `route` is the matched pattern
 /// (`/api/v1/rooms/{id}`), never the path with its ids.
+/// A method as a label: one of the standard methods, or `other` — a made-up
+/// method must not make a new time series.
+pub fn method_label(method: &str) -> &'static str {
+    const KNOWN: [&str; 9] = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE"];
+    KNOWN.into_iter().find(|m| *m == method).unwrap_or("other")
+}
+
 pub fn observe_request(method: &str, route: &str, status: u16, seconds: f64) {
+    let method = method_label(method);
     let class = match status {
         100..=199 => "1xx",
         200..=299 => "2xx",

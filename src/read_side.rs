@@ -92,9 +92,6 @@ pub async fn rebuild(store: &Store, only: Option<&str>) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The projections are caught up when none is further behind than this.
-pub const READY_LAG: Duration = Duration::from_secs(60);
-
 /// The search index, shared by every HTTP worker and kept current by one task
 /// that follows the log.
 #[derive(Debug, Clone, Default)]

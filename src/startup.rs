@@ -25,8 +25,10 @@ pub struct AppState {
     pub communes: std::sync::Arc<salle_projections::communes::Communes>,
     /// The payment process manager (and through it, the provider).
     pub payments: crate::payments::process::PaymentProcess,
-    /// Failed sign-ins per account and address.
-    pub sign_ins: std::sync::Arc<crate::http::auth::SignInLimiter>,
+    /// Failed sign-ins per (account, address) and per address.
+    pub sign_ins: std::sync::Arc<crate::app::sign_in::SignInLimiter>,
+    /// Peers whose `X-Forwarded-For` is believed (`SALLE_TRUSTED_PROXIES`).
+    pub trusted_proxies: std::sync::Arc<[ipnet::IpNet]>,
     /// The SIREN that names FEC exports.
     pub siren: Option<String>,
 }
@@ -34,6 +36,8 @@ pub struct AppState {
 pub struct Application {
     port: u16,
     server: Server,
+    /// The operators' listener (`SALLE_METRICS_BIND`), when there is one.
+    probes: Option<actix_web::dev::ServerHandle>,
     store: Store,
     /// The projections and process managers, unless a `salle worker` runs them.
     workers: Option<Workers>,
@@ -92,8 +96,10 @@ impl Application {
             communes: std::sync::Arc::new(communes),
             payments: payments.clone(),
             sign_ins: std::sync::Arc::default(),
+            trusted_proxies: settings.trusted_proxies.clone().into(),
             siren: settings.siren.clone().or_else(|| settings.demo.then(|| ISERE_SIREN.to_owned())),
         });
+        let https = settings.payments.public_url.starts_with("https://");
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
@@ -118,7 +124,9 @@ impl Application {
                     ))
                     .into()
                 }))
-                .wrap(security_headers())
+                .wrap(middleware::from_fn(crate::telemetry::catch_panics))
+                .wrap(middleware::from_fn(crate::http::headers::no_store))
+                .wrap(crate::http::headers::security(https))
                 .wrap(middleware::NormalizePath::trim())
                 .wrap(middleware::from_fn(crate::telemetry::observe))
                 .configure(crate::http::routes)
@@ -130,6 +138,18 @@ impl Application {
         if settings.http_workers > 0 {
             server = server.workers(settings.http_workers);
         }
+        let probes = match settings.metrics_bind {
+            None => None,
+            Some(bind) => {
+                let listener = TcpListener::bind(bind)
+                    .with_context(|| format!("binding {bind} (SALLE_METRICS_BIND)"))?;
+                let server =
+                    crate::worker::probes(store.clone(), listener, settings.shutdown_timeout.as_secs())?;
+                let handle = server.handle();
+                tokio::spawn(server);
+                Some(handle)
+            }
+        };
         let (stop_search, stopped) = tokio::sync::watch::channel(false);
         let search = tokio::spawn(search.follow(store.clone(), stopped));
         let workers = settings.run_workers.then(|| {
@@ -146,7 +166,7 @@ impl Application {
                 "projections and process managers left to `salle worker` (SALLE_WORKERS=external)"
             );
         }
-        Ok(Self { port, server: server.run(), store, workers, search, stop_search })
+        Ok(Self { port, server: server.run(), probes, store, workers, search, stop_search })
     }
 
     pub fn port(&self) -> u16 {
@@ -160,6 +180,9 @@ impl Application {
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let served = self.server.await.context("serving HTTP");
         tracing::info!("HTTP stopped; stopping the background tasks");
+        if let Some(probes) = self.probes {
+            probes.stop(true).await;
+        }
         let _ = self.stop_search.send(true);
         let _ = self.search.await;
         if let Some(workers) = self.workers {
@@ -170,20 +193,4 @@ impl Application {
         served?;
         Ok(())
     }
-}
-
-/// Headers every answer carries: a Content-Security-Policy that allows only
-/// salle's own resources (and OpenStreetMap tiles for maps), no framing, no
-/// MIME sniffing, no referrer outside the site.
-fn security_headers() -> middleware::DefaultHeaders {
-    middleware::DefaultHeaders::new()
-        .add((
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data: https://tile.openstreetmap.org; style-src 'self'; \
-             script-src 'self'; form-action 'self' https://checkout.stripe.com; frame-ancestors 'none'; \
-             base-uri 'none'",
-        ))
-        .add(("X-Content-Type-Options", "nosniff"))
-        .add(("X-Frame-Options", "DENY"))
-        .add(("Referrer-Policy", "same-origin"))
 }

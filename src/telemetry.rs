@@ -53,13 +53,13 @@ pub async fn observe(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = std::time::Instant::now();
     let id = request_id(&req);
-    let method = req.method().to_string();
+    let method = crate::metrics::method_label(req.method().as_str());
     let span = tracing::info_span!("request", request_id = %id, method = %method);
     let mut res = next.call(req).instrument(span.clone()).await?;
     let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".to_owned());
     let status = res.status().as_u16();
     let seconds = started.elapsed().as_secs_f64();
-    crate::metrics::observe_request(&method, &route, status, seconds);
+    crate::metrics::observe_request(method, &route, status, seconds);
     if let Ok(value) = HeaderValue::from_str(&id) {
         res.headers_mut().insert(REQUEST_ID, value);
     }
@@ -69,4 +69,55 @@ pub async fn observe(
         });
     }
     Ok(res)
+}
+
+/// Middleware: a handler that panics answers an opaque 500 (the panic is
+/// logged once) instead of dropping the connection. Panics are bugs; this
+/// keeps one from taking the answer, and the worker thread, with it.
+pub async fn catch_panics(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    use futures_util::FutureExt;
+    // The request cannot be kept aside for the answer (actix needs it
+    // unshared while the handler runs): the panic becomes an error, which
+    // actix answers with the error's own response, the opaque 500.
+    match std::panic::AssertUnwindSafe(next.call(req)).catch_unwind().await {
+        Ok(answer) => answer,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Err(crate::http::error::AppError::Internal(anyhow::anyhow!("a handler panicked: {what}")).into())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::{App, middleware::from_fn, test, web};
+
+    async fn boom() -> &'static str {
+        panic!("secret detail in a panic")
+    }
+
+    #[actix_web::test]
+    async fn a_panicking_handler_answers_an_opaque_500_and_the_service_lives_on() {
+        let app = test::init_service(
+            App::new()
+                .wrap(from_fn(super::catch_panics))
+                .route("/boom", web::get().to(boom))
+                .route("/fine", web::get().to(|| async { "fine" })),
+        )
+        .await;
+        let answer = test::call_service(&app, test::TestRequest::get().uri("/boom").to_request()).await;
+        assert_eq!(answer.status(), 500);
+        let body = test::read_body(answer).await;
+        let text = String::from_utf8_lossy(&body);
+        assert!(text.contains("\"internal\"") && !text.contains("secret detail"), "{text}");
+        let answer = test::call_service(&app, test::TestRequest::get().uri("/fine").to_request()).await;
+        assert_eq!(answer.status(), 200);
+    }
 }

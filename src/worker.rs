@@ -11,7 +11,7 @@
 use std::net::TcpListener;
 use std::time::Duration;
 
-use actix_web::{App, HttpResponse, HttpServer, get, web};
+use actix_web::{App, HttpResponse, HttpServer, dev::Server, get, web};
 use anyhow::Context;
 use salle_events::Store;
 pub use salle_projections::runner::STANDBY_RETRY;
@@ -79,19 +79,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let payments = PaymentProcess::new(commands.clone(), gateway, &settings.payments.public_url);
     let listener = TcpListener::bind(settings.bind)
         .with_context(|| format!("binding {} (set SALLE_BIND for the worker's probes)", settings.bind))?;
-    let data = web::Data::new(store.clone());
-    let server = HttpServer::new(move || {
-        App::new()
-            .app_data(data.clone())
-            .service(crate::http::health::healthz)
-            .service(ready)
-            .service(metrics)
-    })
-    .workers(1)
-    .shutdown_timeout(settings.shutdown_timeout.as_secs())
-    .listen(listener)
-    .context("listening")?
-    .run();
+    let server = probes(store.clone(), listener, settings.shutdown_timeout.as_secs())?;
     let workers = Workers::start(
         &store,
         &commands,
@@ -108,11 +96,35 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     served
 }
 
-/// The worker is ready when its store answers and is migrated.
+/// A server of `/healthz`, `/readyz` (with its details) and `/metrics` for
+/// operators: `salle worker`'s, and `salle serve`'s on `SALLE_METRICS_BIND`,
+/// an address the public ingress does not route to.
+pub fn probes(store: Store, listener: TcpListener, shutdown_secs: u64) -> anyhow::Result<Server> {
+    let data = web::Data::new(store);
+    Ok(HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .service(crate::http::health::healthz)
+            .service(ready)
+            .service(metrics)
+    })
+    .workers(1)
+    .shutdown_timeout(shutdown_secs)
+    .listen(listener)
+    .context("listening")?
+    .run())
+}
+
+/// Ready when the store answers and is migrated; the details say how far
+/// behind each projection is.
 #[get("/readyz")]
 async fn ready(store: web::Data<Store>) -> HttpResponse {
     match crate::http::health::store_ready(&store).await {
-        Ok(()) => HttpResponse::Ok().json(serde_json::json!({ "status": "ready" })),
+        Ok(()) => match crate::http::health::details(&store).await {
+            Ok(details) => HttpResponse::Ok().json(details),
+            Err(e) => HttpResponse::ServiceUnavailable()
+                .json(serde_json::json!({ "status": "unavailable", "error": e.to_string() })),
+        },
         Err(why) => HttpResponse::ServiceUnavailable()
             .json(serde_json::json!({ "status": "unavailable", "error": why })),
     }

@@ -12,6 +12,43 @@ use crate::refusal::Refusal;
 /// The time zone every local rule is written in.
 pub const LOCAL_TZ: Tz = Paris;
 
+/// The years salle reasons about. Dates outside are refused where they are
+/// parsed, with the field they came in: chrono's arithmetic near its own
+/// limits (±262,143) panics, and no booking, week or ledger period is
+/// centuries away.
+pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+
+/// `day` if its year is in [`YEARS`], otherwise a refusal naming `field`.
+pub fn check_day(field: &str, day: NaiveDate) -> Result<NaiveDate, Refusal> {
+    if YEARS.contains(&day.year()) {
+        return Ok(day);
+    }
+    Err(Refusal::new(
+        "invalid_date",
+        format!(
+            "La date « {day} » de « {field} » est hors des années que salle connaît ({} à {}).",
+            YEARS.start(),
+            YEARS.end()
+        ),
+    ))
+}
+
+/// `instant` if its local day passes [`check_day`].
+pub fn check_instant(field: &str, instant: DateTime<Utc>) -> Result<DateTime<Utc>, Refusal> {
+    check_day(field, instant.date_naive()).map(|_| instant)
+}
+
+/// Parses `AAAA-MM-JJ` for `field` and checks its year.
+pub fn parse_day(field: &str, text: &str) -> Result<NaiveDate, Refusal> {
+    let day = text.trim().parse::<NaiveDate>().map_err(|_| {
+        Refusal::new(
+            "invalid_date",
+            format!("« {text} » n'est pas une date (attendu : AAAA-MM-JJ) pour « {field} »."),
+        )
+    })?;
+    check_day(field, day)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Slot {
     start: DateTime<Utc>,
@@ -20,6 +57,8 @@ pub struct Slot {
 
 impl Slot {
     pub fn new(start: DateTime<Utc>, end: DateTime<Utc>) -> Result<Self, Refusal> {
+        check_instant("start", start)?;
+        check_instant("end", end)?;
         if end <= start {
             return Err(Refusal::new(
                 "slot_end_before_start",

@@ -22,7 +22,7 @@ pub const API_TOKEN_LIFETIME: Duration = Duration::hours(12);
 pub const SESSION_ABSOLUTE: Duration = Duration::hours(12);
 /// …and this long after its last request.
 pub const SESSION_IDLE: Duration = Duration::minutes(30);
-pub const MIN_PASSWORD_CHARS: usize = 12;
+pub use super::passwords::MIN_PASSWORD_CHARS;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -68,6 +68,9 @@ pub enum AccountError {
     Database(#[from] sqlx::Error),
     #[error(transparent)]
     Store(#[from] salle_events::StoreError),
+    /// Every password-hashing permit stayed taken: retry shortly.
+    #[error(transparent)]
+    Busy(#[from] super::passwords::Busy),
 }
 
 /// What a sign-in gives.
@@ -105,60 +108,11 @@ pub struct NewAccount<'a> {
 
 /// Checks an e-mail address's shape and returns it lower-cased.
 pub fn normalise_email(email: &str) -> Result<String, DomainError> {
-    let email = email.trim().to_lowercase();
-    let valid = email.len() <= 254
-        && email.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-                && !email.contains(char::is_whitespace)
-        });
-    if !valid {
-        return Err(DomainError::rule(
-            "invalid_email",
-            "L'adresse e-mail n'est pas valide (ex. nom@exemple.fr).",
-        ));
-    }
-    Ok(email)
+    crate::domain::email(email)
 }
 
 pub fn check_password(password: &str) -> Result<(), DomainError> {
-    let chars = password.chars().count();
-    if chars < MIN_PASSWORD_CHARS {
-        return Err(DomainError::rule(
-            "weak_password",
-            format!(
-                "Le mot de passe doit compter au moins {MIN_PASSWORD_CHARS} caractères ({chars} donnés)."
-            ),
-        ));
-    }
-    if chars > 200 {
-        return Err(DomainError::rule("weak_password", "Le mot de passe dépasse 200 caractères."));
-    }
-    Ok(())
-}
-
-fn hash_password(password: &str) -> Result<String, DomainError> {
-    use argon2::password_hash::PasswordHasher;
-    argon2::Argon2::default()
-        .hash_password(password.as_bytes())
-        .map(|h| h.to_string())
-        .map_err(|_| DomainError::rule("weak_password", "Ce mot de passe ne peut pas être enregistré."))
-}
-
-fn verify_password(password: &str, stored: &str) -> bool {
-    use argon2::password_hash::PasswordVerifier;
-    use argon2::password_hash::phc::PasswordHash;
-    PasswordHash::new(stored)
-        .is_ok_and(|hash| argon2::Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
-}
-
-/// A hash to verify against when the account does not exist, so that an
-/// unknown e-mail costs the same time as a wrong password.
-fn decoy_hash() -> &'static str {
-    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    DECOY.get_or_init(|| hash_password("salle-decoy-password").unwrap_or_default())
+    super::passwords::check(password)
 }
 
 pub fn random_token() -> String {
@@ -235,11 +189,9 @@ pub async fn create(store: &Store, new: NewAccount<'_>, now: DateTime<Utc>) -> R
             DomainError::conflict("email_taken", "Un compte existe déjà avec cette adresse e-mail.").into()
         );
     }
-    // Hashing takes tens of milliseconds: off the async workers.
-    let password = new.password.to_owned();
-    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(|_| DomainError::rule("weak_password", "Ce mot de passe ne peut pas être enregistré."))??;
+    let hash = super::passwords::hash(new.password)
+        .await?
+        .ok_or_else(|| DomainError::rule("weak_password", "Ce mot de passe ne peut pas être enregistré."))?;
     let user_id = Uuid::now_v7();
     let mut tx = store.begin().await?;
     let inserted = execute(
@@ -280,10 +232,7 @@ pub async fn authenticate(
         Ok(email) => row_by_email(store, &email).await?,
         Err(_) => None,
     };
-    let stored = row.as_ref().map_or_else(|| decoy_hash().to_owned(), |r| r.password_hash.clone());
-    let password = password.to_owned();
-    let matches =
-        tokio::task::spawn_blocking(move || verify_password(&password, &stored)).await.unwrap_or(false);
+    let matches = super::passwords::verify(password, row.as_ref().map(|r| r.password_hash.clone())).await?;
     Ok(row.filter(|_| matches).and_then(Row::account))
 }
 
@@ -460,29 +409,6 @@ pub async fn count(store: &Store) -> Result<i64, AccountError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn emails_are_checked_and_lower_cased() {
-        assert_eq!(normalise_email("  Marie.Curie@Exemple.FR ").unwrap(), "marie.curie@exemple.fr");
-        for bad in ["", "marie", "marie@", "@exemple.fr", "marie@exemple", "marie @exemple.fr", "m@.fr"] {
-            assert!(normalise_email(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn short_passwords_are_refused_with_the_rule() {
-        let e = check_password("court").unwrap_err();
-        assert!(e.message.contains("12 caractères"), "{}", e.message);
-        assert!(check_password("une phrase de passe").is_ok());
-    }
-
-    #[test]
-    fn a_password_verifies_against_its_argon2id_hash_only() {
-        let hash = hash_password("une phrase de passe").unwrap();
-        assert!(hash.starts_with("$argon2id$"));
-        assert!(verify_password("une phrase de passe", &hash));
-        assert!(!verify_password("une autre phrase", &hash));
-    }
 
     #[test]
     fn tokens_are_random_and_stored_hashed() {

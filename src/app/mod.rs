@@ -10,14 +10,18 @@
 //!   data) and tariff grids.
 //! - [`expiry`]: the process manager that expires undecided requests and unpaid bookings.
 //! - [`personal_data`]: the erasable table of names, e-mail addresses and phones.
+//! - [`passwords`]: Argon2id, bounded to as many hashes at once as there are cores.
+//! - [`sign_in`]: signing in by password, with the attempt limits.
 
 pub mod accounts;
 pub mod bookings;
 pub mod commands;
 pub mod expiry;
 pub mod invitations;
+pub mod passwords;
 pub mod payments;
 pub mod personal_data;
 pub mod registry;
+pub mod sign_in;
 
 pub use commands::{CommandError, Commands, Executed};

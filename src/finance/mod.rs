@@ -27,6 +27,9 @@ pub struct Period {
 impl Period {
     /// No bound means from the first event, or until ten years from now.
     pub fn of_days(first_day: Option<NaiveDate>, last_day: Option<NaiveDate>) -> Result<Self, DomainError> {
+        use salle_events::time::check_day;
+        let first_day = first_day.map(|d| check_day("from", d)).transpose()?;
+        let last_day = last_day.map(|d| check_day("to", d)).transpose()?;
         let start =
             |d: NaiveDate| salle_events::time::local_instant(d, NaiveTime::MIN).map_err(DomainError::from);
         let from = match first_day {

@@ -510,7 +510,12 @@ pub(crate) async fn request_booking(
     let (start, end) = (body.start.with_timezone(&Utc), body.end.with_timezone(&Utc));
     let now = Utc::now();
     let meta = metadata(caller, body.room_id);
-    let Some(until) = body.repeat_weekly_until else {
+    let until = body
+        .repeat_weekly_until
+        .map(|d| salle_events::time::check_day("repeat_weekly_until", d))
+        .transpose()
+        .map_err(crate::domain::DomainError::from)?;
+    let Some(until) = until else {
         let booking_id = Uuid::now_v7();
         let request = BookingRequest {
             booking_id,

@@ -1,18 +1,17 @@
 //! Who is calling: bearer tokens for the API, the role and object checks
-//! every route makes, and sign-in rate limiting.
+//! every route makes, and `POST /api/v1/auth/token` (limits in `app::sign_in`).
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
-use actix_web::{FromRequest, HttpRequest, HttpResponse, dev::Payload, post, web};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, delete, dev::Payload, post, web};
 use chrono::Utc;
 use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::app::accounts::{self, Account, Role, SessionKind};
+use crate::app::sign_in;
+use crate::http::client::ClientAddress;
 use crate::http::error::AppError;
 use crate::startup::AppState;
 
@@ -52,18 +51,22 @@ fn unauthorized() -> AppError {
     )
 }
 
+/// The token of `Authorization: Bearer <token>`.
+fn bearer(req: &HttpRequest) -> Option<String> {
+    req.headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_owned())
+}
+
 impl FromRequest for Caller {
     type Error = AppError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
-        let token = req
-            .headers()
-            .get(actix_web::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(|t| t.trim().to_owned());
+        let token = bearer(req);
         Box::pin(async move {
             let (Some(state), Some(token)) = (state, token) else { return Err(unauthorized()) };
             let found = accounts::session(&state.store, &token, SessionKind::Api, Utc::now())
@@ -71,63 +74,6 @@ impl FromRequest for Caller {
                 .map_err(|e| AppError::Internal(e.into()))?;
             found.map(|(account, _)| Caller(account)).ok_or_else(unauthorized)
         })
-    }
-}
-
-/// Failed sign-ins counted per account and per client address over a
-/// sliding window. In memory: each process limits its own share, which
-/// bounds guessing to replicas × limit — a shared store can replace it when
-/// several web processes run. Written here rather than taken from a crate:
-/// two counters with a window are all it needs.
-#[derive(Debug)]
-pub struct SignInLimiter {
-    failures: Mutex<HashMap<String, Vec<Instant>>>,
-    window: Duration,
-    per_account: usize,
-    per_address: usize,
-}
-
-impl Default for SignInLimiter {
-    /// 5 failures per account and 20 per address in 15 minutes.
-    fn default() -> Self {
-        Self {
-            failures: Mutex::default(),
-            window: Duration::from_secs(15 * 60),
-            per_account: 5,
-            per_address: 20,
-        }
-    }
-}
-
-impl SignInLimiter {
-    fn keys(email: &str, address: &str) -> [String; 2] {
-        [format!("account:{}", email.trim().to_lowercase()), format!("address:{address}")]
-    }
-
-    /// Whether another attempt is allowed now.
-    pub fn allows(&self, email: &str, address: &str) -> bool {
-        let now = Instant::now();
-        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let [account, addr] = Self::keys(email, address);
-        let mut recent = |key: &str| {
-            failures.get_mut(key).map_or(0, |times| {
-                times.retain(|t| now.duration_since(*t) < self.window);
-                times.len()
-            })
-        };
-        recent(&account) < self.per_account && recent(&addr) < self.per_address
-    }
-
-    pub fn failed(&self, email: &str, address: &str) {
-        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        for key in Self::keys(email, address) {
-            failures.entry(key).or_default().push(Instant::now());
-        }
-    }
-
-    pub fn succeeded(&self, email: &str) {
-        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        failures.remove(&Self::keys(email, "")[0]);
     }
 }
 
@@ -141,27 +87,16 @@ pub struct Credentials {
 #[utoipa::path(post, path = "/api/v1/auth/token", tag = "accounts", request_body = Credentials,
     responses((status = 200, description = "A bearer token", body = crate::http::openapi::Token),
               (status = 401, description = "Wrong e-mail or password", body = crate::http::openapi::ErrorBody),
-              (status = 429, description = "Too many attempts", body = crate::http::openapi::ErrorBody)))]
+              (status = 429, description = "Too many attempts from this address for this account, or from this address; see Retry-After", body = crate::http::openapi::ErrorBody),
+              (status = 503, description = "Busy: try again after Retry-After", body = crate::http::openapi::ErrorBody)))]
 #[post("/api/v1/auth/token")]
 pub async fn issue_token(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    client: ClientAddress,
     body: web::Json<Credentials>,
 ) -> Result<HttpResponse, AppError> {
-    let address = req.connection_info().realip_remote_addr().unwrap_or("unknown").to_owned();
-    if !state.sign_ins.allows(&body.email, &address) {
-        return Err(AppError::TooManyRequests(
-            "Trop d'essais de connexion : réessayez dans quelques minutes.".into(),
-        ));
-    }
-    let account = accounts::authenticate(&state.store, &body.email, &body.password)
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
-    let Some(account) = account else {
-        state.sign_ins.failed(&body.email, &address);
-        return Err(AppError::Unauthorized("Adresse e-mail ou mot de passe incorrect.".into()));
-    };
-    state.sign_ins.succeeded(&body.email);
+    let account =
+        sign_in::attempt(&state.store, &state.sign_ins, &body.email, &body.password, client.0).await?;
     let issued = accounts::sign_in(&state.store, account.user_id, SessionKind::Api, Utc::now())
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
@@ -170,4 +105,20 @@ pub async fn issue_token(
         "role": account.role.as_str(),
         "expires_at": issued.expires_at.to_rfc3339(),
     })))
+}
+
+/// `DELETE /api/v1/auth/token`: the token that signs this request stops
+/// working at once.
+#[utoipa::path(delete, path = "/api/v1/auth/token", tag = "accounts",
+    responses((status = 204, description = "The token is revoked"),
+              (status = 401, description = "No valid token", body = crate::http::openapi::ErrorBody)))]
+#[delete("/api/v1/auth/token")]
+pub async fn revoke_token(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    _caller: Caller,
+) -> Result<HttpResponse, AppError> {
+    let token = bearer(&req).ok_or_else(unauthorized)?;
+    accounts::sign_out(&state.store, &token).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -16,9 +16,9 @@ pub enum AppError {
     /// 403: signed in, but this role may never do this.
     #[error("{0}")]
     Forbidden(String),
-    /// 429: too many attempts.
-    #[error("{0}")]
-    TooManyRequests(String),
+    /// 429: too many attempts; `Retry-After` says when to try again.
+    #[error("{message}")]
+    TooManyRequests { message: String, retry_after_secs: u64 },
     /// 404: nothing here, or nothing this user may know exists.
     #[error("{0}")]
     NotFound(String),
@@ -31,6 +31,10 @@ pub enum AppError {
     /// 503: a dependency is not ready (store unreachable, migrations missing).
     #[error("{0}")]
     Unavailable(String),
+    /// 503 with `Retry-After`: salle itself is at its bound (every
+    /// password-hashing permit taken); nothing was done, try again shortly.
+    #[error("{message}")]
+    Busy { message: String, retry_after_secs: u64 },
     /// 500: a fault of ours; the body is opaque, the cause is logged once.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -45,9 +49,43 @@ impl AppError {
             Self::NotFound(_) => "not_found",
             Self::Unauthorized(_) => "unauthorized",
             Self::Forbidden(_) => "forbidden",
-            Self::TooManyRequests(_) => "rate_limited",
+            Self::TooManyRequests { .. } => "rate_limited",
             Self::Unavailable(_) => "unavailable",
+            Self::Busy { .. } => "busy",
             Self::Internal(_) => "internal",
+        }
+    }
+}
+
+impl AppError {
+    /// What `Retry-After` says, for the answers that carry one.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            Self::TooManyRequests { retry_after_secs, .. } | Self::Busy { retry_after_secs, .. } => {
+                Some(*retry_after_secs)
+            }
+            _ => None,
+        }
+    }
+
+    /// The answer when every password-hashing permit stayed taken.
+    pub fn busy() -> Self {
+        Self::Busy {
+            message: "Le service est très sollicité : réessayez dans quelques secondes.".into(),
+            retry_after_secs: crate::app::passwords::RETRY_AFTER_SECS,
+        }
+    }
+}
+
+impl From<crate::app::sign_in::SignInError> for AppError {
+    fn from(e: crate::app::sign_in::SignInError) -> Self {
+        use crate::app::sign_in::SignInError;
+        match e {
+            SignInError::Wrong => Self::Unauthorized(e.to_string()),
+            SignInError::RateLimited { retry_after_secs } => {
+                Self::TooManyRequests { message: e.to_string(), retry_after_secs }
+            }
+            SignInError::Account(a) => a.into(),
         }
     }
 }
@@ -90,6 +128,7 @@ impl From<crate::app::accounts::AccountError> for AppError {
     fn from(e: crate::app::accounts::AccountError) -> Self {
         match e {
             crate::app::accounts::AccountError::Invalid(d) => d.into(),
+            crate::app::accounts::AccountError::Busy(_) => Self::busy(),
             other => Self::Internal(other.into()),
         }
     }
@@ -111,10 +150,10 @@ impl ResponseError for AppError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
-            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable(_) | Self::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -127,8 +166,11 @@ impl ResponseError for AppError {
             }
             other => other.to_string(),
         };
-        HttpResponse::build(self.status_code())
-            .json(json!({ "error": { "code": self.code(), "message": message } }))
+        let mut answer = HttpResponse::build(self.status_code());
+        if let Some(secs) = self.retry_after_secs() {
+            answer.insert_header((actix_web::http::header::RETRY_AFTER, secs.to_string()));
+        }
+        answer.json(json!({ "error": { "code": self.code(), "message": message } }))
     }
 }
 

@@ -1,10 +1,11 @@
 //! `/healthz` (the process answers), `/readyz` (it can serve: the store
-//! answers, every migration is applied, and no projection is more than a
-//! minute behind the log) and `/metrics` (Prometheus's text format).
+//! answers and every migration is applied) and `/metrics` (Prometheus's text
+//! format). Details and metrics are for operators, not for the public.
 
 use actix_web::{HttpResponse, get, web};
 use serde_json::json;
 
+use crate::http::client::ClientAddress;
 use crate::http::error::AppError;
 use crate::startup::AppState;
 
@@ -24,20 +25,33 @@ pub async fn store_ready(store: &salle_events::Store) -> Result<(), String> {
     }
 }
 
+/// Whether a caller may read the details of `/readyz` and `/metrics` on the
+/// public listener: only from the machine itself (a commune's one binary,
+/// scraped locally). A département serves them on `SALLE_METRICS_BIND`,
+/// where the ingress does not route.
+fn is_local(client: &ClientAddress) -> bool {
+    client.0.is_loopback() || client.0.to_canonical().is_loopback()
+}
+
+/// Ready when the store answers and is migrated. Projection lag does not
+/// make the web unready — a stopped worker must not take the site down; it
+/// is in `/metrics` (`salle_projection_lag_seconds`) and alerted on there.
 #[get("/readyz")]
-pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn readyz(state: web::Data<AppState>, client: ClientAddress) -> Result<HttpResponse, AppError> {
     store_ready(&state.store).await.map_err(AppError::Unavailable)?;
-    let head = state.store.head().await.map_err(|e| AppError::Unavailable(format!("log unreadable: {e}")))?;
-    let lags = crate::read_side::status(&state.store)
+    if !is_local(&client) {
+        return Ok(HttpResponse::Ok().json(json!({ "status": "ready" })));
+    }
+    Ok(HttpResponse::Ok().json(details(&state.store).await?))
+}
+
+/// What `/readyz` tells operators: the log's head, each projection's and
+/// the payment process's lag.
+pub async fn details(store: &salle_events::Store) -> Result<serde_json::Value, AppError> {
+    let head = store.head().await.map_err(|e| AppError::Unavailable(format!("log unreadable: {e}")))?;
+    let lags = crate::read_side::status(store)
         .await
         .map_err(|e| AppError::Unavailable(format!("projections unreadable: {e:#}")))?;
-    let limit = crate::read_side::READY_LAG.as_secs_f64();
-    if let Some((name, lag)) = lags.iter().find(|(_, lag)| lag.seconds_behind > limit) {
-        return Err(AppError::Unavailable(format!(
-            "projection {name} is {:.0} s behind the log (limit {limit:.0} s)",
-            lag.seconds_behind
-        )));
-    }
     let projections: serde_json::Map<String, serde_json::Value> = lags
         .iter()
         .map(|(name, lag)| {
@@ -45,23 +59,26 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, AppError
             ((*name).to_owned(), value)
         })
         .collect();
-    // The payment process manager's lag, for operators (it does not make
-    // the web unready: pages and bookings do not wait for it).
-    let payments = salle_projections::runner::lag(&state.store, crate::payments::process::NAME)
+    let payments = salle_projections::runner::lag(store, crate::payments::process::NAME)
         .await
         .map_err(|e| AppError::Unavailable(format!("payment process unreadable: {e}")))?;
-    Ok(HttpResponse::Ok().json(json!({
+    Ok(json!({
         "status": "ready",
         "process_managers": {
             "payments": { "events_behind": payments.events_behind, "seconds_behind": payments.seconds_behind }
         },
-        "store": { "backend": format!("{:?}", state.store.backend()).to_lowercase(), "head": head.to_string() },
+        "store": { "backend": format!("{:?}", store.backend()).to_lowercase(), "head": head.to_string() },
         "projections": projections,
-    })))
+    }))
 }
 
+/// `/metrics` on the public listener: to local callers only (404 to others,
+/// as if it were not there).
 #[get("/metrics")]
-pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn metrics(state: web::Data<AppState>, client: ClientAddress) -> Result<HttpResponse, AppError> {
+    if !is_local(&client) {
+        return Err(AppError::NotFound("Aucune ressource à l'adresse /metrics.".into()));
+    }
     let text = crate::metrics::render(&state.store)
         .await
         .map_err(|e| AppError::Unavailable(format!("metrics unreadable: {e:#}")))?;

@@ -266,7 +266,11 @@ pub async fn establishment_page(
     let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
     let id = path.into_inner();
     let establishment = managed_establishment(&state, &caller, id).await?;
-    let week = query.get("semaine").and_then(|d| d.parse::<NaiveDate>().ok());
+    let week = query
+        .get("semaine")
+        .map(|d| salle_events::time::parse_day("semaine", d))
+        .transpose()
+        .map_err(crate::domain::DomainError::from)?;
     let page = establishment_view(&state, visitor.lang, &establishment, id, week).await?;
     let chrome = visitor.chrome(&state).await;
     Ok(visitor.ok(views::establishment(&chrome, &page)))
@@ -586,9 +590,7 @@ pub async fn room_action(
         })(),
         "blocages" => (|| {
             let day_text = fields.get("day");
-            let day = day_text
-                .parse::<NaiveDate>()
-                .map_err(|_| refused(format!("« {day_text} » n'est pas une date (AAAA-MM-JJ).")))?;
+            let day = salle_events::time::parse_day("day", &day_text).map_err(|r| refused(r.message))?;
             let time = |name: &str| {
                 let text = fields.get(name);
                 NaiveTime::parse_from_str(&text, "%H:%M")
@@ -615,9 +617,7 @@ pub async fn room_action(
         })(),
         "fermetures" => (|| {
             let day = |name: &str| {
-                let text = fields.get(name);
-                text.parse::<NaiveDate>()
-                    .map_err(|_| refused(format!("« {text} » n'est pas une date (AAAA-MM-JJ).")))
+                salle_events::time::parse_day(name, &fields.get(name)).map_err(|r| refused(r.message))
             };
             let (first_day, last_day) = (day("first_day")?, day("last_day")?);
             if last_day < first_day {

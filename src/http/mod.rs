@@ -3,8 +3,10 @@
 pub mod admin;
 pub mod api;
 pub mod auth;
+pub mod client;
 pub mod error;
 mod forms;
+pub mod headers;
 pub mod health;
 pub mod manage;
 pub mod openapi;
@@ -31,6 +33,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(payments::simulated_checkout)
         .service(payments::simulated_outcome)
         .service(auth::issue_token)
+        .service(auth::revoke_token)
         .service(api::create_user)
         .service(api::me)
         .service(api::create_association)

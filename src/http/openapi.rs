@@ -320,6 +320,7 @@ impl Modify for Conventions {
     ),
     paths(
         crate::http::auth::issue_token,
+        crate::http::auth::revoke_token,
         crate::http::api::create_user,
         crate::http::api::me,
         crate::http::api::create_association,

@@ -30,8 +30,10 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::app::accounts::{self, Account, Role, SessionKind};
+use crate::app::sign_in::SignInError;
 use crate::http::api::{self, NewBooking};
 use crate::http::auth::Caller;
+use crate::http::client::ClientAddress;
 use crate::http::error::AppError;
 use crate::startup::AppState;
 
@@ -82,7 +84,7 @@ page_error_from!(
     crate::domain::DomainError
 );
 
-const SESSION_COOKIE: &str = "__Host-salle";
+pub(crate) const SESSION_COOKIE: &str = "__Host-salle";
 const CSRF_COOKIE: &str = "__Host-salle-csrf";
 
 /// Who is looking at a page.
@@ -397,7 +399,7 @@ pub async fn home(
     let mut errors = vec![];
     if !form.date.is_empty() || !form.start.is_empty() || !form.end.is_empty() {
         match (
-            form.date.parse::<NaiveDate>(),
+            salle_events::time::parse_day("date", &form.date),
             NaiveTime::parse_from_str(&form.start, "%H:%M"),
             NaiveTime::parse_from_str(&form.end, "%H:%M"),
         ) {
@@ -542,7 +544,12 @@ async fn room_view(
     let establishment = state.commands.establishment(room.establishment_id).await?;
     let today = Utc::now().with_timezone(&LOCAL_TZ).date_naive();
     let monday = {
-        let day = week.unwrap_or(today);
+        let day = match week {
+            Some(day) => {
+                salle_events::time::check_day("semaine", day).map_err(crate::domain::DomainError::from)?
+            }
+            None => today,
+        };
         day - Duration::days(day.weekday().num_days_from_monday() as i64)
     };
     let sunday = monday + Duration::days(6);
@@ -631,29 +638,37 @@ pub async fn sign_in_page(state: web::Data<AppState>, visitor: Visitor) -> Resul
 #[post("/connexion")]
 pub async fn sign_in(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    client: ClientAddress,
     visitor: Visitor,
     form: web::Form<SignInForm>,
 ) -> Result<HttpResponse, PageError> {
     visitor.check(&form.csrf)?;
     let chrome = visitor.chrome(&state).await;
-    let address = req.connection_info().realip_remote_addr().unwrap_or("unknown").to_owned();
-    if !state.sign_ins.allows(&form.email, &address) {
-        let error = "Trop d'essais de connexion : réessayez dans quelques minutes.";
-        return Ok(visitor.html(
-            actix_web::http::StatusCode::TOO_MANY_REQUESTS,
-            views::sign_in(&chrome, &form.email, Some(error)),
-        ));
-    }
-    let Some(account) = accounts::authenticate(&state.store, &form.email, &form.password).await? else {
-        state.sign_ins.failed(&form.email, &address);
-        let error = "Adresse e-mail ou mot de passe incorrect.";
-        return Ok(visitor.html(
-            actix_web::http::StatusCode::UNAUTHORIZED,
-            views::sign_in(&chrome, &form.email, Some(error)),
-        ));
+    let account = match crate::app::sign_in::attempt(
+        &state.store,
+        &state.sign_ins,
+        &form.email,
+        &form.password,
+        client.0,
+    )
+    .await
+    {
+        Ok(account) => account,
+        Err(e @ (SignInError::Wrong | SignInError::RateLimited { .. })) => {
+            let error = AppError::from(e);
+            let mut answer = visitor.html(
+                actix_web::ResponseError::status_code(&error),
+                views::sign_in(&chrome, &form.email, Some(&error.to_string())),
+            );
+            if let Some(secs) = error.retry_after_secs()
+                && let Ok(value) = header::HeaderValue::from_str(&secs.to_string())
+            {
+                answer.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+            return Ok(answer);
+        }
+        Err(e) => return Err(AppError::from(e).into()),
     };
-    state.sign_ins.succeeded(&form.email);
     if let Some(old) = &visitor.session {
         accounts::sign_out(&state.store, old).await?;
     }
@@ -1039,9 +1054,7 @@ pub async fn request(
     };
     let rule =
         |code: &'static str, message: String| AppError::from(crate::domain::DomainError::rule(code, message));
-    let date = |d: &str| {
-        d.parse::<NaiveDate>().map_err(|_| rule("invalid_date", format!("« {d} » n'est pas une date.")))
-    };
+    let date = |d: &str| salle_events::time::parse_day("date", d).map_err(|r| rule(r.code, r.message));
     let attempt = async {
         let day = date(&form.date)?;
         let instant = |t: NaiveTime| {

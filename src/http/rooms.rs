@@ -21,10 +21,8 @@ fn date(field: &'static str, value: Option<&str>) -> Result<NaiveDate, AppError>
         code: "missing_parameter",
         message: format!("Le paramètre « {field} » est obligatoire (AAAA-MM-JJ)."),
     })?;
-    value.parse().map_err(|_| AppError::Unprocessable {
-        code: "invalid_date",
-        message: format!("« {value} » n'est pas une date (attendu : AAAA-MM-JJ) pour « {field} »."),
-    })
+    salle_events::time::parse_day(field, value)
+        .map_err(|r| AppError::Unprocessable { code: r.code, message: r.message })
 }
 
 /// `GET /api/v1/rooms/{id}/availability?from=DATE&to=DATE`: free, held and

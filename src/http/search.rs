@@ -31,8 +31,11 @@ fn code<T: DeserializeOwned>(param: &str, value: &str) -> Result<T, AppError> {
 
 /// RFC 3339 with an offset, or a local Europe/Paris time `2026-12-08T18:00`.
 fn instant(param: &str, value: &str) -> Result<DateTime<Utc>, AppError> {
+    let checked = |t: DateTime<Utc>| {
+        salle_events::time::check_instant(param, t).map_err(|r| invalid(r.code, r.message))
+    };
     if let Ok(t) = DateTime::parse_from_rfc3339(value) {
-        return Ok(t.with_timezone(&Utc));
+        return checked(t.with_timezone(&Utc));
     }
     let local = NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M")
         .or_else(|_| NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S"))
@@ -42,6 +45,7 @@ fn instant(param: &str, value: &str) -> Result<DateTime<Utc>, AppError> {
                 format!("« {value} » n'est pas une date et heure pour « {param} » (ex. 2026-12-08T18:00)."),
             )
         })?;
+    salle_events::time::check_day(param, local.date()).map_err(|r| invalid(r.code, r.message))?;
     salle_events::time::local_instant(local.date(), local.time()).map_err(|r| invalid(r.code, r.message))
 }
 

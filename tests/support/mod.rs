@@ -79,6 +79,7 @@ impl TestDb {
     }
 }
 
+pub mod app;
 pub mod money;
 pub mod world;
 
