@@ -112,9 +112,15 @@ mod tests {
                 .route("/fine", web::get().to(|| async { "fine" })),
         )
         .await;
-        let answer = test::call_service(&app, test::TestRequest::get().uri("/boom").to_request()).await;
+        // The panic comes out as the error actix answers with (what the
+        // server sends for it is the error's own response).
+        let error = test::try_call_service(&app, test::TestRequest::get().uri("/boom").to_request())
+            .await
+            .err()
+            .expect("the panic became an error");
+        let answer = error.error_response();
         assert_eq!(answer.status(), 500);
-        let body = test::read_body(answer).await;
+        let body = actix_web::body::to_bytes(answer.into_body()).await.unwrap();
         let text = String::from_utf8_lossy(&body);
         assert!(text.contains("\"internal\"") && !text.contains("secret detail"), "{text}");
         let answer = test::call_service(&app, test::TestRequest::get().uri("/fine").to_request()).await;
