@@ -34,6 +34,10 @@ pub enum SignInError {
     Wrong,
     #[error("Trop d'essais de connexion : réessayez dans {} minute(s).", retry_after_secs.div_ceil(60))]
     RateLimited { retry_after_secs: u64 },
+    /// The limit is reached with attempts of that pair or address still
+    /// being judged: retried shortly (inside [`attempt`]), then told to wait.
+    #[error("Des connexions sont en cours de vérification : réessayez dans quelques secondes.")]
+    Undecided,
     #[error(transparent)]
     Account(#[from] AccountError),
 }
@@ -71,6 +75,8 @@ pub struct SignInLimiter {
 #[derive(Debug, Default)]
 struct Table {
     failures: HashMap<Key, VecDeque<Instant>>,
+    /// How many of each key's counted attempts are still being judged.
+    pending: HashMap<Key, usize>,
     /// When expired entries were last dropped (at most once a minute).
     swept: Option<Instant>,
 }
@@ -92,17 +98,20 @@ impl SignInLimiter {
         let address = Key::Address(network);
         let mut table = self.table.lock().unwrap_or_else(|p| p.into_inner());
         table.sweep_if_due(now);
-        let failures = &mut table.failures;
+        let Table { failures, pending, .. } = &mut *table;
         let mut wait = Duration::ZERO;
         for (key, limit) in [(&pair, PER_PAIR), (&address, PER_ADDRESS)] {
             if let Some(times) = failures.get_mut(key) {
                 while times.front().is_some_and(|t| now.duration_since(*t) >= WINDOW) {
                     times.pop_front();
                 }
-                if times.len() >= limit
-                    && let Some(oldest) = times.front()
-                {
-                    wait = wait.max(WINDOW.saturating_sub(now.duration_since(*oldest)));
+                if times.len() >= limit {
+                    if pending.get(key).is_some_and(|n| *n > 0) {
+                        return Err(SignInError::Undecided);
+                    }
+                    if let Some(oldest) = times.front() {
+                        wait = wait.max(WINDOW.saturating_sub(now.duration_since(*oldest)));
+                    }
                 }
             }
         }
@@ -114,14 +123,22 @@ impl SignInLimiter {
                 make_room(failures, now);
             }
             failures.entry(key.clone()).or_default().push_back(now);
+            *pending.entry(key.clone()).or_default() += 1;
         }
         Ok(Attempt { pair, address, at: now })
+    }
+
+    /// The password was wrong: the attempt stays counted.
+    pub fn failed(&self, attempt: Attempt) {
+        let mut table = self.table.lock().unwrap_or_else(|p| p.into_inner());
+        decided(&mut table.pending, &attempt);
     }
 
     /// The password was right: that pair starts afresh, and the attempt is
     /// not a failure of the address.
     pub fn succeeded(&self, attempt: Attempt) {
         let mut table = self.table.lock().unwrap_or_else(|p| p.into_inner());
+        decided(&mut table.pending, &attempt);
         let failures = &mut table.failures;
         failures.remove(&attempt.pair);
         uncount(failures, &attempt.address, attempt.at);
@@ -130,6 +147,7 @@ impl SignInLimiter {
     /// The attempt could not be judged (the server was busy): not a failure.
     pub fn forget(&self, attempt: Attempt) {
         let mut table = self.table.lock().unwrap_or_else(|p| p.into_inner());
+        decided(&mut table.pending, &attempt);
         let failures = &mut table.failures;
         uncount(failures, &attempt.pair, attempt.at);
         uncount(failures, &attempt.address, attempt.at);
@@ -142,6 +160,17 @@ impl SignInLimiter {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+fn decided(pending: &mut HashMap<Key, usize>, attempt: &Attempt) {
+    for key in [&attempt.pair, &attempt.address] {
+        if let Some(n) = pending.get_mut(key) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                pending.remove(key);
+            }
+        }
     }
 }
 
@@ -182,13 +211,24 @@ pub async fn attempt(
     password: &str,
     address: IpAddr,
 ) -> Result<Account, SignInError> {
-    let attempt = limiter.begin(email, address, Instant::now())?;
+    let asked = Instant::now();
+    let attempt = loop {
+        match limiter.begin(email, address, Instant::now()) {
+            Err(SignInError::Undecided) if asked.elapsed() < super::passwords::WAIT => {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            other => break other?,
+        }
+    };
     match accounts::authenticate(store, email, password).await {
         Ok(Some(account)) => {
             limiter.succeeded(attempt);
             Ok(account)
         }
-        Ok(None) => Err(SignInError::Wrong),
+        Ok(None) => {
+            limiter.failed(attempt);
+            Err(SignInError::Wrong)
+        }
         Err(e) => {
             limiter.forget(attempt);
             Err(e.into())
@@ -204,7 +244,7 @@ mod tests {
     const ELSEWHERE: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(198, 51, 100, 7));
 
     fn fail(limiter: &SignInLimiter, email: &str, address: IpAddr, now: Instant) -> Result<(), SignInError> {
-        limiter.begin(email, address, now).map(drop)
+        limiter.begin(email, address, now).map(|attempt| limiter.failed(attempt))
     }
 
     #[test]
@@ -212,8 +252,25 @@ mod tests {
         let limiter = SignInLimiter::default();
         let now = Instant::now();
         let pending: Vec<_> = (0..PER_PAIR).map(|_| limiter.begin("anne@a.fr", HOME, now).unwrap()).collect();
+        assert!(
+            matches!(limiter.begin("anne@a.fr", HOME, now), Err(SignInError::Undecided)),
+            "a sixth waits while five are judged"
+        );
+        for attempt in pending {
+            limiter.failed(attempt);
+        }
         assert!(matches!(limiter.begin("anne@a.fr", HOME, now), Err(SignInError::RateLimited { .. })));
-        drop(pending);
+    }
+
+    #[test]
+    fn parallel_right_passwords_are_not_refused_for_being_parallel() {
+        let limiter = SignInLimiter::default();
+        let now = Instant::now();
+        let pending: Vec<_> = (0..PER_PAIR).map(|_| limiter.begin("anne@a.fr", HOME, now).unwrap()).collect();
+        for attempt in pending {
+            limiter.succeeded(attempt);
+        }
+        assert!(limiter.begin("anne@a.fr", HOME, now).is_ok());
     }
 
     #[test]

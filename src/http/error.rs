@@ -85,6 +85,7 @@ impl From<crate::app::sign_in::SignInError> for AppError {
             SignInError::RateLimited { retry_after_secs } => {
                 Self::TooManyRequests { message: e.to_string(), retry_after_secs }
             }
+            SignInError::Undecided => Self::busy(),
             SignInError::Account(a) => a.into(),
         }
     }
