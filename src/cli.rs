@@ -50,13 +50,20 @@ impl std::fmt::Debug for Secret {
     }
 }
 
-/// The payment provider. Without a Stripe key, payments are simulated.
+/// The payment provider: Stripe with a key; simulated only when asked for
+/// (`--payments simulated`, or `serve --demo`); otherwise none, and paid
+/// slots are refused.
 #[derive(Args)]
 pub struct PaymentArgs {
+    /// `stripe`, `simulated` (a demonstration: salle plays the provider) or
+    /// `off`; unset: Stripe when STRIPE_SECRET_KEY is given, otherwise off
+    /// (`simulated` with `serve --demo`).
+    #[arg(long = "payments", env = "SALLE_PAYMENTS", global = true)]
+    pub mode: Option<String>,
     /// Where browsers reach salle (default: http://BIND).
     #[arg(long, env = "SALLE_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
-    /// Stripe secret key (sk_…); unset: the simulated provider.
+    /// Stripe secret key (sk_…).
     #[arg(long, env = "STRIPE_SECRET_KEY", hide_env_values = true, global = true)]
     pub stripe_secret_key: Option<String>,
     /// The webhook endpoint's signing secrets (whsec_…), comma-separated during a rotation.
@@ -306,10 +313,16 @@ pub enum BenchCommand {
 }
 
 /// The payment settings of `serve` and `worker`; SALLE_PUBLIC_URL defaults to http://BIND.
-fn payment_settings(args: &PaymentArgs, bind: &str) -> anyhow::Result<crate::config::PaymentSettings> {
+fn payment_settings(
+    args: &PaymentArgs,
+    bind: &str,
+    demo: bool,
+) -> anyhow::Result<crate::config::PaymentSettings> {
     let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{bind}"));
+    let demo_default = (demo && args.stripe_secret_key.is_none()).then_some("simulated");
     crate::config::PaymentSettings::new(
         &public_url,
+        args.mode.as_deref().or(demo_default),
         args.stripe_secret_key.as_deref(),
         args.stripe_webhook_secrets.as_deref(),
         args.stripe_api_base.as_deref(),
@@ -338,7 +351,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let mut problems = crate::config::Problems::default();
             let settings = problems.check(Settings::new(&g.database_url, &bind, g.max_connections));
-            let payment_settings = problems.check(payment_settings(&payments, &bind));
+            let payment_settings = problems.check(payment_settings(&payments, &bind, demo));
             let siren = problems.check(crate::config::parse_siren(siren.as_deref()));
             let proxies = problems.check(crate::config::parse_trusted_proxies(trusted_proxies.as_deref()));
             let metrics_bind = problems.check(crate::config::parse_metrics_bind(metrics_bind.as_deref()));
@@ -379,7 +392,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 )));
             }
             let settings = problems.check(Settings::new(&g.database_url, &bind, g.max_connections));
-            let payment_settings = problems.check(payment_settings(&payments, &bind));
+            let payment_settings = problems.check(payment_settings(&payments, &bind, false));
             problems.finish()?;
             let (Some(mut settings), Some(payments)) = (settings, payment_settings) else {
                 anyhow::bail!("invalid configuration");
@@ -505,6 +518,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let public_url = payments.public_url.clone().unwrap_or_else(|| format!("http://{DEFAULT_BIND}"));
             let payment_settings = crate::config::PaymentSettings::new(
                 &public_url,
+                payments.mode.as_deref(),
                 payments.stripe_secret_key.as_deref(),
                 payments.stripe_webhook_secrets.as_deref(),
                 payments.stripe_api_base.as_deref(),
@@ -585,6 +599,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let public_url = payments.public_url.clone().unwrap_or_else(|| format!("http://{DEFAULT_BIND}"));
             let payment_settings = crate::config::PaymentSettings::new(
                 &public_url,
+                payments.mode.as_deref(),
                 payments.stripe_secret_key.as_deref(),
                 payments.stripe_webhook_secrets.as_deref(),
                 payments.stripe_api_base.as_deref(),

@@ -91,7 +91,11 @@ pub struct PaymentSettings {
 
 #[derive(Clone)]
 pub enum Provider {
-    /// No Stripe key: salle simulates the provider; its events are signed with `webhook_secret`.
+    /// No provider: online payment is refused, free slots only (neither a
+    /// Stripe key nor `SALLE_PAYMENTS=simulated`).
+    Off,
+    /// Asked for (`SALLE_PAYMENTS=simulated`, or `--demo`): salle simulates
+    /// the provider; its events are signed with `webhook_secret`.
     Simulated {
         webhook_secret: String,
     },
@@ -106,6 +110,7 @@ impl std::fmt::Debug for PaymentSettings {
     /// Names the provider, never a key or a secret.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let provider = match self.provider {
+            Provider::Off => "off",
             Provider::Simulated { .. } => "simulated",
             Provider::Stripe { .. } => "stripe",
         };
@@ -128,10 +133,18 @@ impl PaymentSettings {
         }
     }
 
-    /// Stripe when a key is given, otherwise the simulated provider; each
-    /// error names its setting.
+    /// No provider: paid slots are refused.
+    pub fn off(public_url: &str) -> Self {
+        Self { provider: Provider::Off, ..Self::simulated(public_url) }
+    }
+
+    /// `SALLE_PAYMENTS` (`stripe`, `simulated` or `off`; unset: Stripe when a
+    /// key is given, otherwise off) with Stripe's settings; each error names
+    /// its setting. The simulated provider is never chosen by default: its
+    /// pages would let anyone pay or onboard for real establishments.
     pub fn new(
         public_url: &str,
+        mode: Option<&str>,
         stripe_secret_key: Option<&str>,
         stripe_webhook_secrets: Option<&str>,
         stripe_api_base: Option<&str>,
@@ -140,10 +153,19 @@ impl PaymentSettings {
         if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
             bail!("SALLE_PUBLIC_URL « {public_url} » must start with http:// or https://");
         }
+        let key = stripe_secret_key.map(str::trim).filter(|k| !k.is_empty());
         let mut settings = Self::simulated(public_url);
-        let Some(key) = stripe_secret_key.map(str::trim).filter(|k| !k.is_empty()) else {
-            return Ok(settings);
-        };
+        match (mode.map(str::trim).filter(|m| !m.is_empty()), key) {
+            (Some("simulated"), None) => return Ok(settings),
+            (Some("simulated"), Some(_)) => {
+                bail!("SALLE_PAYMENTS=simulated with STRIPE_SECRET_KEY set: unset one of them")
+            }
+            (Some("off"), _) | (None, None) => return Ok(Self::off(public_url)),
+            (Some("stripe"), None) => bail!("SALLE_PAYMENTS=stripe needs STRIPE_SECRET_KEY"),
+            (Some("stripe") | None, Some(_)) => {}
+            (Some(other), _) => bail!("SALLE_PAYMENTS « {other} » is not stripe, simulated or off"),
+        }
+        let Some(key) = key else { bail!("STRIPE_SECRET_KEY is empty") };
         if !(key.starts_with("sk_") || key.starts_with("rk_")) {
             bail!("STRIPE_SECRET_KEY must be a Stripe secret or restricted key (sk_… or rk_…)");
         }
@@ -171,6 +193,7 @@ impl PaymentSettings {
     pub async fn gateway(&self, store: &salle_events::Store) -> anyhow::Result<crate::payments::Gateway> {
         use crate::payments::{Gateway, SimulatedGateway, StripeGateway};
         Ok(match &self.provider {
+            Provider::Off => Gateway::Off,
             Provider::Simulated { webhook_secret } => Gateway::Simulated(
                 SimulatedGateway::new(&self.public_url, webhook_secret)
                     .with_store(store.clone())
@@ -300,7 +323,7 @@ impl Settings {
             run_workers: true,
             demo: false,
             print_demo_accounts: true,
-            payments: PaymentSettings::simulated(&format!("http://{bind}")),
+            payments: PaymentSettings::off(&format!("http://{bind}")),
             admin: None,
             siren: None,
             trusted_proxies: Vec::new(),
@@ -351,11 +374,13 @@ mod tests {
         assert!(format!("{bind:#}").contains("SALLE_BIND"), "{bind:#}");
         let pool = Settings::new(DEFAULT_DATABASE_URL, DEFAULT_BIND, 0).unwrap_err();
         assert!(format!("{pool:#}").contains("SALLE_MAX_CONNECTIONS"), "{pool:#}");
-        let url = PaymentSettings::new("salle.example", None, None, None).unwrap_err();
+        let url = PaymentSettings::new("salle.example", None, None, None, None).unwrap_err();
         assert!(format!("{url:#}").contains("SALLE_PUBLIC_URL"), "{url:#}");
-        let key = PaymentSettings::new("https://salle.example", Some("pk_live_x"), None, None).unwrap_err();
+        let key =
+            PaymentSettings::new("https://salle.example", None, Some("pk_live_x"), None, None).unwrap_err();
         assert!(format!("{key:#}").contains("STRIPE_SECRET_KEY"), "{key:#}");
-        let hooks = PaymentSettings::new("https://salle.example", Some("sk_test_x"), None, None).unwrap_err();
+        let hooks =
+            PaymentSettings::new("https://salle.example", None, Some("sk_test_x"), None, None).unwrap_err();
         assert!(format!("{hooks:#}").contains("STRIPE_WEBHOOK_SECRETS"), "{hooks:#}");
     }
 
@@ -371,13 +396,30 @@ mod tests {
     }
 
     #[test]
-    fn without_a_stripe_key_payments_are_simulated_and_debug_hides_secrets() {
-        let s = PaymentSettings::new("https://salle.example/", None, None, None).unwrap();
-        assert!(matches!(s.provider, Provider::Simulated { .. }));
+    fn without_a_stripe_key_payments_are_off_unless_simulated_is_asked_for() {
+        let s = PaymentSettings::new("https://salle.example/", None, None, None, None).unwrap();
+        assert!(matches!(s.provider, Provider::Off), "never simulated by default");
         assert_eq!(s.public_url, "https://salle.example");
-        let stripe =
-            PaymentSettings::new("https://x.fr", Some("sk_test_secret"), Some("whsec_a, whsec_b"), None)
-                .unwrap();
+        let s = PaymentSettings::new("https://salle.example/", Some("simulated"), None, None, None).unwrap();
+        assert!(matches!(s.provider, Provider::Simulated { .. }));
+        let both = PaymentSettings::new("https://x.fr", Some("simulated"), Some("sk_test_x"), None, None);
+        assert!(format!("{:#}", both.unwrap_err()).contains("SALLE_PAYMENTS"));
+        let missing = PaymentSettings::new("https://x.fr", Some("stripe"), None, None, None);
+        assert!(format!("{:#}", missing.unwrap_err()).contains("STRIPE_SECRET_KEY"));
+        let unknown = PaymentSettings::new("https://x.fr", Some("cash"), None, None, None);
+        assert!(format!("{:#}", unknown.unwrap_err()).contains("SALLE_PAYMENTS"));
+    }
+
+    #[test]
+    fn stripe_settings_keep_their_secrets_out_of_debug() {
+        let stripe = PaymentSettings::new(
+            "https://x.fr",
+            None,
+            Some("sk_test_secret"),
+            Some("whsec_a, whsec_b"),
+            None,
+        )
+        .unwrap();
         let Provider::Stripe { webhook_secrets, .. } = &stripe.provider else { panic!("stripe expected") };
         assert_eq!(webhook_secrets, &["whsec_a".to_owned(), "whsec_b".to_owned()]);
         let shown = format!("{stripe:?}");

@@ -29,6 +29,7 @@ struct Api {
 impl Api {
     async fn spawn(db: TestDb) -> Self {
         let mut settings = Settings::new(&db.url, "127.0.0.1:0", 8).unwrap();
+        settings.payments = salle::config::PaymentSettings::simulated("http://127.0.0.1:0");
         settings.admin = AdminAccount::from_settings(Some(ADMIN.0), Some(ADMIN.1)).unwrap();
         let app = Application::build(settings).await.expect("the application builds");
         let address = format!("http://127.0.0.1:{}", app.port());
@@ -240,8 +241,16 @@ async fn the_booking_lifecycle_over_the_api(db: TestDb) {
         .await
         .unwrap();
     let path = link.trim_start_matches(&api.address).to_owned();
-    let activated = api.client.post(format!("{}{path}", api.address)).send().await.unwrap();
-    assert_eq!(activated.status(), 200);
+    let refused =
+        api.client.post(format!("{}{path}", api.address)).form(&[("csrf", "")]).send().await.unwrap();
+    assert_eq!(refused.status(), 403, "the simulated onboarding takes no anonymous form");
+    let mut browser =
+        support::browser::Browser::signed_in(&api.address, "gestion0@salle.test", "gestionnaire du collège")
+            .await;
+    let (status, html, _) = browser.get(&path).await;
+    assert_eq!(status, 200, "{html}");
+    let (status, _, _) = browser.post(&path, &[("csrf", &support::browser::csrf(&html))]).await;
+    assert_eq!(status, 200);
 
     let (status, booked) = api.post("/bookings", Some(&association), request).await;
     assert_eq!(status, 201, "{booked}");
@@ -278,8 +287,11 @@ async fn the_booking_lifecycle_over_the_api(db: TestDb) {
     let url = checkout["checkout_url"].as_str().unwrap();
     let page =
         url.split_once("/paiement/").map(|(_, rest)| format!("{}/paiement/{rest}", api.address)).unwrap();
-    let paid = api.client.post(&page).form(&[("outcome", "succeeded")]).send().await.unwrap();
-    assert_eq!(paid.status(), 200);
+    let anonymous = api.client.post(&page).form(&[("outcome", "declined")]).send().await.unwrap();
+    assert_eq!(anonymous.status(), 403, "the simulated checkout takes no outcome without its page's token");
+    let mut anne =
+        support::browser::Browser::signed_in(&api.address, "chorale@salle.test", "la chorale chante").await;
+    assert_eq!(anne.simulated_checkout(url, "succeeded").await, 200);
     let mut status_now = Value::Null;
     for _ in 0..500 {
         status_now = api.get(&path, Some(&association)).await.1["status"].clone();

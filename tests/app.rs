@@ -20,7 +20,8 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn(db: TestDb) -> Self {
-        let settings = Settings::new(&db.url, "127.0.0.1:0", 8).unwrap();
+        let mut settings = Settings::new(&db.url, "127.0.0.1:0", 8).unwrap();
+        settings.payments = salle::config::PaymentSettings::simulated("http://127.0.0.1:0");
         let app = Application::build(settings).await.expect("the application builds");
         let address = format!("http://127.0.0.1:{}", app.port());
         tokio::spawn(app.run_until_stopped());
@@ -203,6 +204,7 @@ async fn the_demo_seeds_every_isere_college_once() {
 async fn serve_with_demo_seeds_an_empty_store_only() {
     let db = TestDb::new(support::Backend::Sqlite).await;
     let mut settings = Settings::new(&db.url, "127.0.0.1:0", 4).unwrap();
+    settings.payments = salle::config::PaymentSettings::simulated("http://127.0.0.1:0");
     settings.demo = true;
     let app = Application::build(settings).await.unwrap();
     drop(app);

@@ -322,3 +322,59 @@ fn help_never_prints_a_secret_from_the_environment() {
         assert!(!help.contains(secret), "--help shows {secret}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn without_a_provider_paid_slots_are_refused_and_nothing_is_simulated() {
+    let db = TestDb::sqlite();
+    let mut settings = salle::config::Settings::new(&db.url, "127.0.0.1:0", 8).unwrap();
+    settings.demo = true;
+    settings.print_demo_accounts = false;
+    assert!(matches!(settings.payments.provider, salle::config::Provider::Off), "off unless asked for");
+    let app = spawn_with(db, settings).await;
+    let (_, email, password) = salle::seed::DEMO_ACCOUNTS[3];
+    let token = app.token(email, password).await;
+    let (_, _, found) =
+        app.api(Method::GET, "/search?near=Voiron&radius_km=10&kind=multipurpose", None, None).await;
+    let room = found["results"][0]["room_id"].as_str().unwrap().to_owned();
+    let mut day = chrono::NaiveDate::from_ymd_opt(2027, 1, 4).unwrap();
+    let answer = loop {
+        day = day.succ_opt().unwrap();
+        if chrono::Datelike::weekday(&day).number_from_monday() > 5 {
+            continue;
+        }
+        let at = |t: &str| format!("{day}T{t}:00+01:00");
+        let request = json!({ "room_id": room, "start": at("18:00"), "end": at("20:00"),
+                              "attendees": 20, "purpose": "Répétition" });
+        let (status, _, answer) = app.api(Method::POST, "/bookings", Some(&token), Some(request)).await;
+        if status != StatusCode::CONFLICT {
+            assert_eq!(status, 422, "{answer}");
+            break answer;
+        }
+    };
+    assert_eq!(answer["error"]["code"], "payments_not_ready", "{answer}");
+    let page = app.client.get(app.url("/paiement/simule/compte/acct_sim_x")).send().await.unwrap();
+    assert_eq!(page.status(), 404, "no simulated provider's pages");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_simulated_onboarding_answers_only_the_establishments_managers() {
+    let db = TestDb::sqlite();
+    let mut settings = settings(&db);
+    settings.demo = true;
+    settings.print_demo_accounts = false;
+    let app = spawn_with(db, settings).await;
+    let (_, _, found) = app.api(Method::GET, "/search?near=Grenoble&radius_km=5", None, None).await;
+    let establishment = found["results"][0]["establishment_id"].as_str().unwrap().to_owned();
+    let page = format!("/paiement/simule/compte/acct_sim_{}", establishment.replace('-', ""));
+    let mut anonymous = support::browser::Browser::new(&app.address);
+    let (status, _, location) = anonymous.get(&page).await;
+    assert!(status == 404 || (status == 303 && location.as_deref() == Some("/connexion")), "{status}");
+    let (status, _, _) = anonymous.post(&page, &[]).await;
+    assert!(matches!(status, 403 | 404), "{status}: no onboarding without a manager's session");
+    let (_, email, password) = salle::seed::DEMO_ACCOUNTS[3];
+    let mut association = support::browser::Browser::signed_in(&app.address, email, password).await;
+    let (_, html, _) = association.get("/reservations").await;
+    let token = support::browser::csrf(&html);
+    let (status, _, _) = association.post(&page, &[("csrf", &token)]).await;
+    assert_eq!(status, 404, "an association cannot complete an establishment's onboarding");
+}

@@ -49,6 +49,7 @@ fn value(families: &Value, family: &str, sample: &str, labels: &[(&str, &str)]) 
 async fn metrics_speak_prometheus_and_requests_carry_their_id() {
     let db = TestDb::sqlite();
     let mut settings = Settings::new(&db.url, "127.0.0.1:0", 8).unwrap();
+    settings.payments = salle::config::PaymentSettings::simulated("http://127.0.0.1:0");
     settings.demo = true;
     let app = Application::build(settings).await.unwrap();
     let base = format!("http://127.0.0.1:{}", app.port());

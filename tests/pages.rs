@@ -10,7 +10,6 @@ mod support;
 use std::collections::HashMap;
 use std::time::Duration;
 
-use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use reqwest::redirect::Policy;
 use salle::app::accounts::{self, NewAccount, Role};
 use salle::config::Settings;
@@ -18,72 +17,8 @@ use salle::domain::establishment::EstablishmentCommand;
 use salle::startup::Application;
 use salle_events::Metadata;
 use support::TestDb;
+use support::browser::{Browser, csrf};
 use support::world::{Tariff, commands, establishment_with_room};
-
-/// A browser: its cookies, no automatic redirections.
-struct Browser {
-    address: String,
-    client: reqwest::Client,
-    cookies: HashMap<String, String>,
-}
-
-impl Browser {
-    fn cookie_header(&self) -> String {
-        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
-    }
-
-    fn keep_cookies(&mut self, response: &reqwest::Response) {
-        for value in response.headers().get_all(SET_COOKIE) {
-            let text = value.to_str().unwrap();
-            assert!(
-                text.contains("Secure") && text.contains("HttpOnly") && text.contains("SameSite=Lax"),
-                "{text}"
-            );
-            let (name, rest) = text.split_once('=').unwrap();
-            let value = rest.split(';').next().unwrap();
-            if value.is_empty() {
-                self.cookies.remove(name);
-            } else {
-                self.cookies.insert(name.to_owned(), value.to_owned());
-            }
-        }
-    }
-
-    async fn get(&mut self, path: &str) -> (u16, String, Option<String>) {
-        let response = self
-            .client
-            .get(format!("{}{path}", self.address))
-            .header(COOKIE, self.cookie_header())
-            .send()
-            .await
-            .unwrap();
-        self.keep_cookies(&response);
-        let status = response.status().as_u16();
-        let location = response.headers().get(LOCATION).map(|l| l.to_str().unwrap().to_owned());
-        (status, response.text().await.unwrap(), location)
-    }
-
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> (u16, String, Option<String>) {
-        let response = self
-            .client
-            .post(format!("{}{path}", self.address))
-            .header(COOKIE, self.cookie_header())
-            .form(form)
-            .send()
-            .await
-            .unwrap();
-        self.keep_cookies(&response);
-        let status = response.status().as_u16();
-        let location = response.headers().get(LOCATION).map(|l| l.to_str().unwrap().to_owned());
-        (status, response.text().await.unwrap(), location)
-    }
-}
-
-/// The value of the page's first CSRF field.
-fn csrf(html: &str) -> String {
-    let at = html.find("name=\"csrf\" value=\"").expect("a form with its CSRF token") + 19;
-    html[at..at + 64].to_owned()
-}
 
 on_both_backends!(
     an_association_books_and_pays_through_the_pages,
@@ -92,7 +27,8 @@ on_both_backends!(
 );
 
 async fn an_association_books_and_pays_through_the_pages(db: TestDb) {
-    let settings = Settings::new(&db.url, "127.0.0.1:0", 8).unwrap();
+    let mut settings = Settings::new(&db.url, "127.0.0.1:0", 8).unwrap();
+    settings.payments = salle::config::PaymentSettings::simulated("http://127.0.0.1:0");
     let app = Application::build(settings).await.expect("the application builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
@@ -368,6 +304,8 @@ async fn an_association_books_and_pays_through_the_pages(db: TestDb) {
     assert_eq!(status, 200);
     assert!(html.contains("25,00 €"));
     let (status, _, _) = anne.post(&checkout_path, &[("outcome", "succeeded")]).await;
+    assert_eq!(status, 403, "the simulated provider's buttons need the page's CSRF token");
+    let (status, _, _) = anne.post(&checkout_path, &[("csrf", &csrf(&html)), ("outcome", "succeeded")]).await;
     assert_eq!(status, 200);
     let mut paid = false;
     for _ in 0..300 {
@@ -578,7 +516,8 @@ async fn signed_in_manager(
 }
 
 async fn a_manager_runs_the_rooms_of_the_establishment(db: TestDb) {
-    let settings = Settings::new(&db.url, "127.0.0.1:0", 8).unwrap();
+    let mut settings = Settings::new(&db.url, "127.0.0.1:0", 8).unwrap();
+    settings.payments = salle::config::PaymentSettings::simulated("http://127.0.0.1:0");
     let app = Application::build(settings).await.expect("the application builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
@@ -831,7 +770,8 @@ async fn a_manager_runs_the_rooms_of_the_establishment(db: TestDb) {
 }
 
 async fn an_admin_imports_invites_prices_and_verifies(db: TestDb) {
-    let settings = Settings::new(&db.url, "127.0.0.1:0", 8).unwrap();
+    let mut settings = Settings::new(&db.url, "127.0.0.1:0", 8).unwrap();
+    settings.payments = salle::config::PaymentSettings::simulated("http://127.0.0.1:0");
     let app = Application::build(settings).await.expect("the application builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());

@@ -16,6 +16,7 @@ use support::world::{at, commands, now};
 
 async fn spawn(db: &TestDb) -> String {
     let mut settings = Settings::new(&db.url, "127.0.0.1:0", 8).unwrap();
+    settings.payments = salle::config::PaymentSettings::simulated("http://127.0.0.1:0");
     settings.demo = true;
     let app = Application::build(settings).await.expect("the application builds");
     let address = format!("http://127.0.0.1:{}", app.port());

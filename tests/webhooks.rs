@@ -108,7 +108,8 @@ on_both_backends!(the_simulated_provider_pays_through_the_running_marketplace);
 /// process manager running in the server, and a forged webhook refused.
 async fn the_simulated_provider_pays_through_the_running_marketplace(db: TestDb) {
     let mut settings = Settings::new(&db.url, "127.0.0.1:0", 8).unwrap();
-    settings.payments = PaymentSettings::new("http://127.0.0.1", None, None, None).unwrap();
+    settings.payments =
+        PaymentSettings::new("http://127.0.0.1", Some("simulated"), None, None, None).unwrap();
     let Provider::Simulated { webhook_secret } = settings.payments.provider.clone() else { unreachable!() };
     let app = Application::build(settings).await.expect("the application builds");
     let address = format!("http://127.0.0.1:{}", app.port());
@@ -135,9 +136,22 @@ async fn the_simulated_provider_pays_through_the_running_marketplace(db: TestDb)
     let url = url.expect("the checkout opens");
     let path = url.trim_start_matches("http://127.0.0.1");
     let page = client.get(format!("{address}{path}")).send().await.unwrap();
-    assert_eq!(page.status(), 200);
-    let html = page.text().await.unwrap();
+    assert_eq!(page.status(), 200, "not signed in: the sign-in page");
+    assert!(page.url().path().ends_with("/connexion"), "{}", page.url());
+    let email = "tresorier@salle.test";
+    let account = salle::app::accounts::NewAccount {
+        email,
+        password: "le trésorier paie",
+        name: "Trésorier",
+        role: salle::app::accounts::Role::Association,
+        association_id: Some(association_id),
+    };
+    salle::app::accounts::create(&commands.store, account, Utc::now()).await.unwrap();
+    let mut treasurer = support::browser::Browser::signed_in(&address, email, "le trésorier paie").await;
+    let (status, html, _) = treasurer.get(path).await;
+    assert_eq!(status, 200);
     assert!(html.contains("25,00 €") && html.contains("Payer"), "{html}");
+    let token = support::browser::csrf(&html);
 
     // A forged delivery is refused, naming why and nothing secret.
     let forged = client
@@ -152,10 +166,11 @@ async fn the_simulated_provider_pays_through_the_running_marketplace(db: TestDb)
     assert_eq!(body["error"]["code"], "invalid_webhook");
     assert!(!body.to_string().contains(&webhook_secret));
 
-    let paid =
-        client.post(format!("{address}{path}")).form(&[("outcome", "succeeded")]).send().await.unwrap();
-    assert_eq!(paid.status(), 200);
-    assert!(paid.text().await.unwrap().contains("Paiement accepté"));
+    let (status, _, _) = treasurer.post(path, &[("outcome", "succeeded")]).await;
+    assert_eq!(status, 403, "no outcome without the page's CSRF token");
+    let (status, html, _) = treasurer.post(path, &[("csrf", &token), ("outcome", "succeeded")]).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Paiement accepté"));
     let mut status = BookingStatus::Approved;
     for _ in 0..500 {
         status = commands.room(room_id).await.unwrap().bookings[&booking_id].status;
@@ -166,7 +181,7 @@ async fn the_simulated_provider_pays_through_the_running_marketplace(db: TestDb)
     }
     assert_eq!(status, BookingStatus::Paid, "the server's process manager recorded the payment");
     // The page of a paid checkout is gone.
-    assert_eq!(client.get(format!("{address}{path}")).send().await.unwrap().status(), 404);
-    let bad = client.post(format!("{address}{path}")).form(&[("outcome", "maybe")]).send().await.unwrap();
-    assert_eq!(bad.status(), 404, "a closed checkout takes no outcome");
+    assert_eq!(treasurer.get(path).await.0, 404);
+    let (status, _, _) = treasurer.post(path, &[("csrf", &token), ("outcome", "maybe")]).await;
+    assert_eq!(status, 404, "a closed checkout takes no outcome");
 }

@@ -89,7 +89,8 @@ def seed(bin_path, url):
                     "--seed", str(SEED)], check=True)
     log(f"seeded in {time.monotonic() - started:.1f} s; serving it until it is quiet")
     port = 17000 + os.getpid() % 1000
-    env = dict(os.environ, SALLE_DATABASE_URL=url, SALLE_BIND=f"127.0.0.1:{port}", RUST_LOG="warn")
+    env = dict(os.environ, SALLE_DATABASE_URL=url, SALLE_BIND=f"127.0.0.1:{port}", RUST_LOG="warn",
+               SALLE_PAYMENTS="simulated")
     server = subprocess.Popen([bin_path, "serve"], env=env, stdout=subprocess.DEVNULL)
     try:
         wait_quiet(f"http://127.0.0.1:{port}", server, quiet_for=5)
@@ -284,6 +285,7 @@ def main():
     port = 18000 + os.getpid() % 1000
     base = f"http://127.0.0.1:{port}"
     env = dict(os.environ, SALLE_DATABASE_URL=store.url, SALLE_BIND=f"127.0.0.1:{port}", SALLE_LOG_FORMAT="json",
+               SALLE_PAYMENTS="simulated",
                RUST_LOG="info,sqlx=warn", SALLE_MAX_CONNECTIONS="32")
     server_log = open(work / "server.log", "w")
     started = time.monotonic()

@@ -50,6 +50,9 @@ pub struct Commands {
     states: Arc<StateCache>,
     /// Set for bulk loads and batches (see [`Commands::staged`], [`Commands::batch`]).
     staging: Option<Arc<Staging>>,
+    /// False when no payment provider is configured: paid slots are refused
+    /// even where an establishment's payout account was ready.
+    online_payments: bool,
 }
 
 /// Events staged before a flush writes them (see [`Commands::staged`]).
@@ -127,7 +130,18 @@ impl StateCache {
 
 impl Commands {
     pub fn new(store: Store, calendar: Arc<Calendar>) -> Self {
-        Self { store, calendar, states: Arc::default(), staging: None }
+        Self { store, calendar, states: Arc::default(), staging: None, online_payments: true }
+    }
+
+    /// The same commands, knowing whether a payment provider is configured.
+    pub fn with_online_payments(mut self, configured: bool) -> Self {
+        self.online_payments = configured;
+        self
+    }
+
+    /// Whether associations can pay online here.
+    pub fn online_payments(&self) -> bool {
+        self.online_payments
     }
 
     /// Write side for a bulk load that nothing else writes to meanwhile

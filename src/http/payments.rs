@@ -1,26 +1,21 @@
 //! Payment routes: the provider's webhook, and the simulated provider's
-//! checkout and onboarding pages (served only when payments are simulated).
+//! checkout and onboarding pages (served only when payments are simulated,
+//! to the booking's association and the establishment's managers, with a
+//! CSRF token on each form).
 
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::Utc;
-use salle_web::Lang;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use crate::app::accounts::Role;
 use crate::domain::payment::AttemptStatus;
+use crate::http::auth::Caller;
 use crate::http::error::AppError;
+use crate::http::pages::{PageError, Visitor, see_other};
 use crate::payments::webhook::{self, ReceiveError};
 use crate::payments::{Gateway, SimulatedGateway, simulated};
 use crate::startup::AppState;
-
-fn lang(req: &HttpRequest) -> Lang {
-    Lang::from_accept_language(req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()))
-}
-
-fn html(markup: maud::Markup) -> HttpResponse {
-    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(markup.into_string())
-}
 
 /// `POST /api/v1/payments/stripe/webhook`: the raw body, verified against
 /// `Stripe-Signature` before anything is read from it.
@@ -59,7 +54,9 @@ async fn deliver(state: &AppState, body: &[u8], signature: Option<&str>) -> Resu
 fn simulated(state: &AppState) -> Result<&SimulatedGateway, AppError> {
     match state.payments.gateway() {
         Gateway::Simulated(sim) => Ok(sim),
-        Gateway::Stripe(_) => Err(AppError::NotFound("Les paiements passent par Stripe sur ce site.".into())),
+        Gateway::Stripe(_) | Gateway::Off => {
+            Err(AppError::NotFound("Ce site ne simule pas les paiements.".into()))
+        }
     }
 }
 
@@ -83,40 +80,64 @@ async fn open_attempt(
     }
 }
 
+/// The signed-in association that owns the booking this payment is for;
+/// anyone else is sent to sign in (not signed in) or told there is nothing
+/// here (another account), as for any other booking.
+async fn payer(state: &AppState, visitor: &Visitor, booking_id: Uuid) -> Result<Option<Caller>, AppError> {
+    let Some(caller) = visitor.caller() else { return Ok(None) };
+    let payment = state.commands.payment(booking_id).await?;
+    if caller.role() != Role::Association || caller.0.association_id != Some(payment.association_id) {
+        return Err(checkout_missing());
+    }
+    Ok(Some(caller))
+}
+
 #[get("/paiement/simule/{booking_id}/{payment_id}")]
 pub async fn simulated_checkout(
     state: web::Data<AppState>,
     req: HttpRequest,
+    visitor: Visitor,
     path: web::Path<(Uuid, Uuid)>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     simulated(&state)?;
     let (booking_id, payment_id) = path.into_inner();
+    if payer(&state, &visitor, booking_id).await?.is_none() {
+        return Ok(see_other("/connexion"));
+    }
     let (_, amount) = open_attempt(&state, booking_id, payment_id).await?;
     let description = format!("Réservation de salle n° {}", &booking_id.simple().to_string()[..8]);
-    Ok(html(salle_web::payments::simulated_checkout(
-        lang(&req),
+    Ok(visitor.ok(salle_web::payments::simulated_checkout(
+        visitor.lang,
         &amount.to_string(),
         &description,
         req.path(),
+        &visitor.csrf,
     )))
 }
 
 #[derive(Debug, Deserialize)]
 pub struct Outcome {
+    #[serde(default)]
+    csrf: String,
     outcome: String,
 }
 
 /// Pay or decline: the simulated provider makes its event, signs it, and
-/// hands it to the webhook pipeline.
+/// hands it to the webhook pipeline. Only the association that owns the
+/// booking, from the checkout page (its CSRF token).
 #[post("/paiement/simule/{booking_id}/{payment_id}")]
 pub async fn simulated_outcome(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    visitor: Visitor,
     path: web::Path<(Uuid, Uuid)>,
     form: web::Form<Outcome>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     let sim = simulated(&state)?;
+    visitor.check(&form.csrf)?;
     let (booking_id, payment_id) = path.into_inner();
+    if payer(&state, &visitor, booking_id).await?.is_none() {
+        return Ok(see_other("/connexion"));
+    }
     let (checkout_ref, amount) = open_attempt(&state, booking_id, payment_id).await?;
     let now = Utc::now();
     let paid = match form.outcome.as_str() {
@@ -126,7 +147,8 @@ pub async fn simulated_outcome(
             return Err(AppError::BadRequest {
                 code: "invalid_outcome",
                 message: format!("« {other} » n'est pas une issue : succeeded ou declined."),
-            });
+            }
+            .into());
         }
     };
     let event = if paid {
@@ -139,35 +161,71 @@ pub async fn simulated_outcome(
     let body = event.to_string();
     deliver(&state, body.as_bytes(), Some(&sim.sign(&body, now))).await?;
     let back = format!("/reservations/{booking_id}");
-    Ok(html(salle_web::payments::simulated_outcome(lang(&req), paid, &back)))
+    Ok(visitor.ok(salle_web::payments::simulated_outcome(visitor.lang, paid, &back)))
+}
+
+/// The manager of the establishment the account belongs to, or an admin.
+async fn onboarder(state: &AppState, visitor: &Visitor, account_ref: &str) -> Result<Option<Uuid>, AppError> {
+    let Some(caller) = visitor.caller() else { return Ok(None) };
+    let establishment_id = establishment_of(state, account_ref).await?;
+    crate::http::api::managed_establishment(state, &caller, establishment_id)
+        .await
+        .map_err(|_| AppError::NotFound("Ce compte de versement n'existe pas.".into()))?;
+    Ok(Some(establishment_id))
 }
 
 #[get("/paiement/simule/compte/{account_ref}")]
 pub async fn simulated_onboarding(
     state: web::Data<AppState>,
     req: HttpRequest,
+    visitor: Visitor,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     simulated(&state)?;
     let account_ref = path.into_inner();
-    let establishment = establishment_of(&state, &account_ref).await?;
+    let Some(establishment) = onboarder(&state, &visitor, &account_ref).await? else {
+        return Ok(see_other("/connexion"));
+    };
     let done = state.commands.establishment(establishment).await?.accepts_payments();
-    Ok(html(salle_web::payments::simulated_onboarding(lang(&req), &account_ref, req.path(), done)))
+    Ok(visitor.ok(salle_web::payments::simulated_onboarding(
+        visitor.lang,
+        &account_ref,
+        req.path(),
+        done,
+        &visitor.csrf,
+    )))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
 }
 
 #[post("/paiement/simule/compte/{account_ref}")]
 pub async fn simulated_onboarding_done(
     state: web::Data<AppState>,
     req: HttpRequest,
+    visitor: Visitor,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+    form: web::Form<CsrfOnly>,
+) -> Result<HttpResponse, PageError> {
     let sim = simulated(&state)?;
+    visitor.check(&form.csrf)?;
     let account_ref = path.into_inner();
-    let establishment_id = establishment_of(&state, &account_ref).await?;
+    let Some(establishment_id) = onboarder(&state, &visitor, &account_ref).await? else {
+        return Ok(see_other("/connexion"));
+    };
     let now = Utc::now();
     let body = simulated::account_updated(&account_ref, establishment_id, true, now).to_string();
     deliver(&state, body.as_bytes(), Some(&sim.sign(&body, now))).await?;
-    Ok(html(salle_web::payments::simulated_onboarding(lang(&req), &account_ref, req.path(), true)))
+    Ok(visitor.ok(salle_web::payments::simulated_onboarding(
+        visitor.lang,
+        &account_ref,
+        req.path(),
+        true,
+        &visitor.csrf,
+    )))
 }
 
 /// The establishment a simulated account belongs to (its id is in the reference).

@@ -102,6 +102,17 @@ pub enum Gateway {
     /// Boxed: the HTTP client is large, and the simulated adapter small.
     Stripe(Box<StripeGateway>),
     Simulated(SimulatedGateway),
+    /// No provider configured: every call is refused, saying so.
+    Off,
+}
+
+/// What a call to the provider gets when there is none.
+fn off() -> GatewayError {
+    GatewayError::Refused(
+        "le paiement en ligne n'est pas configuré sur ce site (STRIPE_SECRET_KEY, \
+         ou SALLE_PAYMENTS=simulated pour une démonstration)"
+            .into(),
+    )
 }
 
 impl Gateway {
@@ -110,6 +121,7 @@ impl Gateway {
         match self {
             Self::Stripe(_) => "stripe",
             Self::Simulated(_) => "simulated",
+            Self::Off => "off",
         }
     }
 
@@ -119,6 +131,7 @@ impl Gateway {
         match self {
             Self::Stripe(g) => g.webhook_secrets(),
             Self::Simulated(g) => g.webhook_secrets(),
+            Self::Off => &[],
         }
     }
 
@@ -130,6 +143,7 @@ impl Gateway {
                 g.save().await?;
                 Ok(made)
             }
+            Self::Off => Err(off()),
         }
     }
 
@@ -138,6 +152,7 @@ impl Gateway {
         match self {
             Self::Stripe(g) => g.payment_fee(payment_ref).await,
             Self::Simulated(g) => g.payment_fee(payment_ref),
+            Self::Off => Err(off()),
         }
     }
 
@@ -150,6 +165,7 @@ impl Gateway {
                 g.save().await?;
                 Ok(made)
             }
+            Self::Off => Err(off()),
         }
     }
 
@@ -162,6 +178,7 @@ impl Gateway {
                 g.save().await?;
                 Ok(made)
             }
+            Self::Off => Err(off()),
         }
     }
 
@@ -174,6 +191,7 @@ impl Gateway {
                 g.save().await?;
                 Ok(made)
             }
+            Self::Off => Err(off()),
         }
     }
 
@@ -182,6 +200,7 @@ impl Gateway {
         match self {
             Self::Stripe(g) => g.create_account(establishment_id, key).await,
             Self::Simulated(g) => Ok(g.create_account(establishment_id)),
+            Self::Off => Err(off()),
         }
     }
 
@@ -207,6 +226,7 @@ impl Gateway {
                     })
                 })
                 .collect(),
+            Self::Off => vec![],
         };
         Ok(all
             .into_iter()
@@ -230,6 +250,7 @@ impl Gateway {
         match self {
             Self::Stripe(g) => g.onboarding_link(account_ref, return_url, refresh_url).await,
             Self::Simulated(g) => Ok(g.onboarding_link(account_ref)),
+            Self::Off => Err(off()),
         }
     }
 }

@@ -7,7 +7,7 @@ use crate::Lang;
 use crate::layout::page;
 
 /// The checkout of one payment; the form posts `outcome` to `action`.
-pub fn simulated_checkout(lang: Lang, amount: &str, description: &str, action: &str) -> Markup {
+pub fn simulated_checkout(lang: Lang, amount: &str, description: &str, action: &str, csrf: &str) -> Markup {
     let (title, notice, pay, decline) = match lang {
         Lang::Fr => (
             "Paiement simulé",
@@ -35,6 +35,7 @@ pub fn simulated_checkout(lang: Lang, amount: &str, description: &str, action: &
                 dd { (amount) }
             }
             form method="post" action=(action) {
+                input type="hidden" name="csrf" value=(csrf);
                 button type="submit" name="outcome" value="succeeded" { (pay) " " (amount) }
                 " "
                 button type="submit" name="outcome" value="declined" { (decline) }
@@ -69,7 +70,7 @@ pub fn simulated_outcome(lang: Lang, paid: bool, back: &str) -> Markup {
 }
 
 /// The payout account's onboarding; the form posts to `action`.
-pub fn simulated_onboarding(lang: Lang, account: &str, action: &str, done: bool) -> Markup {
+pub fn simulated_onboarding(lang: Lang, account: &str, action: &str, done: bool, csrf: &str) -> Markup {
     let title = match lang {
         Lang::Fr => "Compte de versement simulé",
         Lang::En => "Simulated payout account",
@@ -91,6 +92,7 @@ pub fn simulated_onboarding(lang: Lang, account: &str, action: &str, done: bool)
                     @else { "This provider is simulated: confirming activates the account without documents." }
                 }
                 form method="post" action=(action) {
+                    input type="hidden" name="csrf" value=(csrf);
                     button type="submit" { @if lang == Lang::Fr { "Activer le compte" } @else { "Activate the account" } }
                 }
             }
