@@ -604,6 +604,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 payments.stripe_webhook_secrets.as_deref(),
                 payments.stripe_api_base.as_deref(),
             )?;
+            if matches!(payment_settings.provider, crate::config::Provider::Off) {
+                anyhow::bail!(
+                    "reconciling needs the payment provider's records: set STRIPE_SECRET_KEY \
+                     (or SALLE_PAYMENTS=simulated for the simulated provider's)"
+                );
+            }
             let store = open(&settings).await?;
             if !store.is_migrated().await? {
                 anyhow::bail!("the database has no event log yet: run `salle migrate` first");

@@ -347,6 +347,7 @@ async fn payout_onboarding_from_the_command_line_gives_the_providers_link() {
         .args(["--database-url", &db.url, "payments", "onboard", &establishment_id.to_string()])
         .args(["--public-url", "https://salle.example"])
         .env_remove("STRIPE_SECRET_KEY")
+        .env("SALLE_PAYMENTS", "simulated")
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -358,6 +359,7 @@ async fn payout_onboarding_from_the_command_line_gives_the_providers_link() {
     let unknown = salle()
         .args(["--database-url", &db.url, "payments", "onboard", &uuid::Uuid::nil().to_string()])
         .env_remove("STRIPE_SECRET_KEY")
+        .env("SALLE_PAYMENTS", "simulated")
         .output()
         .unwrap();
     assert!(!unknown.status.success());

@@ -363,6 +363,7 @@ async fn reconciliation_reports_each_difference_with_the_provider(db: TestDb) {
             .args(args)
             .env("SALLE_DATABASE_URL", &db.url)
             .env_remove("STRIPE_SECRET_KEY")
+            .env("SALLE_PAYMENTS", "simulated")
             .output()
             .unwrap()
     };

@@ -37,6 +37,29 @@ pub enum StoreError {
     IdempotencyMismatch(Vec<uuid::Uuid>),
 }
 
+impl StoreError {
+    /// The database could not be reached or is restarting: nothing was
+    /// done, and the same request may succeed shortly (a 503, not a 500).
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, Self::Database { source, .. } if is_unavailable(source))
+    }
+}
+
+/// Whether a database error means "not reachable now": the connection
+/// failed or was cut, the pool timed out, or the server is shutting down or
+/// starting (SQLSTATE classes 08 and 57P).
+pub fn is_unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|c| c.starts_with("08") || c.starts_with("57P")),
+        _ => false,
+    }
+}
+
 /// The result of `append`: stored, refused for a stale version, or failed.
 #[derive(Debug, thiserror::Error)]
 pub enum AppendError {

@@ -69,9 +69,7 @@ impl FromRequest for Caller {
         let token = bearer(req);
         Box::pin(async move {
             let (Some(state), Some(token)) = (state, token) else { return Err(unauthorized()) };
-            let found = accounts::session(&state.store, &token, SessionKind::Api, Utc::now())
-                .await
-                .map_err(|e| AppError::Internal(e.into()))?;
+            let found = accounts::session(&state.store, &token, SessionKind::Api, Utc::now()).await?;
             found.map(|(account, _)| Caller(account)).ok_or_else(unauthorized)
         })
     }

@@ -64,8 +64,16 @@ impl AppError {
             Self::TooManyRequests { retry_after_secs, .. } | Self::Busy { retry_after_secs, .. } => {
                 Some(*retry_after_secs)
             }
+            Self::Unavailable(_) => Some(5),
             _ => None,
         }
+    }
+
+    /// The database is out of reach: nothing was done, retry shortly. The
+    /// cause is logged, never shown.
+    pub fn store_unavailable(cause: impl std::fmt::Display) -> Self {
+        tracing::warn!(error = %cause, "the database is unavailable");
+        Self::Unavailable("Le service est momentanément indisponible : réessayez dans un instant.".into())
     }
 
     /// The answer when every password-hashing permit stayed taken.
@@ -114,6 +122,7 @@ impl From<crate::app::CommandError> for AppError {
                 code: "stale_version",
                 message: "D'autres changements ont eu lieu en même temps : rechargez et réessayez.".into(),
             },
+            CommandError::Store(e) if e.is_unavailable() => Self::store_unavailable(e),
             other => Self::Internal(other.into()),
         }
     }
@@ -130,6 +139,10 @@ impl From<crate::app::accounts::AccountError> for AppError {
         match e {
             crate::app::accounts::AccountError::Invalid(d) => d.into(),
             crate::app::accounts::AccountError::Busy(_) => Self::busy(),
+            crate::app::accounts::AccountError::Database(e) if salle_events::error::is_unavailable(&e) => {
+                Self::store_unavailable(e)
+            }
+            crate::app::accounts::AccountError::Store(e) if e.is_unavailable() => Self::store_unavailable(e),
             other => Self::Internal(other.into()),
         }
     }

@@ -1453,6 +1453,13 @@ pub async fn reconciliation_page(
     use crate::payments::MovementKind;
     let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
     caller.require(&[Role::Finance, Role::Admin])?;
+    if matches!(state.payments.gateway(), crate::payments::Gateway::Off) {
+        return Err(AppError::Unprocessable {
+            code: "no_payment_provider",
+            message: "Aucun prestataire de paiement n'est configuré : il n'y a rien à rapprocher.".into(),
+        }
+        .into());
+    }
     let lang = visitor.lang;
     let tr = |fr: &'static str, en: &'static str| if lang == Lang::Fr { fr } else { en };
     let (name, ledger_href) = match query.etablissement {
