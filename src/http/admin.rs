@@ -32,7 +32,16 @@ fn category_label(lang: Lang, c: RequesterCategory) -> String {
 /// shows what was just done.
 async fn caught_up(state: &AppState, position: Option<salle_events::LogPosition>) -> Result<(), AppError> {
     match position {
-        Some(p) => state.search.wait_for(&state.store, p).await.map_err(AppError::Internal),
+        // What it waits for is committed: a failed wait is logged, not answered.
+        Some(p) => {
+            if let Err(e) = state.search.wait_for(&state.store, p).await {
+                tracing::warn!(
+                    error = format!("{e:#}"),
+                    "read-your-writes: the search index could not be awaited"
+                );
+            }
+            Ok(())
+        }
         None => Ok(()),
     }
 }
