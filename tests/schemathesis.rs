@@ -1,0 +1,90 @@
+//! schemathesis against `/api/v1/openapi.json` on a running `salle serve
+//! --demo`, once per role and once anonymous: generated requests (from the
+//! document's schemas, their edges, and stateful sequences) must never get a
+//! 5xx, and every answer must match the document — its status, its content
+//! type and its body. scripts/test installs schemathesis (pinned).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_salle");
+
+/// The demo's accounts, one per role.
+const ROLES: [(&str, &str, &str); 4] = [
+    ("admin", "admin@demo.salle.test", "demo-administration"),
+    ("finance", "finance@demo.salle.test", "demo-finances-38"),
+    ("manager", "gestion@demo.salle.test", "demo-gestion-college"),
+    ("association", "chorale@demo.salle.test", "demo-chorale-voirons"),
+];
+
+/// Seconds of generated requests per role.
+const BUDGET_SECS: u64 = 25;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn generated_requests_never_get_a_5xx_and_every_answer_matches_the_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut server = Command::new(BIN)
+        .args(["serve", "--demo", "--bind", &format!("127.0.0.1:{port}")])
+        .env("SALLE_DATABASE_URL", format!("sqlite://{}", dir.path().join("salle.db").display()))
+        .env("SALLE_LOG_FORMAT", "json")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(dir.path().join("serve.log")).unwrap())
+        .spawn()
+        .unwrap();
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while client.get(format!("{base}/readyz")).send().await.map(|r| r.status().as_u16()).ok() != Some(200) {
+        assert!(Instant::now() < deadline, "salle never became ready");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let mut runs: Vec<(&str, Option<String>)> = vec![("anonymous", None)];
+    for (role, email, password) in ROLES {
+        let body = serde_json::json!({ "email": email, "password": password });
+        let answer: serde_json::Value = client
+            .post(format!("{base}/api/v1/auth/token"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        runs.push((role, Some(answer["token"].as_str().unwrap().to_owned())));
+    }
+    let mut failed = vec![];
+    for (role, token) in &runs {
+        let mut run = Command::new("schemathesis");
+        run.args(["run", &format!("{base}/api/v1/openapi.json"), "--url", &base])
+            .args([
+                "--checks",
+                "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
+            ])
+            .args(["--max-time", &BUDGET_SECS.to_string(), "--workers", "2", "--seed", "38"])
+            // Signing in and out would end the run's own token; the sign-in
+            // limits are tested in tests/hardening.rs.
+            .args(["--exclude-path", "/api/v1/auth/token"])
+            .current_dir(dir.path());
+        if let Some(token) = token {
+            run.args(["-H", &format!("Authorization: Bearer {token}")]);
+        }
+        let out = run.output().expect("schemathesis runs (scripts/test installs it)");
+        let report = String::from_utf8_lossy(&out.stdout).into_owned();
+        let cases = report
+            .lines()
+            .map(str::trim)
+            .find(|l| l.starts_with(|c: char| c.is_ascii_digit()) && l.contains(" generated"))
+            .unwrap_or("")
+            .to_owned();
+        println!("schemathesis as {role}: {cases}");
+        if !out.status.success() {
+            failed.push(format!("as {role}:\n{report}\n{}", String::from_utf8_lossy(&out.stderr)));
+        }
+    }
+    server.kill().unwrap();
+    let _ = server.wait();
+    assert!(failed.is_empty(), "{}", failed.join("\n\n"));
+}
