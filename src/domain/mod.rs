@@ -17,6 +17,7 @@
 //! - [`series`]: a weekly series expanded into dates, each kept or skipped with its reason.
 //! - [`payment`]: the provider's side of a booking's money; records each answer once.
 //! - [`text`]: the one rule for what people type (free text, e-mail addresses).
+//! - [`typed`]: amounts in euros and time ranges as people type them in forms.
 
 pub mod association;
 pub mod booking;
@@ -30,6 +31,7 @@ pub mod series;
 pub mod slot;
 pub mod tariff;
 pub mod text;
+pub mod typed;
 
 pub use text::{email, optional_text, text};
 

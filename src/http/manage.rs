@@ -93,51 +93,14 @@ fn parse_rate(text: &str) -> Result<Option<i64>, AppError> {
     if text.is_empty() {
         return Ok(None);
     }
-    parse_euros("Le tarif horaire", text).map(Some)
+    Ok(Some(parse_euros("Le tarif horaire", text)?))
 }
 
 fn rate_text(cents: Option<i64>) -> String {
     cents.map(euros).unwrap_or_default()
 }
 
-/// `18:00-22:00, 09:00-12:00` → windows of one weekday; empty: none.
-fn parse_windows(weekday: u8, label: &str, text: &str) -> Result<Vec<WeeklyWindow>, AppError> {
-    let mut out = vec![];
-    for part in text.split([',', ';']).map(str::trim).filter(|p| !p.is_empty()) {
-        let wrong = || {
-            refused(format!(
-                "{label} : « {part} » n'est pas une plage horaire (HH:MM-HH:MM, par exemple 18:00-22:00)."
-            ))
-        };
-        let (start, end) = part.split_once(['-', '–']).ok_or_else(wrong)?;
-        let time = |t: &str| NaiveTime::parse_from_str(&clock(t), "%H:%M");
-        let (start, end) = (time(start).map_err(|_| wrong())?, time(end).map_err(|_| wrong())?);
-        if end <= start {
-            return Err(refused(format!("{label} : la plage « {part} » finit avant de commencer.")));
-        }
-        out.push(WeeklyWindow { weekday, start, end });
-    }
-    Ok(out)
-}
-
-/// `18`, `18h`, `18h30`, `18:30` → `18:30`-style text for parsing.
-fn clock(text: &str) -> String {
-    let t = text.trim().to_lowercase().replace('h', ":");
-    match t.split_once(':') {
-        Some((h, "")) => format!("{h}:00"),
-        Some(_) => t,
-        None => format!("{t}:00"),
-    }
-}
-
-fn windows_text(windows: &[WeeklyWindow], weekday: u8) -> String {
-    windows
-        .iter()
-        .filter(|w| w.weekday == weekday)
-        .map(|w| format!("{}-{}", w.start.format("%H:%M"), w.end.format("%H:%M")))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
+use crate::domain::typed::{parse_windows, windows_text};
 
 fn tr(lang: Lang, fr: &'static str, en: &'static str) -> &'static str {
     if lang == Lang::Fr { fr } else { en }
