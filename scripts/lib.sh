@@ -89,6 +89,19 @@ ensure_python_tools() {
     export PATH="$venv/bin:$PATH"
 }
 
+# cargo-fuzz (crates.io, pinned) for scripts/fuzz; libFuzzer itself is built
+# by the fuzz crate's libfuzzer-sys with the machine's C++ compiler.
+ensure_fuzz_tools() {
+    local wanted="cargo-fuzz 0.13.1"
+    if [[ "$(cargo fuzz --version 2>/dev/null)" != "$wanted" ]]; then
+        echo "salle: installing $wanted for the fuzz targets" >&2
+        cargo install cargo-fuzz --version 0.13.1 --locked --quiet
+    fi
+    if ! command -v g++ >/dev/null 2>&1; then
+        install_debian_packages g++
+    fi
+}
+
 # hledger (Debian package): the finance tests check the exported journals with it.
 ensure_ledger_tools() {
     if ! command -v hledger >/dev/null 2>&1; then
