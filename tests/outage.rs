@@ -78,10 +78,10 @@ async fn rooms(client: &reqwest::Client, base: &str) -> Vec<String> {
     rooms
 }
 
-/// Weekday evenings of the first months of 2027, in the order requests take them.
+/// Weekday evenings from January 2027 on, in the order requests take them.
 fn evenings() -> Vec<NaiveDate> {
     let first = NaiveDate::from_ymd_opt(2027, 1, 11).unwrap();
-    (0..80)
+    (0..330)
         .map(|d| first + chrono::Duration::days(d))
         .filter(|d| d.weekday().number_from_monday() <= 5)
         .collect()
@@ -143,9 +143,9 @@ async fn load(
                             seen.acknowledged.push(id.expect("a 201 names its booking"));
                         }
                     }
-                    if status == 0 {
-                        tokio::time::sleep(Duration::from_millis(50)).await;
-                    }
+                    // A steady load, not a flood: the free evenings must last
+                    // until after the outage.
+                    tokio::time::sleep(Duration::from_millis(if status == 0 { 50 } else { 100 })).await;
                 }
             })
         })
@@ -319,7 +319,7 @@ async fn postgresql_stopped_for_ten_seconds_under_load_fails_fast_loses_nothing_
     let seen = Arc::new(Mutex::new(Seen::default()));
     let started = Instant::now();
     let stop = started + Duration::from_secs(22);
-    let load = tokio::spawn(load(base.clone(), token.clone(), rooms, 6, stop, seen.clone()));
+    let load = tokio::spawn(load(base.clone(), token.clone(), rooms, 12, stop, seen.clone()));
     tokio::time::sleep(Duration::from_secs(3)).await;
     let down = Instant::now();
     pg.stop();
