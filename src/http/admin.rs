@@ -21,6 +21,7 @@ use crate::http::api::metadata;
 use crate::http::error::AppError;
 use crate::http::forms::{euros, parse_euros, refused};
 use crate::http::pages::{PageError, Visitor, categories, local_day, see_other};
+use crate::http::signed_in::SignedIn;
 use crate::startup::AppState;
 
 fn category_label(lang: Lang, c: RequesterCategory) -> String {
@@ -114,10 +115,9 @@ async fn admin_view(state: &AppState, lang: Lang, owner: Option<Uuid>) -> Result
 #[get("/admin")]
 pub async fn admin_page(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    SignedIn { visitor, caller }: SignedIn,
     query: web::Query<std::collections::HashMap<String, String>>,
 ) -> Result<HttpResponse, PageError> {
-    let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
     caller.require(&[Role::Admin])?;
     let owner = query.get("grille").and_then(|g| g.parse::<Uuid>().ok());
     let mut page = admin_view(&state, visitor.lang, owner).await?;
@@ -173,11 +173,10 @@ async fn answer_for(
 #[post("/admin/colleges")]
 pub async fn import_colleges(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    SignedIn { visitor, caller }: SignedIn,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
     visitor.posted(&body)?;
-    let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
     caller.require(&[Role::Admin])?;
     let meta = metadata(&caller, Uuid::now_v7());
     let (new, last) =
@@ -192,11 +191,10 @@ pub async fn import_colleges(
 #[post("/admin/invitations")]
 pub async fn invite(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    SignedIn { visitor, caller }: SignedIn,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
     let fields = visitor.posted(&body)?;
-    let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
     caller.require(&[Role::Admin])?;
     let typed = InviteValues {
         establishment: fields.get("establishment"),
@@ -234,11 +232,10 @@ pub async fn invite(
 #[post("/admin/tarifs")]
 pub async fn publish_tariff(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    SignedIn { visitor, caller }: SignedIn,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
     let fields = visitor.posted(&body)?;
-    let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
     caller.require(&[Role::Admin])?;
     let owner_text = fields.get("owner");
     let owner = if owner_text.is_empty() { None } else { owner_text.parse::<Uuid>().ok() };
@@ -301,12 +298,11 @@ pub async fn publish_tariff(
 #[post("/admin/associations/{id}/{action}")]
 pub async fn verify_association(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    SignedIn { visitor, caller }: SignedIn,
     path: web::Path<(Uuid, String)>,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
     let fields = visitor.posted(&body)?;
-    let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
     caller.require(&[Role::Admin])?;
     let (id, action) = path.into_inner();
     let now = Utc::now();

@@ -25,8 +25,9 @@ use crate::http::auth::Caller;
 use crate::http::error::AppError;
 use crate::http::forms::{euros, parse_euros, refused};
 use crate::http::pages::{
-    KINDS, PageError, Visitor, code, day_slots, equipment_label, kind_label, local_day, local_time, see_other,
+    KINDS, PageError, code, day_slots, equipment_label, kind_label, local_day, local_time, see_other,
 };
+use crate::http::signed_in::SignedIn;
 use crate::startup::AppState;
 
 /// Every equipment a room may list (the search offers the most asked for).
@@ -110,9 +111,8 @@ fn tr(lang: Lang, fr: &'static str, en: &'static str) -> &'static str {
 #[get("/etablissements")]
 pub async fn establishments_page(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    SignedIn { visitor, caller }: SignedIn,
 ) -> Result<HttpResponse, PageError> {
-    let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
     caller.require(&[Role::Manager, Role::Admin])?;
     let commune_name =
         |insee: &str| state.communes.by_insee(insee).map_or_else(|| insee.to_owned(), |c| c.name.clone());
@@ -222,11 +222,10 @@ async fn establishment_view(
 #[get("/etablissements/{id}/gestion")]
 pub async fn establishment_page(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    SignedIn { visitor, caller }: SignedIn,
     path: web::Path<Uuid>,
     query: web::Query<std::collections::HashMap<String, String>>,
 ) -> Result<HttpResponse, PageError> {
-    let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
     let id = path.into_inner();
     let establishment = managed_establishment(&state, &caller, id).await?;
     let week = query
@@ -244,12 +243,11 @@ pub async fn establishment_page(
 #[post("/etablissements/{id}/versements")]
 pub async fn start_payouts(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    SignedIn { visitor, caller }: SignedIn,
     path: web::Path<Uuid>,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
     visitor.posted(&body)?;
-    let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
     let id = path.into_inner();
     managed_establishment(&state, &caller, id).await?;
     let back = format!("{}/etablissements/{id}/gestion", state.payments.public_url());
@@ -271,12 +269,11 @@ pub async fn start_payouts(
 #[post("/etablissements/{id}/salles")]
 pub async fn add_room(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    SignedIn { visitor, caller }: SignedIn,
     path: web::Path<Uuid>,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
     let fields = visitor.posted(&body)?;
-    let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
     let id = path.into_inner();
     let establishment = managed_establishment(&state, &caller, id).await?;
     let typed = NewRoomValues {
@@ -434,11 +431,10 @@ fn room_view(lang: Lang, room: &Room, room_id: Uuid, establishment: &Establishme
 #[get("/salles/{id}/gestion")]
 pub async fn room_page(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    SignedIn { visitor, caller }: SignedIn,
     path: web::Path<Uuid>,
     query: web::Query<std::collections::HashMap<String, String>>,
 ) -> Result<HttpResponse, PageError> {
-    let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
     let room_id = path.into_inner();
     let (room, establishment) = managed_room(&state, &caller, room_id).await?;
     let mut page = room_view(visitor.lang, &room, room_id, &establishment);
@@ -466,12 +462,11 @@ pub async fn room_page(
 #[post("/salles/{id}/gestion/{action}")]
 pub async fn room_action(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    SignedIn { visitor, caller }: SignedIn,
     path: web::Path<(Uuid, String)>,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
     let fields = visitor.posted(&body)?;
-    let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
     let (room_id, action) = path.into_inner();
     let (room, establishment) = managed_room(&state, &caller, room_id).await?;
     let meta = metadata(&caller, room_id);
@@ -669,12 +664,11 @@ pub async fn room_action(
 #[post("/salles/{id}/gestion/{what}/{item}/supprimer")]
 pub async fn lift(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    SignedIn { visitor, caller }: SignedIn,
     path: web::Path<(Uuid, String, Uuid)>,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
     visitor.posted(&body)?;
-    let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
     let (room_id, what, item) = path.into_inner();
     let command = match what.as_str() {
         "blocages" => RoomCommand::RemoveInternalBlock { block_id: item },

@@ -14,6 +14,7 @@ pub mod pages;
 pub mod payments;
 pub mod rooms;
 pub mod search;
+pub mod signed_in;
 
 use actix_web::{HttpRequest, HttpResponse, http::header, web};
 use salle_web::Lang;

@@ -35,6 +35,7 @@ use crate::http::api::{self, NewBooking};
 use crate::http::auth::Caller;
 use crate::http::client::ClientAddress;
 use crate::http::error::AppError;
+use crate::http::signed_in::SignedIn;
 use crate::startup::AppState;
 
 /// A page's error: the same as the API's, answered as an HTML page.
@@ -798,8 +799,10 @@ pub async fn sign_out(
 
 /// `GET /reservations`: the association's own, the manager's (pending first).
 #[get("/reservations")]
-pub async fn bookings_page(state: web::Data<AppState>, visitor: Visitor) -> Result<HttpResponse, PageError> {
-    let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
+pub async fn bookings_page(
+    state: web::Data<AppState>,
+    SignedIn { visitor, caller }: SignedIn,
+) -> Result<HttpResponse, PageError> {
     let filter = match caller.role() {
         Role::Association => Filter { association: caller.0.association_id, ..Default::default() },
         Role::Manager => Filter {
@@ -845,11 +848,10 @@ pub async fn bookings_page(state: web::Data<AppState>, visitor: Visitor) -> Resu
 #[get("/reservations/{id}")]
 pub async fn booking_page(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    SignedIn { visitor, caller }: SignedIn,
     path: web::Path<Uuid>,
     asked: web::Query<LedgerPeriod>,
 ) -> Result<HttpResponse, PageError> {
-    let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
     let (_, as_of) = asked.read()?;
     let view = booking_view(&state, &caller, visitor.lang, path.into_inner(), as_of).await?;
     let chrome = visitor.chrome(&state).await;
@@ -964,10 +966,9 @@ async fn booking_view(
 #[get("/reservations/{id}/recu")]
 pub async fn receipt_page(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    SignedIn { visitor, caller }: SignedIn,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, PageError> {
-    let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
     let booking_id = path.into_inner();
     let row = api::visible_booking(&state, &caller, booking_id).await?;
     let room = state.commands.room(row.room_id).await?;
@@ -1039,11 +1040,10 @@ pub struct RequestForm {
 #[post("/reservations")]
 pub async fn request(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    SignedIn { visitor, caller }: SignedIn,
     form: web::Form<RequestForm>,
 ) -> Result<HttpResponse, PageError> {
     visitor.check(&form.csrf)?;
-    let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
     let time = |t: &str| {
         NaiveTime::parse_from_str(t, "%H:%M").map_err(|_| {
             AppError::from(crate::domain::DomainError::rule(
@@ -1176,12 +1176,11 @@ pub struct ActionForm {
 #[post("/reservations/{id}/{action}")]
 pub async fn act(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    SignedIn { visitor, caller }: SignedIn,
     path: web::Path<(Uuid, String)>,
     form: web::Form<ActionForm>,
 ) -> Result<HttpResponse, PageError> {
     visitor.check(&form.csrf)?;
-    let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
     let (booking_id, action) = path.into_inner();
     let reason = form.reason.clone().unwrap_or_default();
     let back = format!("/reservations/{booking_id}");
@@ -1256,8 +1255,10 @@ async fn chain_head(state: &AppState, caller: &Caller) -> Option<views::ChainHea
 
 /// `GET /grand-livre`: the ledgers the visitor may read.
 #[get("/grand-livre")]
-pub async fn ledgers_page(state: web::Data<AppState>, visitor: Visitor) -> Result<HttpResponse, PageError> {
-    let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
+pub async fn ledgers_page(
+    state: web::Data<AppState>,
+    SignedIn { visitor, caller }: SignedIn,
+) -> Result<HttpResponse, PageError> {
     caller.require(&[Role::Manager, Role::Finance, Role::Admin])?;
     let counted = salle_projections::ledger::establishments(&state.store)
         .await
@@ -1419,10 +1420,9 @@ async fn ledger_view(
 #[get("/grand-livre/departement")]
 pub async fn whole_ledger_page(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    SignedIn { visitor, caller }: SignedIn,
     period: web::Query<LedgerPeriod>,
 ) -> Result<HttpResponse, PageError> {
-    let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
     caller.require(&[Role::Finance, Role::Admin])?;
     let name = match visitor.lang {
         Lang::Fr => "tout le département",
@@ -1446,12 +1446,11 @@ pub struct ReconcileForm {
 #[get("/grand-livre/rapprochement")]
 pub async fn reconciliation_page(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    SignedIn { visitor, caller }: SignedIn,
     query: web::Query<ReconcileForm>,
 ) -> Result<HttpResponse, PageError> {
     use crate::finance::reconcile::{Problem, reconcile};
     use crate::payments::MovementKind;
-    let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
     caller.require(&[Role::Finance, Role::Admin])?;
     if matches!(state.payments.gateway(), crate::payments::Gateway::Off) {
         return Err(AppError::Unprocessable {
@@ -1571,10 +1570,9 @@ pub struct ExportForm {
 #[get("/grand-livre/export")]
 pub async fn ledger_download(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    SignedIn { caller, .. }: SignedIn,
     query: web::Query<ExportForm>,
 ) -> Result<HttpResponse, PageError> {
-    let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
     caller.require(&[Role::Finance, Role::Admin])?;
     let format =
         crate::finance::export::Format::parse(&query.format).ok_or_else(|| AppError::BadRequest {
@@ -1599,11 +1597,10 @@ pub async fn ledger_download(
 #[get("/grand-livre/{id}")]
 pub async fn ledger_page(
     state: web::Data<AppState>,
-    visitor: Visitor,
+    SignedIn { visitor, caller }: SignedIn,
     path: web::Path<Uuid>,
     period: web::Query<LedgerPeriod>,
 ) -> Result<HttpResponse, PageError> {
-    let Some(caller) = visitor.caller() else { return Ok(see_other("/connexion")) };
     let establishment_id = path.into_inner();
     let establishment = api::ledger_reader(&state, &caller, establishment_id).await?;
     let page = ledger_view(&state, &caller, Some(establishment_id), establishment.name, &period).await?;
