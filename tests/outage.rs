@@ -5,58 +5,20 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+mod support;
+
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{Datelike, NaiveDate};
 use serde_json::{Value, json};
+use support::binary::{free_port, serve_demo, wait_ready};
 
-const BIN: &str = env!("CARGO_BIN_EXE_salle");
 const CHORALE: (&str, &str) = ("chorale@demo.salle.test", "demo-chorale-voirons");
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-fn serve(database_url: &str, port: u16, log: &Path) -> Child {
-    Command::new(BIN)
-        .args(["serve", "--demo", "--bind", &format!("127.0.0.1:{port}")])
-        .env("SALLE_DATABASE_URL", database_url)
-        .env("SALLE_LOG_FORMAT", "json")
-        .env("RUST_LOG", "info,sqlx=warn")
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(log).unwrap())
-        .spawn()
-        .unwrap()
-}
-
-async fn wait_ready(client: &reqwest::Client, base: &str) {
-    let deadline = Instant::now() + Duration::from_secs(180);
-    loop {
-        if let Ok(r) = client.get(format!("{base}/readyz")).send().await
-            && r.status() == 200
-        {
-            return;
-        }
-        assert!(Instant::now() < deadline, "salle never became ready at {base}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
 async fn token(client: &reqwest::Client, base: &str) -> String {
-    let body = json!({ "email": CHORALE.0, "password": CHORALE.1 });
-    let answer: Value = client
-        .post(format!("{base}/api/v1/auth/token"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    answer["token"].as_str().unwrap().to_owned()
+    support::binary::token(client, base, CHORALE.0, CHORALE.1).await
 }
 
 async fn rooms(client: &reqwest::Client, base: &str) -> Vec<String> {
@@ -186,7 +148,7 @@ async fn kill_9_of_serve_on_sqlite_loses_no_acknowledged_booking() {
     let client = reqwest::Client::new();
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
-    let mut server = serve(&url, port, &dir.path().join("first.log"));
+    let mut server = serve_demo(&url, port, &dir.path().join("first.log"));
     wait_ready(&client, &base).await;
     let token = token(&client, &base).await;
     let rooms = rooms(&client, &base).await;
@@ -197,7 +159,7 @@ async fn kill_9_of_serve_on_sqlite_loses_no_acknowledged_booking() {
     Command::new("kill").args(["-KILL", &server.id().to_string()]).status().unwrap();
     server.wait().unwrap();
     load.await.unwrap();
-    let mut server = serve(&url, port, &dir.path().join("second.log"));
+    let mut server = serve_demo(&url, port, &dir.path().join("second.log"));
     wait_ready(&client, &base).await;
     let (requests, acknowledged) = {
         let seen = seen.lock().unwrap();
@@ -312,7 +274,7 @@ async fn postgresql_stopped_for_ten_seconds_under_load_fails_fast_loses_nothing_
     let client = reqwest::Client::new();
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
-    let mut server = serve(&pg.url(), port, &dir.path().join("serve.log"));
+    let mut server = serve_demo(&pg.url(), port, &dir.path().join("serve.log"));
     wait_ready(&client, &base).await;
     let token = token(&client, &base).await;
     let rooms = rooms(&client, &base).await;

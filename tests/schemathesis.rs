@@ -6,10 +6,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+mod support;
 
-const BIN: &str = env!("CARGO_BIN_EXE_salle");
+use std::process::Command;
 
 /// The demo's accounts, one per role.
 const ROLES: [(&str, &str, &str); 4] = [
@@ -25,35 +24,15 @@ const BUDGET_SECS: u64 = 25;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn generated_requests_never_get_a_5xx_and_every_answer_matches_the_document() {
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = support::binary::free_port();
     let base = format!("http://127.0.0.1:{port}");
-    let mut server = Command::new(BIN)
-        .args(["serve", "--demo", "--bind", &format!("127.0.0.1:{port}")])
-        .env("SALLE_DATABASE_URL", format!("sqlite://{}", dir.path().join("salle.db").display()))
-        .env("SALLE_LOG_FORMAT", "json")
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(dir.path().join("serve.log")).unwrap())
-        .spawn()
-        .unwrap();
+    let url = format!("sqlite://{}", dir.path().join("salle.db").display());
+    let mut server = support::binary::serve_demo(&url, port, &dir.path().join("serve.log"));
     let client = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while client.get(format!("{base}/readyz")).send().await.map(|r| r.status().as_u16()).ok() != Some(200) {
-        assert!(Instant::now() < deadline, "salle never became ready");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    support::binary::wait_ready(&client, &base).await;
     let mut runs: Vec<(&str, Option<String>)> = vec![("anonymous", None)];
     for (role, email, password) in ROLES {
-        let body = serde_json::json!({ "email": email, "password": password });
-        let answer: serde_json::Value = client
-            .post(format!("{base}/api/v1/auth/token"))
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        runs.push((role, Some(answer["token"].as_str().unwrap().to_owned())));
+        runs.push((role, Some(support::binary::token(&client, &base, email, password).await)));
     }
     let mut failed = vec![];
     for (role, token) in &runs {

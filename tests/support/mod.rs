@@ -80,6 +80,7 @@ impl TestDb {
 }
 
 pub mod app;
+pub mod binary;
 pub mod browser;
 pub mod money;
 pub mod world;
