@@ -126,6 +126,9 @@ pub enum Command {
         /// local callers only).
         #[arg(long, env = "SALLE_METRICS_BIND")]
         metrics_bind: Option<String>,
+        /// Sign-ups accepted from one address in an hour (0: no limit).
+        #[arg(long, env = "SALLE_SIGN_UPS_PER_HOUR", default_value_t = 10)]
+        sign_ups_per_hour: usize,
     },
     /// Run the projections, the event-chain sealer and the process managers
     /// (payments, deadlines) without serving pages: beside `salle serve`
@@ -348,6 +351,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             workers,
             trusted_proxies,
             metrics_bind,
+            sign_ups_per_hour,
         } => {
             let mut problems = crate::config::Problems::default();
             let settings = problems.check(Settings::new(&g.database_url, &bind, g.max_connections));
@@ -377,6 +381,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             settings.siren = siren;
             settings.trusted_proxies = proxies;
             settings.metrics_bind = metrics_bind;
+            settings.sign_ups_per_hour = sign_ups_per_hour;
             settings.payments = payments;
             settings.run_workers = workers == WorkerMode::InProcess;
             let app = Application::build(settings).await?;

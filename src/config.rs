@@ -43,6 +43,8 @@ pub struct Settings {
     /// `SALLE_METRICS_BIND`: a second listener for `/metrics` and the
     /// details of `/readyz`, where the public ingress does not route.
     pub metrics_bind: Option<SocketAddr>,
+    /// `SALLE_SIGN_UPS_PER_HOUR`: sign-ups accepted from one address in an hour (0: no limit).
+    pub sign_ups_per_hour: usize,
 }
 
 /// `SALLE_ADMIN_EMAIL` and `SALLE_ADMIN_PASSWORD`.
@@ -328,6 +330,7 @@ impl Settings {
             siren: None,
             trusted_proxies: Vec::new(),
             metrics_bind: None,
+            sign_ups_per_hour: 10,
         })
     }
 

@@ -27,6 +27,8 @@ pub struct AppState {
     pub payments: crate::payments::process::PaymentProcess,
     /// Failed sign-ins per (account, address) and per address.
     pub sign_ins: std::sync::Arc<crate::app::sign_in::SignInLimiter>,
+    /// Sign-ups per address and hour (`SALLE_SIGN_UPS_PER_HOUR`).
+    pub sign_ups: std::sync::Arc<crate::app::sign_in::SignUpLimiter>,
     /// Peers whose `X-Forwarded-For` is believed (`SALLE_TRUSTED_PROXIES`).
     pub trusted_proxies: std::sync::Arc<[ipnet::IpNet]>,
     /// The SIREN that names FEC exports.
@@ -103,6 +105,9 @@ impl Application {
             communes: std::sync::Arc::new(communes),
             payments: payments.clone(),
             sign_ins: std::sync::Arc::default(),
+            sign_ups: std::sync::Arc::new(crate::app::sign_in::SignUpLimiter::new(
+                settings.sign_ups_per_hour,
+            )),
             trusted_proxies: settings.trusted_proxies.clone().into(),
             siren: settings.siren.clone().or_else(|| settings.demo.then(|| ISERE_SIREN.to_owned())),
         });

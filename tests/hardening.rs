@@ -393,3 +393,26 @@ async fn the_simulated_onboarding_answers_only_the_establishments_managers() {
     let (status, _, _) = association.post(&page, &[("csrf", &token)]).await;
     assert_eq!(status, 404, "an association cannot complete an establishment's onboarding");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_address_signs_up_ten_associations_an_hour_at_most() {
+    let db = TestDb::sqlite();
+    let settings = trusting_loopback(&db);
+    let app = spawn_with(db, settings).await;
+    let sign_up = |i: u32, from: &'static str| {
+        let body = json!({
+            "name": format!("Association {i}"), "rna": format!("W38100{i:04}"), "category": "local_association",
+            "email": format!("asso{i}@salle.test"), "password": "un long mot de passe", "contact_name": "A"
+        });
+        app.client.post(app.url("/api/v1/associations")).header("X-Forwarded-For", from).json(&body).send()
+    };
+    for i in 0..10 {
+        assert_eq!(sign_up(i, "203.0.113.7").await.unwrap().status(), 201);
+    }
+    let refused = sign_up(10, "203.0.113.7").await.unwrap();
+    assert_eq!(refused.status(), 429);
+    assert!(refused.headers().contains_key("retry-after"));
+    let body: Value = refused.json().await.unwrap();
+    assert!(body["error"]["message"].as_str().unwrap().contains("inscriptions"), "{body}");
+    assert_eq!(sign_up(11, "198.51.100.8").await.unwrap().status(), 201, "another address is not affected");
+}

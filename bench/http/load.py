@@ -285,7 +285,7 @@ def main():
     port = 18000 + os.getpid() % 1000
     base = f"http://127.0.0.1:{port}"
     env = dict(os.environ, SALLE_DATABASE_URL=store.url, SALLE_BIND=f"127.0.0.1:{port}", SALLE_LOG_FORMAT="json",
-               SALLE_PAYMENTS="simulated",
+               SALLE_PAYMENTS="simulated", SALLE_SIGN_UPS_PER_HOUR="0",
                RUST_LOG="info,sqlx=warn", SALLE_MAX_CONNECTIONS="32")
     server_log = open(work / "server.log", "w")
     started = time.monotonic()

@@ -323,3 +323,74 @@ mod tests {
         assert_eq!(limiter.len(), 2, "expired entries are dropped");
     }
 }
+
+/// Sign-ups per address (an IPv6 address by its /64) in a sliding hour: each
+/// attempt counts, accepted or refused, so that one address cannot fill the
+/// registry with invented associations. Bounded like the sign-in table.
+#[derive(Debug)]
+pub struct SignUpLimiter {
+    per_hour: usize,
+    table: Mutex<HashMap<IpAddr, VecDeque<Instant>>>,
+}
+
+pub const SIGN_UP_WINDOW: Duration = Duration::from_secs(3600);
+
+impl SignUpLimiter {
+    /// `per_hour` sign-ups from one address (0: no limit).
+    pub fn new(per_hour: usize) -> Self {
+        Self { per_hour, table: Mutex::default() }
+    }
+
+    /// Counts a sign-up from `address` now, or says how many seconds to wait.
+    pub fn attempt(&self, address: IpAddr, now: Instant) -> Result<(), u64> {
+        if self.per_hour == 0 {
+            return Ok(());
+        }
+        let network = network_of(address);
+        let mut table = self.table.lock().unwrap_or_else(|p| p.into_inner());
+        if !table.contains_key(&network) && table.len() >= MAX_KEYS {
+            table.retain(|_, times| times.back().is_some_and(|t| now.duration_since(*t) < SIGN_UP_WINDOW));
+            if table.len() >= MAX_KEYS {
+                return Err(60);
+            }
+        }
+        let times = table.entry(network).or_default();
+        while times.front().is_some_and(|t| now.duration_since(*t) >= SIGN_UP_WINDOW) {
+            times.pop_front();
+        }
+        if times.len() >= self.per_hour
+            && let Some(oldest) = times.front()
+        {
+            let wait = SIGN_UP_WINDOW.saturating_sub(now.duration_since(*oldest));
+            return Err(wait.as_secs().max(1));
+        }
+        times.push_back(now);
+        Ok(())
+    }
+}
+
+impl Default for SignUpLimiter {
+    /// Ten sign-ups per address and hour.
+    fn default() -> Self {
+        Self::new(10)
+    }
+}
+
+#[cfg(test)]
+mod sign_up_tests {
+    use super::*;
+
+    #[test]
+    fn an_address_signs_up_a_few_associations_an_hour() {
+        let limiter = SignUpLimiter::new(3);
+        let home = IpAddr::V4(std::net::Ipv4Addr::new(192, 0, 2, 1));
+        let now = Instant::now();
+        for _ in 0..3 {
+            limiter.attempt(home, now).unwrap();
+        }
+        assert_eq!(limiter.attempt(home, now), Err(3600), "the fourth sign-up of the hour is refused");
+        assert!(limiter.attempt(IpAddr::V4(std::net::Ipv4Addr::new(192, 0, 2, 2)), now).is_ok());
+        assert!(limiter.attempt(home, now + SIGN_UP_WINDOW).is_ok(), "the window slides");
+        assert!(SignUpLimiter::new(0).attempt(home, now).is_ok(), "0: no limit");
+    }
+}

@@ -199,17 +199,32 @@ pub struct NewAssociation {
 #[utoipa::path(post, path = "/api/v1/associations", tag = "accounts", request_body = NewAssociation,
     responses((status = 201, description = "The association", body = crate::http::openapi::Created),
               (status = 409, description = "The e-mail is taken", body = crate::http::openapi::ErrorBody),
-              (status = 422, description = "Bad RNA/SIRET, e-mail, phone or password", body = crate::http::openapi::ErrorBody)))]
+              (status = 422, description = "Bad RNA/SIRET, e-mail, phone or password", body = crate::http::openapi::ErrorBody),
+              (status = 429, description = "Too many sign-ups from this address; see Retry-After", body = crate::http::openapi::ErrorBody)))]
 #[post("/api/v1/associations")]
 pub async fn create_association(
     state: web::Data<AppState>,
+    client: crate::http::client::ClientAddress,
     body: web::Json<NewAssociation>,
 ) -> Result<HttpResponse, AppError> {
-    Ok(created(register_association(&state, &body).await?))
+    Ok(created(register_association(&state, &body, client).await?))
 }
 
 /// An association and its account, both or neither (the sign-up page uses it too).
-pub(crate) async fn register_association(state: &AppState, body: &NewAssociation) -> Result<Uuid, AppError> {
+pub(crate) async fn register_association(
+    state: &AppState,
+    body: &NewAssociation,
+    client: crate::http::client::ClientAddress,
+) -> Result<Uuid, AppError> {
+    state.sign_ups.attempt(client.0, std::time::Instant::now()).map_err(|retry_after_secs| {
+        AppError::TooManyRequests {
+            message: format!(
+                "Trop d'inscriptions depuis cette adresse : réessayez dans {} minute(s).",
+                retry_after_secs.div_ceil(60)
+            ),
+            retry_after_secs,
+        }
+    })?;
     let identifier =
         crate::domain::association::parse_identifier(body.rna.as_deref(), body.siret.as_deref())?;
     let contact =

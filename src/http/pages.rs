@@ -718,6 +718,7 @@ pub struct SignUpForm {
 #[post("/inscription")]
 pub async fn sign_up(
     state: web::Data<AppState>,
+    client: ClientAddress,
     visitor: Visitor,
     form: web::Form<SignUpForm>,
 ) -> Result<HttpResponse, PageError> {
@@ -742,7 +743,7 @@ pub async fn sign_up(
                 contact_name: form.contact_name.clone(),
                 phone: Some(form.phone.clone()).filter(|p| !p.trim().is_empty()),
             };
-            api::register_association(&state, &body).await
+            api::register_association(&state, &body, client).await
         }
         Err(e) => Err(e),
     };
@@ -757,7 +758,11 @@ pub async fn sign_up(
                 .cookie(host_cookie(SESSION_COOKIE, &issued.token))
                 .finish())
         }
-        Err(e @ (AppError::Unprocessable { .. } | AppError::Conflict { .. })) => {
+        Err(
+            e @ (AppError::Unprocessable { .. }
+            | AppError::Conflict { .. }
+            | AppError::TooManyRequests { .. }),
+        ) => {
             let values = views::SignUpValues {
                 name: form.name.clone(),
                 identifier: form.identifier.clone(),
