@@ -157,17 +157,16 @@ impl PaymentSettings {
         }
         let key = stripe_secret_key.map(str::trim).filter(|k| !k.is_empty());
         let mut settings = Self::simulated(public_url);
-        match (mode.map(str::trim).filter(|m| !m.is_empty()), key) {
+        let key = match (mode.map(str::trim).filter(|m| !m.is_empty()), key) {
             (Some("simulated"), None) => return Ok(settings),
             (Some("simulated"), Some(_)) => {
                 bail!("SALLE_PAYMENTS=simulated with STRIPE_SECRET_KEY set: unset one of them")
             }
             (Some("off"), _) | (None, None) => return Ok(Self::off(public_url)),
             (Some("stripe"), None) => bail!("SALLE_PAYMENTS=stripe needs STRIPE_SECRET_KEY"),
-            (Some("stripe") | None, Some(_)) => {}
+            (Some("stripe") | None, Some(key)) => key,
             (Some(other), _) => bail!("SALLE_PAYMENTS « {other} » is not stripe, simulated or off"),
-        }
-        let Some(key) = key else { bail!("STRIPE_SECRET_KEY is empty") };
+        };
         if !(key.starts_with("sk_") || key.starts_with("rk_")) {
             bail!("STRIPE_SECRET_KEY must be a Stripe secret or restricted key (sk_… or rk_…)");
         }

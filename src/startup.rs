@@ -85,14 +85,15 @@ impl Application {
         let indexed = search.catch_up(&store).await?;
         tracing::info!(events = indexed, rooms = search.read_index(|i| i.rooms()), "search index built");
         let gateway = settings.payments.gateway(&store).await?;
-        if matches!(gateway, crate::payments::Gateway::Off) {
+        let online_payments = !matches!(gateway, crate::payments::Gateway::Off);
+        if !online_payments {
             tracing::warn!(
                 "no payment provider (STRIPE_SECRET_KEY, or SALLE_PAYMENTS=simulated for a demonstration): \
                  only free slots can be booked"
             );
         }
         tracing::info!(provider = gateway.provider(), "payments");
-        let commands = commands.with_online_payments(!matches!(gateway, crate::payments::Gateway::Off));
+        let commands = commands.with_online_payments(online_payments);
         let payments = crate::payments::process::PaymentProcess::new(
             commands.clone(),
             gateway,

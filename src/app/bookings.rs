@@ -52,7 +52,7 @@ impl Commands {
         Ok(RequestContext {
             now,
             establishment_active: establishment.is_active(),
-            accepts_payments: self.online_payments() && establishment.accepts_payments(),
+            accepts_payments: self.accepts_payments(&establishment),
             tariff: self.tariff_for(room.establishment_id).await?,
             calendar: self.calendar.clone(),
         })

@@ -139,9 +139,10 @@ impl Commands {
         self
     }
 
-    /// Whether associations can pay online here.
-    pub fn online_payments(&self) -> bool {
-        self.online_payments
+    /// Whether associations can pay this establishment online: a provider
+    /// is configured and its payout account can receive transfers.
+    pub fn accepts_payments(&self, establishment: &crate::domain::establishment::Establishment) -> bool {
+        self.online_payments && establishment.accepts_payments()
     }
 
     /// Write side for a bulk load that nothing else writes to meanwhile

@@ -138,12 +138,6 @@ pub async fn verify(password: &str, stored: Option<String>) -> Result<bool, Busy
     .await
 }
 
-/// Costs what a real hash costs, for answers that must not tell whether an
-/// account exists.
-pub async fn spend_a_hash(password: &str) -> Result<(), Busy> {
-    hash(password).await.map(|_| ())
-}
-
 fn decoy() -> &'static str {
     static DECOY: OnceLock<String> = OnceLock::new();
     DECOY.get_or_init(|| hash_now("salle-decoy-password").unwrap_or_default())

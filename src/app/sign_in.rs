@@ -102,9 +102,7 @@ impl SignInLimiter {
         let mut wait = Duration::ZERO;
         for (key, limit) in [(&pair, PER_PAIR), (&address, PER_ADDRESS)] {
             if let Some(times) = failures.get_mut(key) {
-                while times.front().is_some_and(|t| now.duration_since(*t) >= WINDOW) {
-                    times.pop_front();
-                }
+                expire(times, now, WINDOW);
                 if times.len() >= limit {
                     if pending.get(key).is_some_and(|n| *n > 0) {
                         return Err(SignInError::Undecided);
@@ -120,7 +118,7 @@ impl SignInLimiter {
         }
         for key in [&pair, &address] {
             if !failures.contains_key(key) && failures.len() >= MAX_KEYS {
-                make_room(failures, now);
+                make_room(failures, now, WINDOW);
             }
             failures.entry(key.clone()).or_default().push_back(now);
             *pending.entry(key.clone()).or_default() += 1;
@@ -188,17 +186,28 @@ fn uncount(failures: &mut HashMap<Key, VecDeque<Instant>>, key: &Key, at: Instan
 /// Drops what has expired; if the table is still full, the eighth of its
 /// entries whose last failure is oldest (an eighth at a time, so that a full
 /// table costs one scan per many insertions, not one per insertion).
-fn make_room(failures: &mut HashMap<Key, VecDeque<Instant>>, now: Instant) {
-    failures.retain(|_, times| times.back().is_some_and(|t| now.duration_since(*t) < WINDOW));
-    if failures.len() < MAX_KEYS {
+fn make_room<K: Clone + Eq + std::hash::Hash>(
+    table: &mut HashMap<K, VecDeque<Instant>>,
+    now: Instant,
+    window: Duration,
+) {
+    table.retain(|_, times| times.back().is_some_and(|t| now.duration_since(*t) < window));
+    if table.len() < MAX_KEYS {
         return;
     }
-    let mut by_age: Vec<(Instant, Key)> =
-        failures.iter().filter_map(|(key, times)| times.back().map(|t| (*t, key.clone()))).collect();
+    let mut by_age: Vec<(Instant, K)> =
+        table.iter().filter_map(|(key, times)| times.back().map(|t| (*t, key.clone()))).collect();
     let evict = (MAX_KEYS / 8).max(1).min(by_age.len());
     by_age.select_nth_unstable_by_key(evict - 1, |(t, _)| *t);
     for (_, key) in by_age.into_iter().take(evict) {
-        failures.remove(&key);
+        table.remove(&key);
+    }
+}
+
+/// Forgets the times that have left the window.
+fn expire(times: &mut VecDeque<Instant>, now: Instant, window: Duration) {
+    while times.front().is_some_and(|t| now.duration_since(*t) >= window) {
+        times.pop_front();
     }
 }
 
@@ -349,15 +358,10 @@ impl SignUpLimiter {
         let network = network_of(address);
         let mut table = self.table.lock().unwrap_or_else(|p| p.into_inner());
         if !table.contains_key(&network) && table.len() >= MAX_KEYS {
-            table.retain(|_, times| times.back().is_some_and(|t| now.duration_since(*t) < SIGN_UP_WINDOW));
-            if table.len() >= MAX_KEYS {
-                return Err(60);
-            }
+            make_room(&mut table, now, SIGN_UP_WINDOW);
         }
         let times = table.entry(network).or_default();
-        while times.front().is_some_and(|t| now.duration_since(*t) >= SIGN_UP_WINDOW) {
-            times.pop_front();
-        }
+        expire(times, now, SIGN_UP_WINDOW);
         if times.len() >= self.per_hour
             && let Some(oldest) = times.front()
         {

@@ -30,7 +30,7 @@ pub async fn store_ready(store: &salle_events::Store) -> Result<(), String> {
 /// scraped locally). A département serves them on `SALLE_METRICS_BIND`,
 /// where the ingress does not route.
 fn is_local(client: &ClientAddress) -> bool {
-    client.0.is_loopback() || client.0.to_canonical().is_loopback()
+    client.0.to_canonical().is_loopback()
 }
 
 /// Ready when the store answers and is migrated. Projection lag does not

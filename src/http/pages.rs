@@ -614,7 +614,7 @@ async fn room_view(
         next_week: format!("/salles/{room_id}?semaine={}#semaine", monday + Duration::days(7)),
         days,
         can_request: visitor.account.as_ref().is_some_and(|a| a.role == Role::Association),
-        payments_not_ready: !(state.commands.online_payments() && establishment.accepts_payments()),
+        payments_not_ready: !state.commands.accepts_payments(&establishment),
         request: views::RequestValues::default(),
     })
 }

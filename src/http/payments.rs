@@ -10,7 +10,6 @@ use uuid::Uuid;
 
 use crate::app::accounts::Role;
 use crate::domain::payment::AttemptStatus;
-use crate::http::auth::Caller;
 use crate::http::error::AppError;
 use crate::http::pages::{PageError, Visitor, see_other};
 use crate::payments::webhook::{self, ReceiveError};
@@ -80,16 +79,16 @@ async fn open_attempt(
     }
 }
 
-/// The signed-in association that owns the booking this payment is for;
-/// anyone else is sent to sign in (not signed in) or told there is nothing
-/// here (another account), as for any other booking.
-async fn payer(state: &AppState, visitor: &Visitor, booking_id: Uuid) -> Result<Option<Caller>, AppError> {
-    let Some(caller) = visitor.caller() else { return Ok(None) };
+/// Whether someone is signed in (false: send them to sign in), who must be
+/// the association that owns the booking this payment is for; anyone else
+/// is told there is nothing here, as for any other booking.
+async fn payer_signed_in(state: &AppState, visitor: &Visitor, booking_id: Uuid) -> Result<bool, AppError> {
+    let Some(caller) = visitor.caller() else { return Ok(false) };
     let payment = state.commands.payment(booking_id).await?;
     if caller.role() != Role::Association || caller.0.association_id != Some(payment.association_id) {
         return Err(checkout_missing());
     }
-    Ok(Some(caller))
+    Ok(true)
 }
 
 #[get("/paiement/simule/{booking_id}/{payment_id}")]
@@ -101,7 +100,7 @@ pub async fn simulated_checkout(
 ) -> Result<HttpResponse, PageError> {
     simulated(&state)?;
     let (booking_id, payment_id) = path.into_inner();
-    if payer(&state, &visitor, booking_id).await?.is_none() {
+    if !payer_signed_in(&state, &visitor, booking_id).await? {
         return Ok(see_other("/connexion"));
     }
     let (_, amount) = open_attempt(&state, booking_id, payment_id).await?;
@@ -135,7 +134,7 @@ pub async fn simulated_outcome(
     let sim = simulated(&state)?;
     visitor.check(&form.csrf)?;
     let (booking_id, payment_id) = path.into_inner();
-    if payer(&state, &visitor, booking_id).await?.is_none() {
+    if !payer_signed_in(&state, &visitor, booking_id).await? {
         return Ok(see_other("/connexion"));
     }
     let (checkout_ref, amount) = open_attempt(&state, booking_id, payment_id).await?;

@@ -36,28 +36,18 @@ impl Browser {
     }
 
     pub async fn get(&mut self, path: &str) -> (u16, String, Option<String>) {
-        let response = self
-            .client
-            .get(format!("{}{path}", self.address))
-            .header(COOKIE, self.cookie_header())
-            .send()
-            .await
-            .unwrap();
-        self.keep_cookies(&response);
-        let status = response.status().as_u16();
-        let location = response.headers().get(LOCATION).map(|l| l.to_str().unwrap().to_owned());
-        (status, response.text().await.unwrap(), location)
+        let request = self.client.get(format!("{}{path}", self.address));
+        self.send(request).await
     }
 
     pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> (u16, String, Option<String>) {
-        let response = self
-            .client
-            .post(format!("{}{path}", self.address))
-            .header(COOKIE, self.cookie_header())
-            .form(form)
-            .send()
-            .await
-            .unwrap();
+        let request = self.client.post(format!("{}{path}", self.address)).form(form);
+        self.send(request).await
+    }
+
+    /// Sends with the cookies, keeps those the answer sets: (status, body, Location).
+    async fn send(&mut self, request: reqwest::RequestBuilder) -> (u16, String, Option<String>) {
+        let response = request.header(COOKIE, self.cookie_header()).send().await.unwrap();
         self.keep_cookies(&response);
         let status = response.status().as_u16();
         let location = response.headers().get(LOCATION).map(|l| l.to_str().unwrap().to_owned());
