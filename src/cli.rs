@@ -417,7 +417,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let calendar = crate::domain::calendar::Calendar::isere().map_err(anyhow::Error::msg)?;
             let calendar = std::sync::Arc::new(calendar);
             if synthetic {
-                let commands = crate::app::Commands::staged(store.clone(), calendar);
+                let commands = crate::commands::Commands::staged(store.clone(), calendar);
                 let bar = indicatif::ProgressBar::new(0);
                 bar.set_style(
                     indicatif::ProgressStyle::with_template("{msg:>24} [{bar:40}] {pos}/{len} ({elapsed})")
@@ -460,7 +460,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     generated.payments
                 );
             } else {
-                let commands = crate::app::Commands::new(store.clone(), calendar);
+                let commands = crate::commands::Commands::new(store.clone(), calendar);
                 let seeded = crate::seed::demo(&commands, chrono::Utc::now()).await?;
                 eprintln!(
                     "salle: demo seeded: {} establishments, {} rooms, {} associations, {} booking requests",
@@ -531,7 +531,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = open(&settings).await?;
             store.migrate().await.context("applying the migrations")?;
             let calendar = crate::domain::calendar::Calendar::isere().map_err(anyhow::Error::msg)?;
-            let commands = crate::app::Commands::new(store.clone(), std::sync::Arc::new(calendar));
+            let commands = crate::commands::Commands::new(store.clone(), std::sync::Arc::new(calendar));
             let gateway = payment_settings.gateway(&store).await?;
             match command {
                 PaymentsCommand::Onboard { establishment, return_url } => {
@@ -541,12 +541,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                         actor: Some("cli".into()),
                     };
                     let back = return_url.unwrap_or_else(|| format!("{public_url}/"));
-                    let link = commands.start_onboarding(&gateway, establishment, &back, &meta).await?;
+                    let link = crate::app::payouts::start_onboarding(
+                        &commands,
+                        &gateway,
+                        establishment,
+                        &back,
+                        &meta,
+                    )
+                    .await?;
                     println!("{link}");
                 }
                 PaymentsCommand::Followups => {
                     let process =
-                        crate::payments::process::PaymentProcess::new(commands, gateway, &public_url);
+                        crate::process::payments::PaymentProcess::new(commands, gateway, &public_url);
                     println!("{:<10} {:<36} {:>12} {:>9}", "kind", "booking", "amount", "attempts");
                     for f in process.followups().await? {
                         println!(
@@ -572,7 +579,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 anyhow::bail!("the database has no event log yet: run `salle migrate` first");
             }
             let calendar = crate::domain::calendar::Calendar::isere().map_err(anyhow::Error::msg)?;
-            let commands = crate::app::Commands::new(store.clone(), std::sync::Arc::new(calendar));
+            let commands = crate::commands::Commands::new(store.clone(), std::sync::Arc::new(calendar));
             let period = crate::finance::Period::of_days(from, to).map_err(|e| anyhow::anyhow!("{e}"))?;
             let as_of = as_of.map_or_else(chrono::Utc::now, |t| t.with_timezone(&chrono::Utc));
             let exported = crate::finance::export(

@@ -8,32 +8,10 @@ use actix_web::{App, HttpServer, dev::Server, middleware, web};
 use anyhow::Context;
 use salle_events::Store;
 
-use crate::app::Commands;
+use crate::commands::Commands;
 use crate::config::Settings;
 use crate::domain::calendar::Calendar;
 use crate::worker::Workers;
-
-/// What every handler may use; cloned cheaply into each worker.
-/// The Département de l'Isère's SIREN: names the demo's FEC exports.
-pub const ISERE_SIREN: &str = "223800012";
-
-#[derive(Clone, Debug)]
-pub struct AppState {
-    pub store: Store,
-    pub commands: Commands,
-    pub search: crate::read_side::Search,
-    pub communes: std::sync::Arc<salle_projections::communes::Communes>,
-    /// The payment process manager (and through it, the provider).
-    pub payments: crate::payments::process::PaymentProcess,
-    /// Failed sign-ins per (account, address) and per address.
-    pub sign_ins: std::sync::Arc<crate::app::sign_in::SignInLimiter>,
-    /// Sign-ups per address and hour (`SALLE_SIGN_UPS_PER_HOUR`).
-    pub sign_ups: std::sync::Arc<crate::app::sign_in::SignUpLimiter>,
-    /// Peers whose `X-Forwarded-For` is believed (`SALLE_TRUSTED_PROXIES`).
-    pub trusted_proxies: std::sync::Arc<[ipnet::IpNet]>,
-    /// The SIREN that names FEC exports.
-    pub siren: Option<String>,
-}
 
 pub struct Application {
     port: u16,
@@ -94,12 +72,12 @@ impl Application {
         }
         tracing::info!(provider = gateway.provider(), "payments");
         let commands = commands.with_online_payments(online_payments);
-        let payments = crate::payments::process::PaymentProcess::new(
+        let payments = crate::process::payments::PaymentProcess::new(
             commands.clone(),
             gateway,
             &settings.payments.public_url,
         );
-        let state = web::Data::new(AppState {
+        let state = web::Data::new(crate::app::App {
             store: store.clone(),
             commands: commands.clone(),
             search: search.clone(),
@@ -109,33 +87,35 @@ impl Application {
             sign_ups: std::sync::Arc::new(crate::app::sign_in::SignUpLimiter::new(
                 settings.sign_ups_per_hour,
             )),
-            trusted_proxies: settings.trusted_proxies.clone().into(),
-            siren: settings.siren.clone().or_else(|| settings.demo.then(|| ISERE_SIREN.to_owned())),
+            siren: settings
+                .siren
+                .clone()
+                .or_else(|| settings.demo.then(|| crate::app::ISERE_SIREN.to_owned())),
         });
+        let proxies =
+            web::Data::new(crate::http::client::TrustedProxies(settings.trusted_proxies.clone().into()));
         let https = settings.payments.public_url.starts_with("https://");
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
+                .app_data(proxies.clone())
                 .app_data(web::JsonConfig::default().limit(64 * 1024).error_handler(|err, _| {
-                    crate::http::error::AppError::BadRequest {
+                    crate::app::AppError::BadRequest {
                         code: "invalid_json",
                         message: format!("Le corps de la requête n'est pas le JSON attendu : {err}."),
                     }
                     .into()
                 }))
                 .app_data(web::QueryConfig::default().error_handler(|err, _| {
-                    crate::http::error::AppError::BadRequest {
+                    crate::app::AppError::BadRequest {
                         code: "invalid_query",
                         message: format!("Les paramètres de l'adresse ne sont pas valides : {err}."),
                     }
                     .into()
                 }))
                 .app_data(web::PathConfig::default().error_handler(|_, req| {
-                    crate::http::error::AppError::NotFound(format!(
-                        "Aucune ressource à l'adresse {}.",
-                        req.path()
-                    ))
-                    .into()
+                    crate::app::AppError::NotFound(format!("Aucune ressource à l'adresse {}.", req.path()))
+                        .into()
                 }))
                 .wrap(middleware::from_fn(crate::telemetry::catch_panics))
                 .wrap(middleware::from_fn(crate::http::headers::no_store))

@@ -90,7 +90,7 @@ pub async fn catch_panics(
                 .map(|s| (*s).to_owned())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_default();
-            Err(crate::http::error::AppError::Internal(anyhow::anyhow!("a handler panicked: {what}")).into())
+            Err(crate::app::AppError::Internal(anyhow::anyhow!("a handler panicked: {what}")).into())
         }
     }
 }

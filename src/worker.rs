@@ -17,10 +17,10 @@ use salle_events::Store;
 pub use salle_projections::runner::STANDBY_RETRY;
 use tokio::sync::watch;
 
-use crate::app::Commands;
-use crate::app::expiry::ExpiryManager;
+use crate::commands::Commands;
 use crate::config::Settings;
-use crate::payments::process::PaymentProcess;
+use crate::process::expiry::ExpiryManager;
+use crate::process::payments::PaymentProcess;
 
 /// The running tasks.
 pub struct Workers {

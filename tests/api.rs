@@ -236,10 +236,11 @@ async fn the_booking_lifecycle_over_the_api(db: TestDb) {
     let gateway =
         salle::payments::Gateway::Simulated(salle::payments::SimulatedGateway::new(&api.address, "x"));
     let establishment_id = establishments[0].parse().unwrap();
-    let link = commands
-        .start_onboarding(&gateway, establishment_id, "http://x", &salle_events::Metadata::default())
-        .await
-        .unwrap();
+    let meta = salle_events::Metadata::default();
+    let link =
+        salle::app::payouts::start_onboarding(&commands, &gateway, establishment_id, "http://x", &meta)
+            .await
+            .unwrap();
     let path = link.trim_start_matches(&api.address).to_owned();
     let refused =
         api.client.post(format!("{}{path}", api.address)).form(&[("csrf", "")]).send().await.unwrap();

@@ -293,7 +293,7 @@ async fn the_synthetic_generator_is_deterministic_from_its_seed_whether_staged_o
         let db = TestDb::new(support::Backend::Sqlite).await;
         let direct = support::world::commands(db.store().await);
         let commands = if staged {
-            salle::app::Commands::staged(direct.store.clone(), direct.calendar.clone())
+            salle::commands::Commands::staged(direct.store.clone(), direct.calendar.clone())
         } else {
             direct
         };
@@ -322,7 +322,7 @@ async fn a_staged_batch_overtaken_by_another_writer_writes_nothing() {
     let direct = support::world::commands(db.store().await);
     let (_, room_id) =
         support::world::establishment_with_room(&direct, support::world::Tariff::Departement(1000), 0).await;
-    let staged = salle::app::Commands::staged(direct.store.clone(), direct.calendar.clone());
+    let staged = salle::commands::Commands::staged(direct.store.clone(), direct.calendar.clone());
     let meta = salle_events::Metadata::default();
     let before = direct.store.count_after(salle_events::LogPosition::START).await.unwrap();
     let withdraw = || RoomCommand::Withdraw { reason: "Travaux".into(), now: support::world::now() };

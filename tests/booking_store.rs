@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
-use salle::app::personal_data::{self, Contact};
-use salle::app::{CommandError, Commands};
+use salle::commands::personal_data::{self, Contact};
+use salle::commands::{CommandError, Commands};
 use salle::domain::Aggregate;
 use salle::domain::ErrorKind;
 use salle::domain::room::{BookingRequest, Room, RoomCommand};
@@ -198,8 +198,8 @@ async fn an_establishment_without_its_own_grid_uses_the_departement_default(db: 
 on_both_backends!(undecided_and_unpaid_bookings_expire_when_their_deadline_passes);
 
 async fn undecided_and_unpaid_bookings_expire_when_their_deadline_passes(db: TestDb) {
-    use salle::app::expiry::ExpiryManager;
     use salle::domain::booking::BookingStatus;
+    use salle::process::expiry::ExpiryManager;
     let commands = commands(db.store().await);
     let (_, room_id) = a_room(&commands).await;
     let meta = Metadata::default();

@@ -37,7 +37,7 @@ async fn paid(w: &World, day: &str, cancel: bool) -> Uuid {
     w.deliver(&w.paid_delivery(booking_id, payment_id)).await;
     drive(&process).await;
     if cancel {
-        let cancellation = salle::app::bookings::Cancellation {
+        let cancellation = salle::commands::rooms::Cancellation {
             booking_id,
             by: salle_events::catalog::room::CancelledBy::Association,
             actor: association(),

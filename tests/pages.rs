@@ -63,7 +63,7 @@ async fn an_association_books_and_pays_through_the_pages(db: TestDb) {
         .unwrap();
     accounts::add_establishment(&commands.store, manager_id, establishment_id).await.unwrap();
     let association_id = uuid::Uuid::now_v7();
-    let contact = salle::app::personal_data::Contact::parse("Anne", "anne@salle.test", None).unwrap();
+    let contact = salle::commands::personal_data::Contact::parse("Anne", "anne@salle.test", None).unwrap();
     commands
         .register_association(
             association_id,
@@ -479,7 +479,7 @@ async fn an_association_books_and_pays_through_the_pages(db: TestDb) {
 
 /// A manager of `establishment_id`, signed in.
 async fn signed_in_manager(
-    commands: &salle::app::Commands,
+    commands: &salle::commands::Commands,
     address: &str,
     client: &reqwest::Client,
     email: &str,
@@ -792,7 +792,7 @@ async fn an_admin_imports_invites_prices_and_verifies(db: TestDb) {
     .await
     .unwrap();
     let association_id = uuid::Uuid::now_v7();
-    let contact = salle::app::personal_data::Contact::parse("Anne", "anne@salle.test", None).unwrap();
+    let contact = salle::commands::personal_data::Contact::parse("Anne", "anne@salle.test", None).unwrap();
     commands
         .register_association(
             association_id,

@@ -8,12 +8,12 @@
 mod support;
 
 use chrono::{Duration, Utc};
-use salle::app::Commands;
-use salle::app::expiry::ExpiryManager;
+use salle::commands::Commands;
 use salle::domain::booking::BookingStatus;
 use salle::domain::room::BookingRequest;
-use salle::payments::process::PaymentProcess;
 use salle::payments::{Gateway, SimulatedGateway, simulated, webhook};
+use salle::process::expiry::ExpiryManager;
+use salle::process::payments::PaymentProcess;
 use salle_events::catalog::Money;
 use salle_events::catalog::association::RequesterCategory;
 use salle_events::{EventStore, Metadata};
@@ -380,7 +380,7 @@ async fn a_cancellation_refunds_what_the_policy_says(db: TestDb) {
         let payment_id = w.checkout(&process, booking_id).await;
         w.deliver(&w.paid_delivery(booking_id, payment_id)).await;
         drive(&process).await;
-        let cancellation = salle::app::bookings::Cancellation {
+        let cancellation = salle::commands::rooms::Cancellation {
             booking_id,
             by: salle_events::catalog::room::CancelledBy::Association,
             actor: association(),

@@ -6,10 +6,10 @@ mod support;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use salle::app::Commands;
+use salle::commands::Commands;
 use salle::domain::room::{BookingRequest, RoomCommand};
 use salle_events::catalog::association::RequesterCategory;
-use salle_events::catalog::room::CancelledBy;
+use salle_events::catalog::room::{BookingStatus, CancelledBy};
 use salle_events::{Metadata, RecordedEvent, StoreTx};
 use salle_projections::bookings::{self, Bookings};
 use salle_projections::{Projection, ProjectionError, Runner};
@@ -39,7 +39,7 @@ async fn some_bookings(commands: &Commands) -> (Uuid, Uuid, Vec<Uuid>) {
         .on_room(room_id, &meta, || RoomCommand::Approve { booking_id: ids[1], by: Uuid::nil(), now: now() })
         .await
         .unwrap();
-    let cancellation = salle::app::bookings::Cancellation {
+    let cancellation = salle::commands::rooms::Cancellation {
         booking_id: ids[2],
         by: CancelledBy::Association,
         actor: Uuid::from_u128(42),
@@ -74,10 +74,10 @@ async fn the_bookings_read_model_follows_every_booking(db: TestDb) {
     assert!(runner.catch_up().await.unwrap() > 0);
     let rows = bookings::all(&commands.store).await.unwrap();
     assert_eq!(rows.len(), 3);
-    let status = |id| rows.iter().find(|r| r.booking_id == id).unwrap().status.clone();
+    let status = |id| rows.iter().find(|r| r.booking_id == id).unwrap().status;
     assert_eq!(
         (status(ids[0]), status(ids[1]), status(ids[2])),
-        ("requested".into(), "approved".into(), "cancelled".into())
+        (BookingStatus::Requested, BookingStatus::Approved, BookingStatus::Cancelled)
     );
     let one = bookings::by_id(&commands.store, ids[0]).await.unwrap().unwrap();
     assert_eq!((one.room_id, one.establishment_id, one.price_cents), (room_id, establishment_id, 2000));
@@ -87,11 +87,11 @@ async fn the_bookings_read_model_follows_every_booking(db: TestDb) {
         bookings::Filter { establishments: Some(vec![establishment_id]), ..Default::default() },
         bookings::Filter {
             establishments: Some(vec![establishment_id]),
-            status: Some("requested".into()),
+            status: Some(BookingStatus::Requested),
             ..Default::default()
         },
         bookings::Filter { establishments: Some(vec![]), ..Default::default() },
-        bookings::Filter { status: Some("cancelled".into()), ..Default::default() },
+        bookings::Filter { status: Some(BookingStatus::Cancelled), ..Default::default() },
     ];
     for (filter, expected) in filters.iter().zip([3, 1, 0, 1]) {
         let listed = bookings::list(&commands.store, filter, 100).await.unwrap();
@@ -313,7 +313,7 @@ async fn the_ledger_follows_the_money_and_every_transaction_balances(db: TestDb)
         })
         .await
         .unwrap();
-    let late = salle::app::bookings::Cancellation {
+    let late = salle::commands::rooms::Cancellation {
         booking_id: b_id,
         by: CancelledBy::Association,
         actor: Uuid::from_u128(42),
@@ -454,7 +454,7 @@ async fn a_busy_log(commands: &Commands) -> u64 {
             };
             commands.on_room(room_id, &meta, settle).await.unwrap();
         } else {
-            let c = salle::app::bookings::Cancellation {
+            let c = salle::commands::rooms::Cancellation {
                 booking_id: id,
                 by: CancelledBy::Association,
                 actor: Uuid::nil(),

@@ -42,7 +42,10 @@ async fn generated_requests_never_get_a_5xx_and_every_answer_matches_the_documen
                 "--checks",
                 "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
             ])
-            .args(["--max-time", &BUDGET_SECS.to_string(), "--workers", "2", "--seed", "38"])
+            // One worker: with two, hypothesis parses sources from two threads
+            // at once and CPython 3.11's parser can fail with « AST constructor
+            // recursion depth mismatch », a runtime error of the tool.
+            .args(["--max-time", &BUDGET_SECS.to_string(), "--workers", "1", "--seed", "38"])
             // Signing in and out would end the run's own token; the sign-in
             // limits are tested in tests/hardening.rs.
             .args(["--exclude-path", "/api/v1/auth/token"])

@@ -501,12 +501,12 @@ on_both_backends!(the_process_manager_settles_a_booking_through_stripe);
 /// The money flow with the Stripe adapter: the checkout, the fee and the
 /// transfer go to the fake with keys derived from the events that asked.
 async fn the_process_manager_settles_a_booking_through_stripe(db: support::TestDb) {
-    use salle::app::expiry::ExpiryManager;
     use salle::domain::booking::BookingStatus;
     use salle::domain::payment::AttemptStatus;
+    use salle::process::expiry::ExpiryManager;
 
-    use salle::payments::process::PaymentProcess;
     use salle::payments::{Gateway, simulated, webhook};
+    use salle::process::payments::PaymentProcess;
 
     use salle_events::{EventStore, Metadata};
     use support::world::{Tariff, at, commands, establishment_with_room, now};
@@ -525,7 +525,7 @@ async fn the_process_manager_settles_a_booking_through_stripe(db: support::TestD
                     .count_after(
                         commands
                             .store
-                            .load_checkpoint(salle::payments::process::NAME)
+                            .load_checkpoint(salle::process::payments::NAME)
                             .await
                             .unwrap()
                             .unwrap_or(salle_events::LogPosition::START),
@@ -553,7 +553,11 @@ async fn the_process_manager_settles_a_booking_through_stripe(db: support::TestD
     let checkout_key = fake.seen()[0].idempotency_key.clone().unwrap();
     let requested_id = commands
         .store
-        .read_stream(&salle::app::Commands::stream_of::<salle::domain::payment::Payment>(booking_id), 1, 1)
+        .read_stream(
+            &salle::commands::Commands::stream_of::<salle::domain::payment::Payment>(booking_id),
+            1,
+            1,
+        )
         .await
         .unwrap()[0]
         .event_id;

@@ -4,7 +4,7 @@
 //! read these rows instead of folding room streams.
 
 use chrono::{DateTime, Utc};
-use salle_events::catalog::room::RoomEvent;
+use salle_events::catalog::room::{BookingStatus, RoomEvent};
 use salle_events::sql::{Args, ROWS_PER_STATEMENT, execute, execute_built, values};
 use salle_events::{RecordedEvent, Store, StoreTx};
 use uuid::Uuid;
@@ -33,7 +33,7 @@ struct NewRow {
     room_id: Uuid,
     association_id: Uuid,
     series_id: Option<Uuid>,
-    status: &'static str,
+    status: BookingStatus,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
     price_cents: i64,
@@ -45,7 +45,7 @@ struct NewRow {
 /// A change to a booking written by an earlier batch.
 #[derive(Debug, Clone, Copy)]
 struct Change {
-    status: &'static str,
+    status: BookingStatus,
     refund_cents: Option<i64>,
     updated_at: DateTime<Utc>,
 }
@@ -64,7 +64,7 @@ struct Batch {
 }
 
 impl Batch {
-    fn set(&mut self, booking_id: Uuid, status: &'static str, refund_cents: Option<i64>, at: DateTime<Utc>) {
+    fn set(&mut self, booking_id: Uuid, status: BookingStatus, refund_cents: Option<i64>, at: DateTime<Utc>) {
         if let Some(i) = self.new_index.get(&booking_id) {
             let row = &mut self.new_rows[*i];
             (row.status, row.updated_at) = (status, at);
@@ -126,7 +126,7 @@ impl Projection for Bookings {
                         room_id,
                         association_id,
                         series_id,
-                        status: "requested",
+                        status: BookingStatus::Requested,
                         start,
                         end,
                         price_cents: price.amount_cents,
@@ -135,16 +135,26 @@ impl Projection for Bookings {
                         updated_at: at,
                     });
                 }
-                RoomEvent::BookingApproved { booking_id, .. } => batch.set(booking_id, "approved", None, at),
-                RoomEvent::BookingRejected { booking_id, .. } => batch.set(booking_id, "rejected", None, at),
-                RoomEvent::BookingExpired { booking_id, .. } => batch.set(booking_id, "expired", None, at),
-                RoomEvent::BookingPaid { booking_id, .. } => batch.set(booking_id, "paid", None, at),
-                RoomEvent::BookingCompleted { booking_id, .. } => {
-                    batch.set(booking_id, "completed", None, at)
+                RoomEvent::BookingApproved { booking_id, .. } => {
+                    batch.set(booking_id, BookingStatus::Approved, None, at)
                 }
-                RoomEvent::BookingSettled { booking_id, .. } => batch.set(booking_id, "settled", None, at),
+                RoomEvent::BookingRejected { booking_id, .. } => {
+                    batch.set(booking_id, BookingStatus::Rejected, None, at)
+                }
+                RoomEvent::BookingExpired { booking_id, .. } => {
+                    batch.set(booking_id, BookingStatus::Expired, None, at)
+                }
+                RoomEvent::BookingPaid { booking_id, .. } => {
+                    batch.set(booking_id, BookingStatus::Paid, None, at)
+                }
+                RoomEvent::BookingCompleted { booking_id, .. } => {
+                    batch.set(booking_id, BookingStatus::Completed, None, at)
+                }
+                RoomEvent::BookingSettled { booking_id, .. } => {
+                    batch.set(booking_id, BookingStatus::Settled, None, at)
+                }
                 RoomEvent::BookingCancelled { booking_id, refund, .. } => {
-                    batch.set(booking_id, "cancelled", Some(refund.amount_cents), at)
+                    batch.set(booking_id, BookingStatus::Cancelled, Some(refund.amount_cents), at)
                 }
                 _ => {}
             }
@@ -179,7 +189,7 @@ impl Projection for Bookings {
                     .uuid(*owner)
                     .uuid(row.association_id)
                     .uuid(row.series_id)
-                    .text(row.status.to_owned())
+                    .text(row.status.code().to_owned())
                     .time(row.start)
                     .time(row.end)
                     .int(row.price_cents)
@@ -196,7 +206,7 @@ impl Projection for Bookings {
         }
         for (booking_id, change) in batch.changes {
             let args = Args::new()
-                .text(change.status.to_owned())
+                .text(change.status.code().to_owned())
                 .int(change.refund_cents)
                 .time(change.updated_at)
                 .uuid(booking_id);
@@ -225,7 +235,8 @@ pub struct BookingRow {
     pub establishment_id: Uuid,
     pub association_id: Uuid,
     pub series_id: Option<Uuid>,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: BookingStatus,
     pub start_at: DateTime<Utc>,
     pub end_at: DateTime<Utc>,
     pub price_cents: i64,
@@ -273,7 +284,7 @@ pub struct Filter {
     pub association: Option<Uuid>,
     /// Only these establishments' bookings (a manager's).
     pub establishments: Option<Vec<Uuid>>,
-    pub status: Option<String>,
+    pub status: Option<BookingStatus>,
 }
 
 /// The bookings matching `filter`, soonest first, at most `limit`.
@@ -314,8 +325,8 @@ macro_rules! bind_filter {
         for e in $filter.establishments.iter().flatten() {
             q = q.bind(*e);
         }
-        if let Some(s) = &$filter.status {
-            q = q.bind(s.clone());
+        if let Some(s) = $filter.status {
+            q = q.bind(s.code());
         }
         q
     }};

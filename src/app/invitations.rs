@@ -9,7 +9,7 @@ use salle_events::{EventStore, Metadata, Store};
 use uuid::Uuid;
 
 use crate::app::accounts::{self, AccountError, NewAccount, Role};
-use crate::app::{CommandError, Commands};
+use crate::commands::{CommandError, Commands};
 use crate::domain::establishment::EstablishmentCommand;
 use crate::domain::{DomainError, text};
 

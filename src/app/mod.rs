@@ -1,27 +1,65 @@
-//! Command handling: load an aggregate's stream, decide, append with the
-//! expected version, and on a `Conflict` decide again on the fresh state, a
-//! bounded number of times. Process managers will live here too.
+//! The application layer: typed use-cases, one module per capability. Each
+//! takes the [`App`], a [`Caller`] and typed input, decides who may do it
+//! ([`access`]), runs the commands and answers typed results. The pages and
+//! the JSON API are thin adapters over it: they parse, call a use-case, and
+//! render or serialize.
 //!
 //! # Layout
-//! - [`commands`]: [`commands::Commands`], the generic load → decide → append loop.
-//! - [`bookings`]: requests, series and decisions on a room, with what they need
-//!   from other streams (establishment status, tariff grid, calendar).
-//! - [`registry`]: establishments, associations (with their contact's personal
-//!   data) and tariff grids.
-//! - [`expiry`]: the process manager that expires undecided requests and unpaid bookings.
-//! - [`personal_data`]: the erasable table of names, e-mail addresses and phones.
+//! - [`caller`]: the signed-in account a use-case acts for, and role checks.
+//! - [`access`]: who may see or decide what (the one place it is decided).
+//! - [`error`]: [`AppError`], every kind of "no" a use-case answers.
+//! - [`bookings`]: request one slot or a weekly series (and its preview),
+//!   approve, reject, cancel, pay; a booking's history.
+//! - [`establishments`]: establishments, their managers and rooms (API side).
+//! - [`registration`]: an association and its account, both or neither.
+//! - [`ledger`]: an establishment's ledger lines and balances; the log for auditors.
+//! - [`payouts`]: an establishment's payout account at the provider.
+//! - [`accounts`]: accounts, sessions and tokens (with their store).
+//! - [`invitations`]: managers invited by an admin.
 //! - [`passwords`]: Argon2id, bounded to as many hashes at once as there are cores.
 //! - [`sign_in`]: signing in by password, with the attempt limits.
 
+pub mod access;
 pub mod accounts;
+pub mod admin;
 pub mod bookings;
-pub mod commands;
-pub mod expiry;
+pub mod caller;
+pub mod error;
+pub mod establishments;
 pub mod invitations;
+pub mod ledger;
 pub mod passwords;
 pub mod payments;
-pub mod personal_data;
-pub mod registry;
+pub mod payouts;
+pub mod registration;
+pub mod rooms;
+pub mod search;
 pub mod sign_in;
 
-pub use commands::{CommandError, Commands, Executed};
+use std::sync::Arc;
+
+pub use caller::Caller;
+pub use error::AppError;
+use salle_events::Store;
+
+use crate::commands::Commands;
+
+/// The Département de l'Isère's SIREN: names the demo's FEC exports.
+pub const ISERE_SIREN: &str = "223800012";
+
+/// What every use-case may use; cloned cheaply into each HTTP worker.
+#[derive(Clone, Debug)]
+pub struct App {
+    pub store: Store,
+    pub commands: Commands,
+    pub search: crate::read_side::Search,
+    pub communes: Arc<salle_projections::communes::Communes>,
+    /// The payment process manager (and through it, the provider).
+    pub payments: crate::process::payments::PaymentProcess,
+    /// Failed sign-ins per (account, address) and per address.
+    pub sign_ins: Arc<sign_in::SignInLimiter>,
+    /// Sign-ups per address and hour (`SALLE_SIGN_UPS_PER_HOUR`).
+    pub sign_ups: Arc<sign_in::SignUpLimiter>,
+    /// The SIREN that names FEC exports.
+    pub siren: Option<String>,
+}

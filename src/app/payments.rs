@@ -1,173 +1,25 @@
-//! Commands about money: asking to pay a booking, recording the provider's
-//! answers, granting a refund after the slot, onboarding an establishment's
-//! payout account.
+//! The payment provider's events as they reach salle: verified against
+//! their signature before anything is read, then recorded once.
 
-use chrono::{DateTime, Utc};
-use salle_events::Metadata;
-use salle_events::catalog::payment::PaymentEvent;
-use salle_events::catalog::room::RoomEvent;
-use uuid::Uuid;
+use chrono::Utc;
 
-use super::commands::{CommandError, Commands, Executed};
-use crate::domain::DomainError;
-use crate::domain::booking::BookingStatus;
-use crate::domain::establishment::EstablishmentCommand;
-use crate::domain::payment::{self, AttemptStatus, CheckoutRequest, Payment};
-use crate::domain::room::RoomCommand;
-use crate::payments::{Gateway, GatewayError};
+use crate::app::{App, AppError};
+use crate::payments::webhook::{self, ReceiveError};
 
-/// What the association is sent to after asking to pay.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CheckoutState {
-    /// The provider's page.
-    Open { payment_id: Uuid, url: String },
-    /// Asked; the provider has not answered yet (the process manager will).
-    Pending { payment_id: Uuid },
-}
-
-impl Commands {
-    pub async fn payment(&self, booking_id: Uuid) -> Result<Payment, CommandError> {
-        Ok(self.load::<Payment>(&Self::stream_of::<Payment>(booking_id)).await?.0)
-    }
-
-    /// Records a provider's answer on the booking's payment stream (nothing
-    /// when it was already recorded).
-    pub async fn record_payment_event(
-        &self,
-        booking_id: Uuid,
-        event: PaymentEvent,
-        metadata: &Metadata,
-    ) -> Result<Executed<PaymentEvent>, CommandError> {
-        self.execute::<Payment, _>(&Self::stream_of::<Payment>(booking_id), metadata, |state| {
-            payment::record(state, event.clone())
-        })
-        .await
-    }
-
-    /// The association asks to pay an approved booking: a checkout attempt is
-    /// recorded (or the one still open is reused). The provider is called by
-    /// the process manager, never here between decide and append.
-    pub async fn request_checkout(
-        &self,
-        room_id: Uuid,
-        booking_id: Uuid,
-        association_id: Uuid,
-        now: DateTime<Utc>,
-        metadata: &Metadata,
-    ) -> Result<Executed<PaymentEvent>, CommandError> {
-        let room = self.room(room_id).await?;
-        let booking = room.booking(booking_id)?;
-        if booking.association_id != association_id {
-            return Err(DomainError::not_found("booking_not_found", "Cette réservation n'existe pas.").into());
+/// Verifies and records one event of the provider (its webhook, or the
+/// simulated provider handing over what it made).
+pub async fn receive(state: &App, body: &[u8], signature: Option<&str>) -> Result<(), AppError> {
+    let gateway = state.payments.gateway();
+    match webhook::receive(&state.commands, gateway, body, signature, Utc::now()).await {
+        Ok(()) => Ok(()),
+        Err(ReceiveError::Rejected(why)) => {
+            // The reason only: never the header, the body or a secret.
+            tracing::warn!(reason = %why, bytes = body.len(), "webhook rejected");
+            crate::metrics::webhook_rejected(why.code());
+            Err(AppError::BadRequest {
+                code: "invalid_webhook", message: format!("Webhook refusé : {why}.")
+            })
         }
-        if booking.status != BookingStatus::Approved {
-            return Err(DomainError::conflict(
-                "transition_not_allowed",
-                format!(
-                    "La réservation est {} : seule une réservation approuvée se paie.",
-                    booking.status.label_fr()
-                ),
-            )
-            .into());
-        }
-        let pay_by = booking.pay_by.ok_or_else(|| {
-            DomainError::conflict("free_booking", "Cette réservation est gratuite : rien à payer.")
-        })?;
-        let request = CheckoutRequest {
-            payment_id: Uuid::now_v7(),
-            booking_id,
-            room_id,
-            establishment_id: room.establishment_id,
-            association_id,
-            amount: booking.price,
-            pay_by,
-            now,
-        };
-        self.execute::<Payment, _>(&Self::stream_of::<Payment>(booking_id), metadata, |state| {
-            payment::request_checkout(state, request.clone())
-        })
-        .await
+        Err(ReceiveError::NotRecorded(e)) => Err(AppError::Internal(e.into())),
     }
-
-    /// Where the association pays, once the provider opened the checkout.
-    pub async fn checkout_state(
-        &self,
-        booking_id: Uuid,
-        now: DateTime<Utc>,
-    ) -> Result<CheckoutState, CommandError> {
-        let payment = self.payment(booking_id).await?;
-        let attempt = payment.usable_attempt(now).ok_or_else(|| {
-            DomainError::not_found("payment_not_found", "Aucun paiement en cours pour cette réservation.")
-        })?;
-        Ok(match &attempt.status {
-            AttemptStatus::Open { url, .. } => {
-                CheckoutState::Open { payment_id: attempt.payment_id, url: url.clone() }
-            }
-            _ => CheckoutState::Pending { payment_id: attempt.payment_id },
-        })
-    }
-
-    /// The establishment gives money back after the slot.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn grant_refund(
-        &self,
-        room_id: Uuid,
-        booking_id: Uuid,
-        amount: salle_events::catalog::Money,
-        by: Uuid,
-        reason: &str,
-        now: DateTime<Utc>,
-        metadata: &Metadata,
-    ) -> Result<Executed<RoomEvent>, CommandError> {
-        self.on_room(room_id, metadata, || RoomCommand::GrantRefund {
-            booking_id,
-            amount,
-            by,
-            reason: reason.to_owned(),
-            now,
-        })
-        .await
-    }
-
-    /// Starts (or resumes) the establishment's payout onboarding: creates its
-    /// connected account once, then returns where the manager completes it.
-    pub async fn start_onboarding(
-        &self,
-        gateway: &Gateway,
-        establishment_id: Uuid,
-        return_url: &str,
-        metadata: &Metadata,
-    ) -> Result<String, OnboardingError> {
-        let establishment = self.establishment(establishment_id).await?;
-        if establishment.id.is_none() {
-            return Err(CommandError::from(DomainError::not_found(
-                "establishment_not_found",
-                "Cet établissement n'existe pas.",
-            ))
-            .into());
-        }
-        let account_ref = match establishment.payout_account {
-            Some(account) => account,
-            None => {
-                let key = crate::payments::idempotency_key("account", establishment_id);
-                let account = gateway.create_account(establishment_id, &key).await?;
-                self.on_establishment(
-                    establishment_id,
-                    EstablishmentCommand::SetPayoutAccount { account_ref: account.clone() },
-                    metadata,
-                )
-                .await?;
-                account
-            }
-        };
-        Ok(gateway.onboarding_link(&account_ref, return_url, return_url).await?)
-    }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum OnboardingError {
-    #[error(transparent)]
-    Command(#[from] CommandError),
-    #[error(transparent)]
-    Provider(#[from] GatewayError),
 }

@@ -14,54 +14,12 @@ use salle_events::catalog::Money;
 use salle_events::catalog::association::RequesterCategory;
 use salle_events::catalog::establishment::CancellationPolicy;
 use salle_events::catalog::room::CancelledBy;
-use serde::Serialize;
 use uuid::Uuid;
 
 use super::DomainError;
 use super::slot::Slot;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum BookingStatus {
-    Requested,
-    Approved,
-    Rejected,
-    Expired,
-    Paid,
-    Completed,
-    Settled,
-    Cancelled,
-}
-
-impl BookingStatus {
-    /// The API's name of the status.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Requested => "requested",
-            Self::Approved => "approved",
-            Self::Rejected => "rejected",
-            Self::Expired => "expired",
-            Self::Paid => "paid",
-            Self::Completed => "completed",
-            Self::Settled => "settled",
-            Self::Cancelled => "cancelled",
-        }
-    }
-
-    /// The French label shown to people.
-    pub fn label_fr(self) -> &'static str {
-        match self {
-            Self::Requested => "demandée",
-            Self::Approved => "approuvée",
-            Self::Rejected => "refusée",
-            Self::Expired => "expirée",
-            Self::Paid => "payée",
-            Self::Completed => "terminée",
-            Self::Settled => "reversée",
-            Self::Cancelled => "annulée",
-        }
-    }
-}
+pub use salle_events::catalog::room::BookingStatus;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Booking {

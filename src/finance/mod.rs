@@ -12,7 +12,7 @@ use salle_events::{EventStore, LogPosition, Store};
 use salle_projections::ledger::{self, ExportLine, Replay};
 use uuid::Uuid;
 
-use crate::app::Commands;
+use crate::commands::Commands;
 use crate::domain::DomainError;
 
 /// A period of local days, both included, as instants `[from, to)`.

@@ -7,43 +7,14 @@ use std::pin::Pin;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, delete, dev::Payload, post, web};
 use chrono::Utc;
 use serde::Deserialize;
-use uuid::Uuid;
 
-use crate::app::accounts::{self, Account, Role, SessionKind};
+use crate::app::App;
+use crate::app::accounts::{self, SessionKind};
 use crate::app::sign_in;
 use crate::http::client::ClientAddress;
 use crate::http::error::AppError;
-use crate::startup::AppState;
 
-/// The signed-in caller of an API route.
-#[derive(Debug, Clone)]
-pub struct Caller(pub Account);
-
-impl Caller {
-    pub fn user_id(&self) -> Uuid {
-        self.0.user_id
-    }
-
-    pub fn role(&self) -> Role {
-        self.0.role
-    }
-
-    /// 403 unless the caller has one of `roles`.
-    pub fn require(&self, roles: &[Role]) -> Result<(), AppError> {
-        if roles.contains(&self.0.role) {
-            return Ok(());
-        }
-        Err(AppError::Forbidden(format!("Votre rôle ({}) ne permet pas cette action.", self.0.role.as_str())))
-    }
-
-    /// The caller's association, for association-only routes.
-    pub fn association(&self) -> Result<Uuid, AppError> {
-        self.require(&[Role::Association])?;
-        self.0
-            .association_id
-            .ok_or_else(|| AppError::Forbidden("Ce compte n'est lié à aucune association.".into()))
-    }
-}
+pub use crate::app::caller::Caller;
 
 fn unauthorized() -> AppError {
     AppError::Unauthorized(
@@ -65,7 +36,7 @@ impl FromRequest for Caller {
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let state = req.app_data::<web::Data<App>>().cloned();
         let token = bearer(req);
         Box::pin(async move {
             let (Some(state), Some(token)) = (state, token) else { return Err(unauthorized()) };
@@ -89,7 +60,7 @@ pub struct Credentials {
               (status = 503, description = "Busy: try again after Retry-After", body = crate::http::openapi::ErrorBody)))]
 #[post("/api/v1/auth/token")]
 pub async fn issue_token(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     client: ClientAddress,
     body: web::Json<Credentials>,
 ) -> Result<HttpResponse, AppError> {
@@ -112,7 +83,7 @@ pub async fn issue_token(
               (status = 401, description = "No valid token", body = crate::http::openapi::ErrorBody)))]
 #[delete("/api/v1/auth/token")]
 pub async fn revoke_token(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     req: HttpRequest,
     _caller: Caller,
 ) -> Result<HttpResponse, AppError> {

@@ -11,7 +11,10 @@ use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use ipnet::IpNet;
 
 use crate::http::error::AppError;
-use crate::startup::AppState;
+
+/// Peers whose `X-Forwarded-For` is believed (`SALLE_TRUSTED_PROXIES`), as app data.
+#[derive(Debug, Clone, Default)]
+pub struct TrustedProxies(pub std::sync::Arc<[IpNet]>);
 
 /// The client's address, as far as salle can trust it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,8 +50,7 @@ impl FromRequest for ClientAddress {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let peer = req.peer_addr().map_or(IpAddr::from([0, 0, 0, 0]), |a| a.ip());
-        let trusted =
-            req.app_data::<web::Data<AppState>>().map(|s| s.trusted_proxies.clone()).unwrap_or_default();
+        let trusted = req.app_data::<web::Data<TrustedProxies>>().map(|t| t.0.clone()).unwrap_or_default();
         let forwarded = req.headers().get_all("x-forwarded-for").filter_map(|v| v.to_str().ok());
         ready(Ok(Self(client_address(peer, forwarded, &trusted))))
     }

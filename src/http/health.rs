@@ -5,9 +5,9 @@
 use actix_web::{HttpResponse, get, web};
 use serde_json::json;
 
+use crate::app::App;
 use crate::http::client::ClientAddress;
 use crate::http::error::AppError;
-use crate::startup::AppState;
 
 #[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
@@ -37,7 +37,7 @@ fn is_local(client: &ClientAddress) -> bool {
 /// make the web unready — a stopped worker must not take the site down; it
 /// is in `/metrics` (`salle_projection_lag_seconds`) and alerted on there.
 #[get("/readyz")]
-pub async fn readyz(state: web::Data<AppState>, client: ClientAddress) -> Result<HttpResponse, AppError> {
+pub async fn readyz(state: web::Data<App>, client: ClientAddress) -> Result<HttpResponse, AppError> {
     store_ready(&state.store).await.map_err(AppError::Unavailable)?;
     if !is_local(&client) {
         return Ok(HttpResponse::Ok().json(json!({ "status": "ready" })));
@@ -59,7 +59,7 @@ pub async fn details(store: &salle_events::Store) -> Result<serde_json::Value, A
             ((*name).to_owned(), value)
         })
         .collect();
-    let payments = salle_projections::runner::lag(store, crate::payments::process::NAME)
+    let payments = salle_projections::runner::lag(store, crate::process::payments::NAME)
         .await
         .map_err(|e| AppError::Unavailable(format!("payment process unreadable: {e}")))?;
     Ok(json!({
@@ -75,7 +75,7 @@ pub async fn details(store: &salle_events::Store) -> Result<serde_json::Value, A
 /// `/metrics` on the public listener: to local callers only (404 to others,
 /// as if it were not there).
 #[get("/metrics")]
-pub async fn metrics(state: web::Data<AppState>, client: ClientAddress) -> Result<HttpResponse, AppError> {
+pub async fn metrics(state: web::Data<App>, client: ClientAddress) -> Result<HttpResponse, AppError> {
     if !is_local(&client) {
         return Err(AppError::NotFound("Aucune ressource à l'adresse /metrics.".into()));
     }

@@ -13,7 +13,6 @@
 //! The port is an enum rather than a trait object: two adapters, known at
 //! compile time, and async methods without boxing.
 
-pub mod process;
 pub mod simulated;
 pub mod stripe;
 pub mod webhook;

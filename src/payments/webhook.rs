@@ -21,7 +21,7 @@ use stripe_webhook::{EventObject, Webhook};
 use uuid::Uuid;
 
 use super::Gateway;
-use crate::app::commands::{CommandError, Commands};
+use crate::commands::{CommandError, Commands};
 use crate::domain::ErrorKind;
 use crate::domain::establishment::EstablishmentCommand;
 

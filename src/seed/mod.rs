@@ -22,8 +22,8 @@ use salle_events::{EventStore, Metadata};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::app::personal_data::Contact;
-use crate::app::{CommandError, Commands};
+use crate::commands::personal_data::Contact;
+use crate::commands::{CommandError, Commands};
 use crate::domain::establishment::{EstablishmentCommand, RegisterEstablishment};
 use crate::domain::room::{BookingRequest, RoomCommand};
 use crate::domain::slot::local_instant;

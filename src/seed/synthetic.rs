@@ -28,9 +28,9 @@ use salle_projections::communes::Communes;
 use uuid::Uuid;
 
 use super::{College, add_room, colleges, evenings, id, register};
-use crate::app::bookings::Cancellation;
-use crate::app::personal_data::Contact;
-use crate::app::{CommandError, Commands};
+use crate::commands::personal_data::Contact;
+use crate::commands::rooms::Cancellation;
+use crate::commands::{CommandError, Commands};
 use crate::domain::establishment::RegisterEstablishment;
 use crate::domain::identifiers::Uai;
 use crate::domain::room::{RoomCommand, SeriesRequest};

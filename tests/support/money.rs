@@ -5,12 +5,12 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use salle::app::Commands;
-use salle::app::expiry::ExpiryManager;
+use salle::commands::Commands;
 use salle::domain::booking::BookingStatus;
 use salle::domain::payment::AttemptStatus;
-use salle::payments::process::{PaymentProcess, ProcessError};
 use salle::payments::{Gateway, SimulatedGateway, webhook};
+use salle::process::expiry::ExpiryManager;
+use salle::process::payments::{PaymentProcess, ProcessError};
 use salle_events::catalog::Money;
 use salle_events::{EventStore, Metadata};
 use salle_projections::Runner;
@@ -181,7 +181,7 @@ pub async fn run_process(
             }
             Err(e) => panic!("{e}"),
         }
-        if caught_up(&store, salle::payments::process::NAME).await {
+        if caught_up(&store, salle::process::payments::NAME).await {
             return;
         }
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
-use salle::app::Commands;
+use salle::commands::Commands;
 use salle::domain::calendar::Calendar;
 use salle::domain::establishment::{EstablishmentCommand, RegisterEstablishment};
 use salle::domain::room::RoomCommand;

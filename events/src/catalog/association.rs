@@ -17,10 +17,12 @@ pub enum RequesterCategory {
     Company,
 }
 
-impl RequesterCategory {
-    pub const ALL: [Self; 4] =
-        [Self::LocalAssociation, Self::OtherAssociation, Self::PublicBody, Self::Company];
-}
+super::codes::codes!(RequesterCategory {
+    LocalAssociation => "local_association",
+    OtherAssociation => "other_association",
+    PublicBody => "public_body",
+    Company => "company",
+});
 
 /// The official identifier of an association or organisation (already checked).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]

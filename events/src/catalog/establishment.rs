@@ -16,6 +16,14 @@ pub enum EstablishmentKind {
     Other,
 }
 
+super::codes::codes!(EstablishmentKind {
+    College => "college",
+    Gymnasium => "gymnasium",
+    Auditorium => "auditorium",
+    CulturalVenue => "cultural_venue",
+    Other => "other",
+});
+
 /// The legal ground on which an establishment collects public money.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

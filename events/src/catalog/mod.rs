@@ -7,6 +7,7 @@
 //! fields, so `BookingRequested` in the log is `RoomEvent::BookingRequested`.
 
 pub mod association;
+pub mod codes;
 pub mod establishment;
 pub mod money;
 pub mod payment;

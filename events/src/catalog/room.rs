@@ -46,12 +46,106 @@ pub enum Equipment {
     Screen,
 }
 
+super::codes::codes!(RoomKind {
+    Classroom => "classroom",
+    Multipurpose => "multipurpose",
+    GymHall => "gym_hall",
+    SportsField => "sports_field",
+    Auditorium => "auditorium",
+    MusicRoom => "music_room",
+    Canteen => "canteen",
+    MeetingRoom => "meeting_room",
+    ScienceLab => "science_lab",
+    Other => "other",
+});
+
+super::codes::codes!(Equipment {
+    Projector => "projector",
+    SoundSystem => "sound_system",
+    Stage => "stage",
+    Kitchen => "kitchen",
+    Wifi => "wifi",
+    Piano => "piano",
+    Whiteboard => "whiteboard",
+    SportsEquipment => "sports_equipment",
+    ChangingRooms => "changing_rooms",
+    Chairs => "chairs",
+    Tables => "tables",
+    Screen => "screen",
+});
+
+impl Equipment {
+    /// What the search form offers to filter on: the most asked for (a
+    /// room may list any of [`Equipment::ALL`]).
+    pub const SEARCHED: [Self; 9] = [
+        Self::Projector,
+        Self::SoundSystem,
+        Self::Stage,
+        Self::Kitchen,
+        Self::Wifi,
+        Self::Piano,
+        Self::Whiteboard,
+        Self::SportsEquipment,
+        Self::ChangingRooms,
+    ];
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ApprovalMode {
     Manual,
     Automatic,
+}
+
+super::codes::codes!(ApprovalMode { Manual => "manual", Automatic => "automatic" });
+
+/// Where a booking stands. One type for the domain's state machine, the read
+/// model's column, the API's field and the pages' labels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum BookingStatus {
+    Requested,
+    Approved,
+    Rejected,
+    Expired,
+    Paid,
+    Completed,
+    Settled,
+    Cancelled,
+}
+
+super::codes::codes!(BookingStatus {
+    Requested => "requested",
+    Approved => "approved",
+    Rejected => "rejected",
+    Expired => "expired",
+    Paid => "paid",
+    Completed => "completed",
+    Settled => "settled",
+    Cancelled => "cancelled",
+});
+
+impl BookingStatus {
+    /// The API's name of the status.
+    pub fn as_str(self) -> &'static str {
+        self.code()
+    }
+
+    /// The French word for it, in a sentence (« La réservation est … »).
+    pub fn label_fr(self) -> &'static str {
+        match self {
+            Self::Requested => "demandée",
+            Self::Approved => "approuvée",
+            Self::Rejected => "refusée",
+            Self::Expired => "expirée",
+            Self::Paid => "payée",
+            Self::Completed => "terminée",
+            Self::Settled => "reversée",
+            Self::Cancelled => "annulée",
+        }
+    }
 }
 
 /// One weekly opening window in Europe/Paris local time.

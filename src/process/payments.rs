@@ -38,10 +38,12 @@ use salle_events::{
 use tokio::sync::watch;
 use uuid::Uuid;
 
-use super::{Gateway, GatewayError, NewCheckout, NewRefund, NewReversal, NewTransfer, idempotency_key};
-use crate::app::commands::{CommandError, Commands};
+use crate::commands::{CommandError, Commands};
 use crate::domain::payment::AttemptStatus;
 use crate::domain::room::RoomCommand;
+use crate::payments::{
+    Gateway, GatewayError, NewCheckout, NewRefund, NewReversal, NewTransfer, idempotency_key,
+};
 
 /// The manager's checkpoint and lock name.
 pub const NAME: &str = "payments";
@@ -620,7 +622,7 @@ impl PaymentProcess {
     /// address. Following the log, the manager would do the same a moment
     /// later, with the same idempotency key.
     pub async fn open_requested(&self, booking_id: Uuid) -> Result<(), ProcessError> {
-        let stream = crate::app::Commands::stream_of::<crate::domain::payment::Payment>(booking_id);
+        let stream = crate::commands::Commands::stream_of::<crate::domain::payment::Payment>(booking_id);
         let events = self.store().read_stream(&stream, 1, 1000).await?;
         for recorded in events.iter().filter(|e| e.event_type == "CheckoutRequested") {
             self.handle(recorded, Utc::now()).await?;

@@ -1,14 +1,15 @@
 //! `SignedIn`: a page handler that needs someone signed in says so in its
 //! signature, and anyone else is sent to `/connexion` before the handler
-//! runs. The API's counterpart is `auth::Caller` (401 instead of a redirect).
+//! runs. The API's counterpart is the bearer token's `Caller` (401 instead
+//! of a redirect).
 
 use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, dev::Payload};
 
-use crate::http::auth::Caller;
-use crate::http::pages::{PageError, Visitor, see_other};
+use crate::app::Caller;
+use crate::http::pages::visitor::{PageError, Visitor, see_other};
 
 /// The visitor of a page, signed in.
 #[derive(Debug, Clone)]

@@ -18,7 +18,7 @@ use salle_events::{DomainEvent, EventStore, LogPosition, Metadata, RecordedEvent
 use tokio::sync::watch;
 use uuid::Uuid;
 
-use super::commands::{CommandError, Commands};
+use crate::commands::{CommandError, Commands};
 use crate::domain::room::RoomCommand;
 
 /// Name of the actor in the metadata of the events it causes.

@@ -14,42 +14,16 @@ use salle_web::admin::{self as views, AdminPage, AssociationLine, InviteValues, 
 use uuid::Uuid;
 
 use crate::app::accounts::Role;
-use crate::app::invitations;
-use crate::domain::association::AssociationCommand;
-use crate::domain::tariff::PublishTariff;
-use crate::http::api::metadata;
-use crate::http::error::AppError;
-use crate::http::forms::{euros, parse_euros, refused};
-use crate::http::pages::{PageError, Visitor, categories, local_day, see_other};
-use crate::http::signed_in::SignedIn;
-use crate::startup::AppState;
-
-fn category_label(lang: Lang, c: RequesterCategory) -> String {
-    let code = crate::http::pages::code(c);
-    categories(lang).into_iter().find(|(k, _)| *k == code).map_or(code, |(_, l)| l)
-}
-
-/// Waits until the index has read what was just appended, so that the page
-/// shows what was just done.
-async fn caught_up(state: &AppState, position: Option<salle_events::LogPosition>) -> Result<(), AppError> {
-    match position {
-        // What it waits for is committed: a failed wait is logged, not answered.
-        Some(p) => {
-            if let Err(e) = state.search.wait_for(&state.store, p).await {
-                tracing::warn!(
-                    error = format!("{e:#}"),
-                    "read-your-writes: the search index could not be awaited"
-                );
-            }
-            Ok(())
-        }
-        None => Ok(()),
-    }
-}
+use crate::app::admin::{self, Verification};
+use crate::app::{App, AppError, invitations};
+use crate::http::pages::form::{Fields, Posted, SignedInPost, euros, parse_euros, refused};
+use crate::http::pages::labels::{category_label, local_day};
+use crate::http::pages::signed_in::SignedIn;
+use crate::http::pages::visitor::{PageError, Visitor, see_other};
 
 /// The page as it stands, with empty forms.
 /// `owner`: whose tariff grid the form shows (`None`: the département's).
-async fn admin_view(state: &AppState, lang: Lang, owner: Option<Uuid>) -> Result<AdminPage, AppError> {
+async fn admin_view(state: &App, lang: Lang, owner: Option<Uuid>) -> Result<AdminPage, AppError> {
     let shipped = crate::seed::colleges().map_err(AppError::Internal)?;
     let now = Utc::now();
     let (listed, associations, grid) = state
@@ -67,7 +41,7 @@ async fn admin_view(state: &AppState, lang: Lang, owner: Option<Uuid>) -> Result
         .map(|a| AssociationLine {
             id: a.association_id.to_string(),
             name: a.name,
-            category: category_label(lang, a.category),
+            category: category_label(lang, a.category).to_owned(),
             identifier: a.identifier.to_string(),
             registered: local_day(a.registered_at),
             verified: a.verified,
@@ -76,8 +50,8 @@ async fn admin_view(state: &AppState, lang: Lang, owner: Option<Uuid>) -> Result
     let rates = RequesterCategory::ALL
         .into_iter()
         .map(|c| RateField {
-            code: crate::http::pages::code(c),
-            label: category_label(lang, c),
+            code: c.to_string(),
+            label: category_label(lang, c).to_owned(),
             value: grid
                 .as_ref()
                 .and_then(|g| g.hourly_rates_cents.get(&c))
@@ -114,7 +88,7 @@ async fn admin_view(state: &AppState, lang: Lang, owner: Option<Uuid>) -> Result
 /// `GET /admin`
 #[get("/admin")]
 pub async fn admin_page(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     SignedIn { visitor, caller }: SignedIn,
     query: web::Query<std::collections::HashMap<String, String>>,
 ) -> Result<HttpResponse, PageError> {
@@ -129,7 +103,7 @@ pub async fn admin_page(
 /// Shows the admin page again after a form: a notice, or the refusal with
 /// what was typed.
 async fn answer(
-    state: &AppState,
+    state: &App,
     visitor: &Visitor,
     outcome: Result<String, (&'static str, AppError)>,
     adjust: impl FnOnce(&mut AdminPage),
@@ -139,7 +113,7 @@ async fn answer(
 
 /// [`answer`], with the tariff form on `owner`'s grid.
 async fn answer_for(
-    state: &AppState,
+    state: &App,
     visitor: &Visitor,
     owner: Option<Uuid>,
     outcome: Result<String, (&'static str, AppError)>,
@@ -172,29 +146,19 @@ async fn answer_for(
 /// `POST /admin/colleges`: registers the shipped collèges not registered yet.
 #[post("/admin/colleges")]
 pub async fn import_colleges(
-    state: web::Data<AppState>,
-    SignedIn { visitor, caller }: SignedIn,
-    body: web::Bytes,
+    state: web::Data<App>,
+    SignedInPost { visitor, caller, .. }: SignedInPost,
 ) -> Result<HttpResponse, PageError> {
-    visitor.posted(&body)?;
-    caller.require(&[Role::Admin])?;
-    let meta = metadata(&caller, Uuid::now_v7());
-    let (new, last) =
-        crate::seed::import_colleges(&state.commands, &meta, Utc::now()).await.map_err(AppError::Internal)?;
-    // The list reads the search index: let it take in the new collèges.
-    caught_up(&state, last).await?;
-    let notice = format!("{new} collège(s) importé(s).");
-    answer(&state, &visitor, Ok(notice), |_| {}).await
+    let new = admin::import_colleges(&state, &caller).await?;
+    answer(&state, &visitor, Ok(format!("{new} collège(s) importé(s).")), |_| {}).await
 }
 
 /// `POST /admin/invitations`: a link for a new manager of an establishment.
 #[post("/admin/invitations")]
 pub async fn invite(
-    state: web::Data<AppState>,
-    SignedIn { visitor, caller }: SignedIn,
-    body: web::Bytes,
+    state: web::Data<App>,
+    SignedInPost { visitor, caller, fields }: SignedInPost,
 ) -> Result<HttpResponse, PageError> {
-    let fields = visitor.posted(&body)?;
     caller.require(&[Role::Admin])?;
     let typed = InviteValues {
         establishment: fields.get("establishment"),
@@ -206,16 +170,7 @@ pub async fn invite(
             .establishment
             .parse::<Uuid>()
             .map_err(|_| refused("Choisissez l'établissement dont la personne sera gestionnaire."))?;
-        let token = invitations::invite(
-            &state.commands,
-            &typed.email,
-            &typed.name,
-            establishment,
-            caller.user_id(),
-            Utc::now(),
-        )
-        .await?;
-        Ok::<_, AppError>(format!("{}/invitation/{token}", state.payments.public_url()))
+        admin::invite(&state, &caller, &typed.email, &typed.name, establishment).await
     }
     .await;
     match outcome {
@@ -227,15 +182,36 @@ pub async fn invite(
     }
 }
 
+/// The grid the tariff form describes: a rate per category, and flat fees
+/// one per line as « libellé = montant ».
+fn parse_grid(
+    lang: Lang,
+    fields: &Fields,
+) -> Result<(BTreeMap<RequesterCategory, i64>, Vec<FlatFee>), AppError> {
+    let mut rates = BTreeMap::new();
+    for c in RequesterCategory::ALL {
+        rates.insert(c, parse_euros(category_label(lang, c), &fields.get(&format!("rate_{c}")))?);
+    }
+    let mut fees = vec![];
+    for line in fields.get("fees").lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let (label, amount) = line
+            .split_once('=')
+            .ok_or_else(|| refused(format!("Forfait « {line} » : écrivez « libellé = montant ».")))?;
+        fees.push(FlatFee {
+            label: label.trim().to_owned(),
+            amount_cents: parse_euros(label.trim(), amount)?,
+        });
+    }
+    Ok((rates, fees))
+}
+
 /// `POST /admin/tarifs`: publishes a new version of the département's grid,
 /// or of an establishment's own (`owner`).
 #[post("/admin/tarifs")]
 pub async fn publish_tariff(
-    state: web::Data<AppState>,
-    SignedIn { visitor, caller }: SignedIn,
-    body: web::Bytes,
+    state: web::Data<App>,
+    SignedInPost { visitor, caller, fields }: SignedInPost,
 ) -> Result<HttpResponse, PageError> {
-    let fields = visitor.posted(&body)?;
     caller.require(&[Role::Admin])?;
     let owner_text = fields.get("owner");
     let owner = if owner_text.is_empty() { None } else { owner_text.parse::<Uuid>().ok() };
@@ -243,41 +219,9 @@ pub async fn publish_tariff(
         if owner.is_none() && !owner_text.is_empty() {
             return Err(refused(format!("« {owner_text} » n'est pas un établissement.")));
         }
-        if let Some(id) = owner
-            && state.commands.establishment(id).await?.id.is_none()
-        {
-            return Err(AppError::NotFound("Cet établissement n'existe pas.".into()));
-        }
-        let mut rates = BTreeMap::new();
-        for c in RequesterCategory::ALL {
-            let code = crate::http::pages::code(c);
-            rates.insert(
-                c,
-                parse_euros(&category_label(visitor.lang, c), &fields.get(&format!("rate_{code}")))?,
-            );
-        }
-        let mut fees = vec![];
-        for line in fields.get("fees").lines().map(str::trim).filter(|l| !l.is_empty()) {
-            let (label, amount) = line
-                .split_once('=')
-                .ok_or_else(|| refused(format!("Forfait « {line} » : écrivez « libellé = montant ».")))?;
-            fees.push(FlatFee {
-                label: label.trim().to_owned(),
-                amount_cents: parse_euros(label.trim(), amount)?,
-            });
-        }
-        let command = PublishTariff {
-            hourly_rates_cents: rates,
-            flat_fees: fees,
-            by: caller.user_id(),
-            now: Utc::now(),
-        };
-        let published = state
-            .commands
-            .publish_tariff(owner, command, &metadata(&caller, owner.unwrap_or_default()))
-            .await?;
-        caught_up(&state, Some(published.append.log_position)).await?;
-        Ok::<_, AppError>("Nouvelle grille publiée.".to_owned())
+        let (rates, fees) = parse_grid(visitor.lang, &fields)?;
+        admin::publish_tariff(&state, &caller, owner, rates, fees).await?;
+        Ok("Nouvelle grille publiée.".to_owned())
     }
     .await;
     match outcome {
@@ -297,47 +241,33 @@ pub async fn publish_tariff(
 /// `POST /admin/associations/{id}/{verifier|revoquer}`
 #[post("/admin/associations/{id}/{action}")]
 pub async fn verify_association(
-    state: web::Data<AppState>,
-    SignedIn { visitor, caller }: SignedIn,
+    state: web::Data<App>,
+    SignedInPost { visitor, caller, fields }: SignedInPost,
     path: web::Path<(Uuid, String)>,
-    body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
-    let fields = visitor.posted(&body)?;
     caller.require(&[Role::Admin])?;
     let (id, action) = path.into_inner();
-    let now = Utc::now();
-    let by = caller.user_id();
-    let command = match action.as_str() {
-        "verifier" => AssociationCommand::Verify { by, now },
+    let (verification, notice) = match action.as_str() {
+        "verifier" => (Verification::Verify, "Association vérifiée."),
         "revoquer" => {
             let reason = fields.get("reason");
             if reason.is_empty() {
-                return answer(
-                    &state,
-                    &visitor,
-                    Err(("associations", refused("Donnez le motif du retrait de vérification."))),
-                    |_| {},
-                )
-                .await;
+                let refusal = refused("Donnez le motif du retrait de vérification.");
+                return answer(&state, &visitor, Err(("associations", refusal)), |_| {}).await;
             }
-            AssociationCommand::RevokeVerification { by, reason, now }
+            (Verification::Revoke { reason }, "Vérification retirée.")
         }
         _ => return Err(AppError::NotFound(format!("Aucune action « {action} ».")).into()),
     };
-    let outcome =
-        state.commands.on_association(id, command, &metadata(&caller, id)).await.map_err(AppError::from);
-    if let Ok(executed) = &outcome {
-        caught_up(&state, Some(executed.append.log_position)).await?;
-    }
-    let notice = if action == "verifier" { "Association vérifiée." } else { "Vérification retirée." };
-    answer(&state, &visitor, outcome.map(|_| notice.to_owned()).map_err(|e| ("associations", e)), |_| {})
+    let outcome = admin::verify_association(&state, &caller, id, verification).await;
+    answer(&state, &visitor, outcome.map(|()| notice.to_owned()).map_err(|e| ("associations", e)), |_| {})
         .await
 }
 
 /// `GET /invitation/{token}`: the invited manager chooses a password.
 #[get("/invitation/{token}")]
 pub async fn invitation_page(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     visitor: Visitor,
     path: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
@@ -350,16 +280,14 @@ pub async fn invitation_page(
 /// `POST /invitation/{token}`: creates the manager's account.
 #[post("/invitation/{token}")]
 pub async fn accept_invitation(
-    state: web::Data<AppState>,
-    visitor: Visitor,
+    state: web::Data<App>,
+    Posted { visitor, fields }: Posted,
     path: web::Path<String>,
-    body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
-    let fields = visitor.posted(&body)?;
     let token = path.into_inner();
     let invitation = invitations::pending(&state.store, &token, Utc::now()).await?;
     let name = fields.get("name");
-    match invitations::accept(&state.commands, &token, &name, &fields.get("password"), Utc::now()).await {
+    match invitations::accept(&state.commands, &token, &name, &fields.raw("password"), Utc::now()).await {
         Ok(_) => Ok(see_other("/connexion?bienvenue=1")),
         Err(e) => {
             let e = AppError::from(e);

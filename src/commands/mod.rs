@@ -1,4 +1,22 @@
-//! The command loop shared by every aggregate.
+//! The write side: the command loop shared by every aggregate (load →
+//! decide → append at the loaded version, decide again on a conflict, a
+//! bounded number of times), and per aggregate what its decisions need from
+//! other streams.
+//!
+//! # Layout
+//! - this file: [`Commands`], the generic loop, its cache of states and staging for bulk loads.
+//! - [`rooms`]: requests, series and decisions on a room, with what they need
+//!   from other streams (establishment status, tariff grid, calendar).
+//! - [`registry`]: establishments, associations (with their contact's personal
+//!   data) and tariff grids.
+//! - [`payments`]: a booking's payment stream: checkouts, outcomes, refunds.
+//! - [`personal_data`]: the erasable table of names, e-mail addresses and phones
+//!   (kept out of the log).
+
+pub mod payments;
+pub mod personal_data;
+pub mod registry;
+pub mod rooms;
 
 use std::any::Any;
 use std::collections::HashMap;

@@ -8,8 +8,8 @@ use salle_events::catalog::tariff::TariffEvent;
 use salle_events::{DomainEvent, EventStore, ExpectedVersion, Metadata, StreamId};
 use uuid::Uuid;
 
-use super::commands::{CommandError, Commands, Executed};
 use super::personal_data::{self, Contact};
+use super::{CommandError, Commands, Executed};
 use crate::domain::association::{self, Association, AssociationCommand};
 use crate::domain::establishment::{self, Establishment, EstablishmentCommand};
 use crate::domain::tariff::{self, PublishTariff, TariffGrid, TariffVersion};

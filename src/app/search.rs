@@ -1,30 +1,28 @@
-//! `GET /api/v1/search`: rooms near a commune (INSEE code or name) or a
-//! point, free for a window, for a group, of a kind, with equipment, step-free,
-//! under a price (API.md). Every parameter error names the parameter.
+//! Finding rooms: the criteria of a search (near a commune or a point, free
+//! for a window, for a group, of a kind, with equipment, step-free, under a
+//! price), read the same way for the API and the search page, and the
+//! search itself on the shared index.
 
-use std::collections::HashMap;
-
-use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, NaiveDateTime, Utc};
-use salle_events::catalog::Money;
 use salle_events::catalog::association::RequesterCategory;
 use salle_events::catalog::room::{Equipment, RoomKind};
-use salle_events::time::{LOCAL_TZ, Slot};
-use salle_projections::search::{MAX_RADIUS_KM, SearchQuery};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
-use uuid::Uuid;
+use salle_events::time::Slot;
+use salle_projections::search::{MAX_RADIUS_KM, SearchPage, SearchQuery};
 
-use crate::http::error::AppError;
-use crate::startup::AppState;
+use crate::app::{App, AppError};
+
+/// The rooms that meet the criteria, nearest first.
+pub fn run(app: &App, query: &SearchQuery) -> SearchPage {
+    app.search.read_index(|index| index.search(query, &app.commands.calendar))
+}
 
 fn invalid(code: &'static str, message: String) -> AppError {
     AppError::Unprocessable { code, message }
 }
 
 /// A code of an API enumeration (`gym_hall`, `projector`, …).
-fn code<T: DeserializeOwned>(param: &str, value: &str) -> Result<T, AppError> {
-    serde_json::from_value(serde_json::Value::String(value.trim().to_owned())).map_err(|_| {
+fn code<T: std::str::FromStr>(param: &str, value: &str) -> Result<T, AppError> {
+    value.trim().parse::<T>().map_err(|_| {
         invalid("invalid_parameter", format!("« {value} » n'est pas une valeur connue pour « {param} »."))
     })
 }
@@ -55,99 +53,11 @@ fn number<T: std::str::FromStr>(param: &str, value: &str) -> Result<T, AppError>
     })
 }
 
-#[utoipa::path(get, path = "/api/v1/search", tag = "search",
-    params(("near" = String, Query, description = "INSEE code, commune name, or `lat,lon`"),
-           ("radius_km" = Option<f64>, Query, description = "Search radius (default 10 km, at most 200)"),
-           ("start" = Option<String>, Query, description = "Slot start: RFC 3339, or local `YYYY-MM-DDTHH:MM`"),
-           ("end" = Option<String>, Query, description = "Slot end, with `start`"),
-           ("capacity" = Option<u32>, Query, description = "At least this many people"),
-           ("kind" = Option<String>, Query, description = "A room kind"),
-           ("equipment" = Option<String>, Query, description = "Equipment codes, comma-separated"),
-           ("step_free" = Option<bool>, Query, description = "Step-free access only"),
-           ("category" = Option<String>, Query, description = "Requester category for prices"),
-           ("max_price_cents" = Option<i64>, Query, description = "At most this price for the slot"),
-           ("page" = Option<u32>, Query, description = "Page, from 1")),
-    responses((status = 200, description = "Rooms by distance", body = crate::http::openapi::SearchResults),
-              (status = 400, description = "`near` is missing", body = crate::http::openapi::ErrorBody),
-              (status = 422, description = "A parameter is wrong; the message names it", body = crate::http::openapi::ErrorBody)))]
-#[get("/api/v1/search")]
-pub async fn search(
-    state: web::Data<AppState>,
-    params: web::Query<HashMap<String, String>>,
-) -> Result<HttpResponse, AppError> {
-    let query = parse_query(&state, &params)?;
-    let found = state.search.read_index(|index| index.search(&query, &state.commands.calendar));
-    let results: Vec<_> = found
-        .results
-        .iter()
-        .map(|hit| Found {
-            capacity: hit.capacity,
-            commune: state
-                .communes
-                .by_insee(&hit.commune_insee)
-                .map_or(hit.commune_insee.as_str(), |c| c.name.as_str()),
-            distance_km: hit.distance_km,
-            equipment: &hit.equipment,
-            establishment_id: hit.establishment_id,
-            establishment_name: &hit.establishment_name,
-            free: hit
-                .free
-                .iter()
-                .map(|i| Interval {
-                    end: i.end.with_timezone(&LOCAL_TZ).to_rfc3339(),
-                    start: i.start.with_timezone(&LOCAL_TZ).to_rfc3339(),
-                })
-                .collect(),
-            kind: hit.kind,
-            price: hit.price,
-            room_id: hit.room_id,
-            room_name: &hit.room_name,
-            step_free: hit.step_free,
-        })
-        .collect();
-    Ok(HttpResponse::Ok().json(Page { page: found.page, results, total: found.total }))
-}
-
-// The answer, serialized straight from these (fields in the order the JSON
-// has always had them): a search answers thousands of times a second, and
-// building a `serde_json::Value` tree first was a tenth of its time.
-
-#[derive(Serialize)]
-struct Page<'a> {
-    page: usize,
-    results: Vec<Found<'a>>,
-    total: usize,
-}
-
-#[derive(Serialize)]
-struct Found<'a> {
-    capacity: u32,
-    commune: &'a str,
-    distance_km: f64,
-    equipment: &'a [Equipment],
-    establishment_id: Uuid,
-    establishment_name: &'a str,
-    free: Vec<Interval>,
-    kind: RoomKind,
-    price: Option<Money>,
-    room_id: Uuid,
-    room_name: &'a str,
-    step_free: bool,
-}
-
-#[derive(Serialize)]
-struct Interval {
-    end: String,
-    start: String,
-}
-
-/// Reads the search parameters of API.md into a query; each error names its
-/// parameter. The search page uses it too.
-pub(crate) fn parse_query(
-    state: &AppState,
-    params: &HashMap<String, String>,
-) -> Result<SearchQuery, AppError> {
-    let p = |name: &str| params.get(name).map(String::as_str).filter(|v| !v.trim().is_empty());
+/// Reads the search parameters of API.md (`param` gives each by name) into
+/// a query; each error names its parameter. The search page asks with the
+/// same names.
+pub fn criteria<'a>(app: &App, param: impl Fn(&str) -> Option<&'a str>) -> Result<SearchQuery, AppError> {
+    let p = |name: &str| param(name).filter(|v| !v.trim().is_empty());
     let near = p("near").ok_or_else(|| AppError::BadRequest {
         code: "missing_parameter",
         message: "Le paramètre « near » est obligatoire : un code INSEE, un nom de commune ou « latitude,longitude ».".into(),
@@ -163,11 +73,11 @@ pub(crate) fn parse_query(
                 }
                 (lat, lon)
             }
-            _ => match state.communes.find(near) {
+            _ => match app.communes.find(near) {
                 Some(c) => (c.lat, c.lon),
                 None => {
                     let suggestions: Vec<&str> =
-                        state.communes.suggest(near, 5).iter().map(|c| c.name.as_str()).collect();
+                        app.communes.suggest(near, 5).iter().map(|c| c.name.as_str()).collect();
                     let hint = if suggestions.is_empty() {
                         String::new()
                     } else {

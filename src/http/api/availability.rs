@@ -7,8 +7,8 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::app::App;
 use crate::http::error::AppError;
-use crate::startup::AppState;
 
 #[derive(Debug, Deserialize)]
 pub struct Range {
@@ -36,7 +36,7 @@ fn date(field: &'static str, value: Option<&str>) -> Result<NaiveDate, AppError>
               (status = 422, description = "Bad dates or range", body = crate::http::openapi::ErrorBody)))]
 #[get("/api/v1/rooms/{id}/availability")]
 pub async fn availability(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<String>,
     range: web::Query<Range>,
 ) -> Result<HttpResponse, AppError> {

@@ -1,0 +1,97 @@
+//! What only admins do from their page: import the shipped Isère collèges,
+//! invite a manager, publish a tariff grid, verify an association (or
+//! withdraw its verification). Each waits until the search index has read
+//! what it wrote, so that the page shown next shows it.
+
+use std::collections::BTreeMap;
+
+use chrono::Utc;
+use salle_events::LogPosition;
+use salle_events::catalog::association::RequesterCategory;
+use salle_events::catalog::tariff::FlatFee;
+use uuid::Uuid;
+
+use crate::app::accounts::Role;
+use crate::app::{App, AppError, Caller, access, invitations};
+use crate::domain::association::AssociationCommand;
+use crate::domain::tariff::PublishTariff;
+
+/// Waits until the search index has read `position`. What it waits for is
+/// committed: a failed wait is logged, not answered.
+async fn caught_up(app: &App, position: Option<LogPosition>) {
+    if let Some(p) = position
+        && let Err(e) = app.search.wait_for(&app.store, p).await
+    {
+        tracing::warn!(error = format!("{e:#}"), "read-your-writes: the search index could not be awaited");
+    }
+}
+
+/// Registers the shipped collèges not registered yet; answers how many.
+pub async fn import_colleges(app: &App, caller: &Caller) -> Result<usize, AppError> {
+    caller.require(&[Role::Admin])?;
+    let meta = caller.metadata(Uuid::now_v7());
+    let (new, last) =
+        crate::seed::import_colleges(&app.commands, &meta, Utc::now()).await.map_err(AppError::Internal)?;
+    caught_up(app, last).await;
+    Ok(new)
+}
+
+/// Invites a manager for an establishment; answers the link to send them.
+pub async fn invite(
+    app: &App,
+    caller: &Caller,
+    email: &str,
+    name: &str,
+    establishment: Uuid,
+) -> Result<String, AppError> {
+    caller.require(&[Role::Admin])?;
+    let token =
+        invitations::invite(&app.commands, email, name, establishment, caller.user_id(), Utc::now()).await?;
+    Ok(format!("{}/invitation/{token}", app.payments.public_url()))
+}
+
+/// A new version of the département's grid (`owner` = `None`) or of an
+/// establishment's own.
+pub async fn publish_tariff(
+    app: &App,
+    caller: &Caller,
+    owner: Option<Uuid>,
+    hourly_rates_cents: BTreeMap<RequesterCategory, i64>,
+    flat_fees: Vec<FlatFee>,
+) -> Result<(), AppError> {
+    caller.require(&[Role::Admin])?;
+    if let Some(id) = owner {
+        access::public_establishment(app, id).await?;
+    }
+    let command = PublishTariff { hourly_rates_cents, flat_fees, by: caller.user_id(), now: Utc::now() };
+    let published =
+        app.commands.publish_tariff(owner, command, &caller.metadata(owner.unwrap_or_default())).await?;
+    caught_up(app, Some(published.append.log_position)).await;
+    Ok(())
+}
+
+/// An admin's word on an association.
+#[derive(Debug, Clone)]
+pub enum Verification {
+    Verify,
+    Revoke { reason: String },
+}
+
+/// Verifies the association, or withdraws its verification.
+pub async fn verify_association(
+    app: &App,
+    caller: &Caller,
+    association_id: Uuid,
+    verification: Verification,
+) -> Result<(), AppError> {
+    caller.require(&[Role::Admin])?;
+    let (by, now) = (caller.user_id(), Utc::now());
+    let command = match verification {
+        Verification::Verify => AssociationCommand::Verify { by, now },
+        Verification::Revoke { reason } => AssociationCommand::RevokeVerification { by, reason, now },
+    };
+    let executed =
+        app.commands.on_association(association_id, command, &caller.metadata(association_id)).await?;
+    caught_up(app, Some(executed.append.log_position)).await;
+    Ok(())
+}

@@ -1,0 +1,56 @@
+//! The JSON API v1 (`API.md`), one file per resource: each handler parses
+//! its input, calls a use-case of [`crate::app`] and serializes the answer.
+//! Who may do what is decided there ([`crate::app::access`]): a manager
+//! asking for another establishment's booking gets 404, as if it did not
+//! exist.
+//!
+//! - [`accounts`]: finance and admin accounts, `me`, an association's sign-up.
+//! - [`establishments`]: establishments, their managers and rooms; a room's sheet.
+//! - [`bookings`]: requests and series, the lists, a booking and its lifecycle.
+//! - [`finance`]: ledgers, exports and the log.
+//!
+//! Bearer tokens themselves are [`crate::http::auth`].
+
+pub mod accounts;
+pub mod availability;
+pub mod bookings;
+pub mod establishments;
+pub mod finance;
+pub mod search;
+pub mod webhook;
+
+use actix_web::HttpResponse;
+use salle_events::catalog::Money;
+use serde_json::json;
+use uuid::Uuid;
+
+/// `201 {"id": …}`.
+fn created(id: Uuid) -> HttpResponse {
+    HttpResponse::Created().json(json!({ "id": id }))
+}
+
+/// An amount as API.md writes it.
+fn money(m: Money) -> serde_json::Value {
+    json!({ "amount_cents": m.amount_cents, "currency": "EUR" })
+}
+
+/// Every route of the API, in the order they are matched.
+pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
+    cfg.service(accounts::create_user)
+        .service(accounts::me)
+        .service(accounts::create_association)
+        .service(establishments::create_establishment)
+        .service(establishments::add_manager)
+        .service(establishments::add_room)
+        .service(establishments::show_room)
+        .service(bookings::create_booking)
+        .service(bookings::list_bookings)
+        .service(bookings::show_booking)
+        .service(bookings::approve)
+        .service(bookings::reject)
+        .service(bookings::pay)
+        .service(bookings::cancel)
+        .service(finance::establishment_ledger)
+        .service(finance::ledger_export)
+        .service(finance::log_events);
+}

@@ -1,0 +1,9 @@
+//! The process managers: they follow the log from a checkpoint and act on
+//! what it says, each side effect with an idempotency key, so that a
+//! request never waits on a third party it does not need to answer.
+//!
+//! - [`payments`]: opens checkouts, issues refunds and transfers, records the provider's answers.
+//! - [`expiry`]: expires undecided requests and unpaid bookings at their deadlines.
+
+pub mod expiry;
+pub mod payments;
