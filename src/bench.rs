@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use clap::Args;
+use salle_events::sql;
 use salle_events::{
     EventStore, ExpectedVersion, LogPosition, Metadata, NewEvent, Store, StoreOptions, StreamId,
 };
@@ -296,23 +297,15 @@ where
 
 /// The floor: the same row by a plain single-row INSERT, no version check.
 async fn create_raw_table(store: &Store) -> anyhow::Result<()> {
-    match store {
-        Store::Postgres(pg) => {
-            sqlx::query("CREATE TABLE IF NOT EXISTS bench_raw_events (LIKE events INCLUDING ALL)")
-                .execute(pg.pool())
-                .await?;
-        }
-        Store::Sqlite(s) => {
-            sqlx::query(
-                "CREATE TABLE IF NOT EXISTS bench_raw_events (global_position INTEGER PRIMARY KEY AUTOINCREMENT, \
-                 stream_id TEXT NOT NULL, stream_version INTEGER NOT NULL, event_id BLOB NOT NULL UNIQUE, \
-                 event_type TEXT NOT NULL, schema_version INTEGER NOT NULL, payload TEXT NOT NULL, \
-                 metadata TEXT NOT NULL, recorded_at TEXT NOT NULL, UNIQUE (stream_id, stream_version))",
-            )
-            .execute(s.writer_pool())
-            .await?;
-        }
-    }
+    let ddl = if sql::is_postgres(store) {
+        "CREATE TABLE IF NOT EXISTS bench_raw_events (LIKE events INCLUDING ALL)"
+    } else {
+        "CREATE TABLE IF NOT EXISTS bench_raw_events (global_position INTEGER PRIMARY KEY AUTOINCREMENT, \
+         stream_id TEXT NOT NULL, stream_version INTEGER NOT NULL, event_id BLOB NOT NULL UNIQUE, \
+         event_type TEXT NOT NULL, schema_version INTEGER NOT NULL, payload TEXT NOT NULL, \
+         metadata TEXT NOT NULL, recorded_at TEXT NOT NULL, UNIQUE (stream_id, stream_version))"
+    };
+    sql::write(store, ddl, sql::Args::new()).await?;
     Ok(())
 }
 
@@ -320,39 +313,24 @@ async fn raw_insert(store: &Store, writer: usize, n: u64) -> anyhow::Result<()> 
     let e = bench_event();
     let stream = format!("raw-{writer}");
     let metadata = serde_json::to_string(&e.metadata)?;
-    match store {
-        Store::Postgres(pg) => {
-            sqlx::query(
-                "INSERT INTO bench_raw_events (stream_id, stream_version, event_id, event_type, schema_version, \
-                 payload, metadata) VALUES ($1, $2, $3, $4, $5, $6::text::json, $7::text::json)",
-            )
-            .bind(stream)
-            .bind(n as i64 + 1)
-            .bind(e.event_id)
-            .bind(e.event_type)
-            .bind(e.schema_version as i32)
-            .bind(e.payload.to_string())
-            .bind(metadata)
-            .execute(pg.pool())
-            .await?;
-        }
-        Store::Sqlite(s) => {
-            sqlx::query(
-                "INSERT INTO bench_raw_events (stream_id, stream_version, event_id, event_type, schema_version, \
-                 payload, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(stream)
-            .bind(n as i64 + 1)
-            .bind(e.event_id)
-            .bind(e.event_type)
-            .bind(e.schema_version as i64)
-            .bind(e.payload.to_string())
-            .bind(metadata)
-            .bind(chrono::Utc::now())
-            .execute(s.writer_pool())
-            .await?;
-        }
-    }
+    let args = sql::Args::new()
+        .text(stream)
+        .int(n as i64 + 1)
+        .uuid(e.event_id)
+        .text(e.event_type)
+        .int(i64::from(e.schema_version))
+        .text(e.payload.to_string())
+        .text(metadata);
+    // PostgreSQL's table has the log's own column types and defaults.
+    let insert = if sql::is_postgres(store) {
+        "INSERT INTO bench_raw_events (stream_id, stream_version, event_id, event_type, schema_version, \
+         payload, metadata) VALUES ($1, $2, $3, $4, $5::int, $6::text::json, $7::text::json)"
+    } else {
+        "INSERT INTO bench_raw_events (stream_id, stream_version, event_id, event_type, schema_version, \
+         payload, metadata, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+    };
+    let args = if sql::is_postgres(store) { args } else { args.time(chrono::Utc::now()) };
+    sql::write(store, insert, args).await?;
     Ok(())
 }
 

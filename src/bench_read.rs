@@ -9,10 +9,10 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use chrono::{NaiveDate, NaiveTime};
 use clap::Args;
+use salle_domain::time::Slot;
 use salle_events::Store;
 use salle_events::catalog::association::RequesterCategory;
 use salle_events::catalog::room::{Equipment, RoomKind};
-use salle_events::time::Slot;
 use salle_projections::availability::Availability;
 use salle_projections::bookings::Bookings;
 use salle_projections::communes::Communes;
@@ -50,7 +50,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 pub async fn run(
     store: &Store,
-    calendar: &salle_events::calendar::Calendar,
+    calendar: &salle_domain::calendar::Calendar,
     args: ReadBenchArgs,
 ) -> anyhow::Result<()> {
     let events = store.count_after(salle_events::LogPosition::START).await?;

@@ -5,22 +5,25 @@
 //! every slot and all the revenue; finance audits a ledger per establishment.
 //!
 //! # Layout
-//! - [`app`]: command handling (load → decide → append → bounded retry) and personal data.
+//! - [`app`]: the use-cases, one module per capability, each taking the [`app::App`], a
+//!   caller and typed input; who may do what is decided in [`app::access`].
+//! - [`commands`]: the write side (load → decide → append → bounded retry).
+//! - [`process`]: the process managers that follow the log (payments, deadlines).
+//! - [`domain`]: the `salle-domain` crate, pure decisions (re-exported here).
+//! - [`payments`]: the payment provider's port, its adapters and webhook verification.
+//! - [`finance`]: the ledger as finance reads it, exports and reconciliation.
+//! - [`http`]: the thin edge: `/api/v1` and the pages, one file per resource.
 //! - [`config`]: one typed [`config::Settings`], from flags and environment, validated once.
 //! - [`startup`]: [`startup::Application`]: store, migrations, HTTP server, graceful shutdown.
-//! - [`domain`]: pure decisions: identifiers, calendar, slots, opening rules, tariffs,
-//!   establishments, associations, rooms and their bookings, weekly series.
-//! - [`http`]: actix handlers (`/healthz`, `/readyz`) and [`http::error::AppError`].
-//! - [`worker`]: the background tasks (projections, sealer, payments, deadlines), in `serve` or `salle worker`.
+//! - [`worker`]: the background tasks (projections, sealer, process managers), in `serve` or `salle worker`.
 //! - [`metrics`]: `/metrics` in Prometheus's text format; [`telemetry`]: logs and request spans.
-//! - [`read_side`]: the projections `serve` keeps, their lag, and rebuilds.
+//! - [`read_side`]: the projections `serve` keeps, their lag, and rebuilds; the search index.
 //! - [`seed`]: the demo marketplace built from the shipped Isère data.
-//! - [`cli`]: the `salle` command line (serve, migrate, events tail, bench store).
-//! - [`bench`]: the store benchmark behind `salle bench store`.
-//! - [`bench_read`]: the read-side benchmark behind `salle bench read-side`.
+//! - [`cli`]: the `salle` command line; [`bench`], [`bench_read`]: the benchmarks behind `salle bench`.
 //!
-//! The log itself lives in the `salle-events` crate (`events/`), the read side
-//! in `salle-projections` (`projections/`), the pages in `salle-web` (`web/`).
+//! The log itself lives in the `salle-events` crate (`events/`), the decisions
+//! in `salle-domain` (`domain/`), the read side in `salle-projections`
+//! (`projections/`), the pages' views in `salle-web` (`web/`).
 
 pub mod app;
 pub mod bench;
@@ -28,7 +31,7 @@ pub mod bench_read;
 pub mod cli;
 pub mod commands;
 pub mod config;
-pub mod domain;
+pub use salle_domain as domain;
 pub mod finance;
 pub mod http;
 pub mod metrics;

@@ -73,6 +73,14 @@ pub fn payment_outcome(outcome: &str) {
     PAYMENT_OUTCOMES.with_label_values(&[outcome]).inc();
 }
 
+/// Shows each reason at zero before the first rejection (the webhook's
+/// reasons are declared once at start, where the payments are set up).
+pub fn declare_webhook_reasons(reasons: &[&str]) {
+    for reason in reasons {
+        WEBHOOK_REJECTIONS.with_label_values(&[reason]);
+    }
+}
+
 pub fn webhook_rejected(reason: &str) {
     WEBHOOK_REJECTIONS.with_label_values(&[reason]).inc();
 }
@@ -82,9 +90,6 @@ pub async fn render(store: &Store) -> anyhow::Result<String> {
     salle_events::metrics::touch();
     for outcome in ["succeeded", "declined", "expired", "account_updated", "ignored", "process_refused"] {
         PAYMENT_OUTCOMES.with_label_values(&[outcome]);
-    }
-    for reason in crate::payments::webhook::Rejected::CODES {
-        WEBHOOK_REJECTIONS.with_label_values(&[reason]);
     }
     for (name, lag) in crate::read_side::status(store).await? {
         PROJECTION_LAG_EVENTS.with_label_values(&[name]).set(lag.events_behind as f64);

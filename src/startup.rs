@@ -72,6 +72,7 @@ impl Application {
         }
         tracing::info!(provider = gateway.provider(), "payments");
         let commands = commands.with_online_payments(online_payments);
+        crate::metrics::declare_webhook_reasons(&crate::payments::webhook::Rejected::CODES);
         let payments = crate::process::payments::PaymentProcess::new(
             commands.clone(),
             gateway,
@@ -99,24 +100,6 @@ impl Application {
             App::new()
                 .app_data(state.clone())
                 .app_data(proxies.clone())
-                .app_data(web::JsonConfig::default().limit(64 * 1024).error_handler(|err, _| {
-                    crate::app::AppError::BadRequest {
-                        code: "invalid_json",
-                        message: format!("Le corps de la requête n'est pas le JSON attendu : {err}."),
-                    }
-                    .into()
-                }))
-                .app_data(web::QueryConfig::default().error_handler(|err, _| {
-                    crate::app::AppError::BadRequest {
-                        code: "invalid_query",
-                        message: format!("Les paramètres de l'adresse ne sont pas valides : {err}."),
-                    }
-                    .into()
-                }))
-                .app_data(web::PathConfig::default().error_handler(|_, req| {
-                    crate::app::AppError::NotFound(format!("Aucune ressource à l'adresse {}.", req.path()))
-                        .into()
-                }))
                 .wrap(middleware::from_fn(crate::telemetry::catch_panics))
                 .wrap(middleware::from_fn(crate::http::headers::no_store))
                 .wrap(crate::http::headers::security(https))

@@ -76,6 +76,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         .context("reading the shipped calendar")?;
     let commands = Commands::new(store.clone(), std::sync::Arc::new(calendar));
     let gateway = settings.payments.gateway(&store).await?;
+    crate::metrics::declare_webhook_reasons(&crate::payments::webhook::Rejected::CODES);
     let payments = PaymentProcess::new(commands.clone(), gateway, &settings.payments.public_url);
     let listener = TcpListener::bind(settings.bind)
         .with_context(|| format!("binding {} (set SALLE_BIND for the worker's probes)", settings.bind))?;

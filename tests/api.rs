@@ -12,7 +12,6 @@ use std::time::Duration;
 use chrono::{NaiveDate, Utc};
 use reqwest::StatusCode;
 use salle::config::{AdminAccount, Settings};
-use salle::startup::Application;
 use serde_json::{Value, json};
 use support::TestDb;
 
@@ -31,9 +30,7 @@ impl Api {
         let mut settings = Settings::new(&db.url, "127.0.0.1:0", 8).unwrap();
         settings.payments = salle::config::PaymentSettings::simulated("http://127.0.0.1:0");
         settings.admin = AdminAccount::from_settings(Some(ADMIN.0), Some(ADMIN.1)).unwrap();
-        let app = Application::build(settings).await.expect("the application builds");
-        let address = format!("http://127.0.0.1:{}", app.port());
-        tokio::spawn(app.run_until_stopped());
+        let address = support::app::start(settings).await;
         Self { address, client: reqwest::Client::new(), db, answers: Default::default() }
     }
 
@@ -139,9 +136,9 @@ fn a_free_day() -> NaiveDate {
 fn slot(day: NaiveDate, from: &str, to: &str) -> (String, String) {
     let local = |t: &str| {
         let time = chrono::NaiveTime::parse_from_str(t, "%H:%M").unwrap();
-        salle::domain::slot::local_instant(day, time)
+        salle::domain::time::local_instant(day, time)
             .unwrap()
-            .with_timezone(&salle_events::time::LOCAL_TZ)
+            .with_timezone(&salle_domain::time::LOCAL_TZ)
             .to_rfc3339()
     };
     (local(from), local(to))

@@ -22,9 +22,7 @@ impl TestApp {
     pub async fn spawn(db: TestDb) -> Self {
         let mut settings = Settings::new(&db.url, "127.0.0.1:0", 8).unwrap();
         settings.payments = salle::config::PaymentSettings::simulated("http://127.0.0.1:0");
-        let app = Application::build(settings).await.expect("the application builds");
-        let address = format!("http://127.0.0.1:{}", app.port());
-        tokio::spawn(app.run_until_stopped());
+        let address = support::app::start(settings).await;
         Self { address, client: reqwest::Client::new(), db }
     }
 

@@ -19,30 +19,27 @@ on_both_backends!(an_edited_payload_breaks_the_chain_at_that_event);
 
 /// Replaces one stored payload behind the log's back.
 async fn tamper(store: &Store, global_position: i64, payload: &str) {
-    match store {
-        Store::Postgres(p) => {
-            let mut tx = p.pool().begin().await.unwrap();
-            for sql in [
-                "ALTER TABLE events DISABLE TRIGGER events_are_never_changed",
-                &format!("UPDATE events SET payload = $1::json WHERE global_position = {global_position}"),
-                "ALTER TABLE events ENABLE TRIGGER events_are_never_changed",
-            ] {
-                let query = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()));
-                let query = if sql.starts_with("UPDATE") { query.bind(payload) } else { query };
-                query.execute(&mut *tx).await.unwrap();
-            }
-            tx.commit().await.unwrap();
+    if let Some(p) = store.postgres() {
+        let mut tx = p.pool().begin().await.unwrap();
+        for sql in [
+            "ALTER TABLE events DISABLE TRIGGER events_are_never_changed",
+            &format!("UPDATE events SET payload = $1::json WHERE global_position = {global_position}"),
+            "ALTER TABLE events ENABLE TRIGGER events_are_never_changed",
+        ] {
+            let query = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()));
+            let query = if sql.starts_with("UPDATE") { query.bind(payload) } else { query };
+            query.execute(&mut *tx).await.unwrap();
         }
-        Store::Sqlite(s) => {
-            let pool = s.writer_pool();
-            sqlx::query("DROP TRIGGER events_are_never_updated").execute(pool).await.unwrap();
-            sqlx::query("UPDATE events SET payload = ? WHERE global_position = ?")
-                .bind(payload)
-                .bind(global_position)
-                .execute(pool)
-                .await
-                .unwrap();
-        }
+        tx.commit().await.unwrap();
+    } else if let Some(s) = store.sqlite() {
+        let pool = s.writer_pool();
+        sqlx::query("DROP TRIGGER events_are_never_updated").execute(pool).await.unwrap();
+        sqlx::query("UPDATE events SET payload = ? WHERE global_position = ?")
+            .bind(payload)
+            .bind(global_position)
+            .execute(pool)
+            .await
+            .unwrap();
     }
 }
 

@@ -223,16 +223,9 @@ async fn the_ledger_as_of_an_instant_is_replayed_from_the_log(db: TestDb) {
 /// Runs a statement on the simulated provider's own records, as a fault
 /// would leave them.
 async fn provider_sql(w: &World, sql: &str) {
-    let done = match &w.commands.store {
-        salle_events::Store::Sqlite(s) => sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
-            .execute(s.writer_pool())
-            .await
-            .unwrap()
-            .rows_affected(),
-        salle_events::Store::Postgres(p) => {
-            sqlx::query(sqlx::AssertSqlSafe(sql.to_owned())).execute(p.pool()).await.unwrap().rows_affected()
-        }
-    };
+    let done = salle_events::sql::write(&w.commands.store, sql.to_owned(), salle_events::sql::Args::new())
+        .await
+        .unwrap();
     assert_eq!(done, 1, "{sql}");
 }
 

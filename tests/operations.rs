@@ -12,7 +12,6 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use salle::config::Settings;
-use salle::startup::Application;
 use serde_json::Value;
 use support::TestDb;
 
@@ -51,9 +50,7 @@ async fn metrics_speak_prometheus_and_requests_carry_their_id() {
     let mut settings = Settings::new(&db.url, "127.0.0.1:0", 8).unwrap();
     settings.payments = salle::config::PaymentSettings::simulated("http://127.0.0.1:0");
     settings.demo = true;
-    let app = Application::build(settings).await.unwrap();
-    let base = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run_until_stopped());
+    let base = support::app::start(settings).await;
     let client = reqwest::Client::new();
 
     // A search, a room, a page that does not exist, a forged webhook.
@@ -186,7 +183,7 @@ fn every_configuration_problem_is_reported_at_start() {
 async fn serve_and_worker_refuse_a_postgresql_that_acknowledges_before_the_disk() {
     let db = TestDb::postgres().await;
     let store = db.store().await;
-    let salle_events::Store::Postgres(pg) = &store else { unreachable!() };
+    let pg = store.postgres().expect("PostgreSQL only");
     sqlx::query(
         "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET synchronous_commit = off', current_database()); END $$",
     )

@@ -14,7 +14,6 @@ use reqwest::redirect::Policy;
 use salle::app::accounts::{self, NewAccount, Role};
 use salle::config::Settings;
 use salle::domain::establishment::EstablishmentCommand;
-use salle::startup::Application;
 use salle_events::Metadata;
 use support::TestDb;
 use support::browser::{Browser, csrf};
@@ -29,9 +28,7 @@ on_both_backends!(
 async fn an_association_books_and_pays_through_the_pages(db: TestDb) {
     let mut settings = Settings::new(&db.url, "127.0.0.1:0", 8).unwrap();
     settings.payments = salle::config::PaymentSettings::simulated("http://127.0.0.1:0");
-    let app = Application::build(settings).await.expect("the application builds");
-    let address = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run_until_stopped());
+    let address = support::app::start(settings).await;
     let client = reqwest::Client::builder().redirect(Policy::none()).build().unwrap();
     let browser =
         |_: ()| Browser { address: address.clone(), client: client.clone(), cookies: HashMap::new() };
@@ -518,9 +515,7 @@ async fn signed_in_manager(
 async fn a_manager_runs_the_rooms_of_the_establishment(db: TestDb) {
     let mut settings = Settings::new(&db.url, "127.0.0.1:0", 8).unwrap();
     settings.payments = salle::config::PaymentSettings::simulated("http://127.0.0.1:0");
-    let app = Application::build(settings).await.expect("the application builds");
-    let address = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run_until_stopped());
+    let address = support::app::start(settings).await;
     let client = reqwest::Client::builder().redirect(Policy::none()).build().unwrap();
     let commands = commands(db.store().await);
     let (establishment_id, gym_id) = establishment_with_room(&commands, Tariff::Departement(1250), 0).await;
@@ -772,9 +767,7 @@ async fn a_manager_runs_the_rooms_of_the_establishment(db: TestDb) {
 async fn an_admin_imports_invites_prices_and_verifies(db: TestDb) {
     let mut settings = Settings::new(&db.url, "127.0.0.1:0", 8).unwrap();
     settings.payments = salle::config::PaymentSettings::simulated("http://127.0.0.1:0");
-    let app = Application::build(settings).await.expect("the application builds");
-    let address = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run_until_stopped());
+    let address = support::app::start(settings).await;
     let client = reqwest::Client::builder().redirect(Policy::none()).build().unwrap();
     let commands = commands(db.store().await);
     let now = chrono::Utc::now();

@@ -225,7 +225,7 @@ async fn seen_within(
 /// Every read model's rows, in a stable order, as text.
 async fn read_models(db: &TestDb) -> BTreeMap<&'static str, Vec<String>> {
     let store = db.store().await;
-    let salle_events::Store::Postgres(pg) = &store else { unreachable!("PostgreSQL only") };
+    let pg = store.postgres().expect("PostgreSQL only");
     let mut models = BTreeMap::new();
     for table in [
         "read_rooms",

@@ -7,7 +7,6 @@ mod support;
 
 use salle::config::Settings;
 use salle::domain::room::BookingRequest;
-use salle::startup::Application;
 use salle_events::Metadata;
 use salle_events::catalog::association::RequesterCategory;
 use serde_json::Value;
@@ -18,10 +17,7 @@ async fn spawn(db: &TestDb) -> String {
     let mut settings = Settings::new(&db.url, "127.0.0.1:0", 8).unwrap();
     settings.payments = salle::config::PaymentSettings::simulated("http://127.0.0.1:0");
     settings.demo = true;
-    let app = Application::build(settings).await.expect("the application builds");
-    let address = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run_until_stopped());
-    address
+    support::app::start(settings).await
 }
 
 async fn get(address: &str, path: &str) -> (u16, Value) {

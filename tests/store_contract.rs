@@ -309,10 +309,7 @@ async fn record_seen(tx: &mut salle_events::StoreTx, events: &[RecordedEvent], s
 
 async fn seen_rows(store: &Store) -> Vec<(String, String, i64)> {
     const SQL: &str = "SELECT event_id, stream_id, stream_version FROM seen ORDER BY seq";
-    match store {
-        Store::Sqlite(s) => sqlx::query_as(SQL).fetch_all(s.reader_pool()).await.unwrap(),
-        Store::Postgres(s) => sqlx::query_as(SQL).fetch_all(s.pool()).await.unwrap(),
-    }
+    salle_events::sql::fetch_all(store, SQL, salle_events::sql::Args::new()).await.unwrap()
 }
 
 async fn a_checkpoint_commits_with_the_subscribers_rows(db: TestDb) {
@@ -476,8 +473,7 @@ async fn postgres_without_the_watermark_loses_late_commits() {
     // A deterministic late commit first: the classic gap.
     let db = TestDb::new(Backend::Postgres).await;
     let safe = db.store().await;
-    let Store::Postgres(pg) = safe.clone() else { unreachable!() };
-    let unsafe_store = Store::Postgres(pg.without_watermark_for_tests());
+    let unsafe_store = Store::from(safe.postgres().unwrap().clone().without_watermark_for_tests());
     let mut slow = safe.begin().await.unwrap();
     slow.append(&stream("slow"), ExpectedVersion::NoStream, vec![event(1)]).await.unwrap();
     safe.append(&stream("fast"), ExpectedVersion::NoStream, vec![event(2)]).await.unwrap();
@@ -501,8 +497,7 @@ async fn postgres_without_the_watermark_loses_late_commits() {
         let store = db
             .store_with(StoreOptions { poll_interval: Duration::from_millis(5), ..Default::default() })
             .await;
-        let Store::Postgres(pg) = store else { unreachable!() };
-        let store = Store::Postgres(pg.without_watermark_for_tests());
+        let store = Store::from(store.postgres().unwrap().clone().without_watermark_for_tests());
         let (seen, committed) = follow_concurrent_writers(&store, 8, 25).await;
         let outcome = std::panic::catch_unwind(|| check_seen_exactly_once_in_order(&seen, &committed));
         if outcome.is_err() {

@@ -16,7 +16,6 @@ use salle::domain::booking::BookingStatus;
 use salle::domain::payment::AttemptStatus;
 use salle::payments::simulated;
 use salle::payments::webhook::{Rejected, verify};
-use salle::startup::Application;
 use salle_events::Metadata;
 use salle_events::catalog::Money;
 use support::TestDb;
@@ -111,9 +110,7 @@ async fn the_simulated_provider_pays_through_the_running_marketplace(db: TestDb)
     settings.payments =
         PaymentSettings::new("http://127.0.0.1", Some("simulated"), None, None, None).unwrap();
     let Provider::Simulated { webhook_secret } = settings.payments.provider.clone() else { unreachable!() };
-    let app = Application::build(settings).await.expect("the application builds");
-    let address = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run_until_stopped());
+    let address = support::app::start(settings).await;
     let client = reqwest::Client::new();
 
     let commands = commands(db.store().await);

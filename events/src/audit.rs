@@ -21,6 +21,7 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use crate::error::{SqlxContext, StoreError};
+use crate::store::Inner;
 use crate::store::{EventStore, Store};
 use crate::tx::TxInner;
 
@@ -140,8 +141,8 @@ where
 
 /// Events after a log position, as stored, in log order.
 async fn events_after(store: &Store, after: (i64, i64), limit: i64) -> Result<Vec<Stored>, StoreError> {
-    let rows = match store {
-        Store::Postgres(p) => sqlx::query(PG_EVENTS)
+    let rows = match &store.0 {
+        Inner::Postgres(p) => sqlx::query(PG_EVENTS)
             .bind(after.0.to_string())
             .bind(after.1)
             .bind(limit)
@@ -151,7 +152,7 @@ async fn events_after(store: &Store, after: (i64, i64), limit: i64) -> Result<Ve
             .iter()
             .map(stored)
             .collect::<Result<Vec<_>, _>>(),
-        Store::Sqlite(s) => sqlx::query(SQLITE_EVENTS)
+        Inner::Sqlite(s) => sqlx::query(SQLITE_EVENTS)
             .bind(after.1)
             .bind(limit)
             .fetch_all(s.reader_pool())
@@ -167,8 +168,8 @@ async fn events_after(store: &Store, after: (i64, i64), limit: i64) -> Result<Ve
 /// Links after `seq`, in order.
 async fn links_after(store: &Store, seq: i64, limit: i64) -> Result<Vec<Link>, StoreError> {
     let sql = format!("{LINK_COLUMNS} WHERE seq > $1 ORDER BY seq LIMIT $2");
-    let rows = match store {
-        Store::Postgres(p) => sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+    let rows = match &store.0 {
+        Inner::Postgres(p) => sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
             .bind(seq)
             .bind(limit)
             .fetch_all(p.pool())
@@ -177,7 +178,7 @@ async fn links_after(store: &Store, seq: i64, limit: i64) -> Result<Vec<Link>, S
             .iter()
             .map(link)
             .collect::<Result<Vec<_>, _>>(),
-        Store::Sqlite(s) => sqlx::query(sqlx::AssertSqlSafe(sql.replace("$1", "?").replace("$2", "?")))
+        Inner::Sqlite(s) => sqlx::query(sqlx::AssertSqlSafe(sql.replace("$1", "?").replace("$2", "?")))
             .bind(seq)
             .bind(limit)
             .fetch_all(s.reader_pool())
@@ -193,13 +194,13 @@ async fn links_after(store: &Store, seq: i64, limit: i64) -> Result<Vec<Link>, S
 /// The last link: the head an auditor writes down.
 pub async fn head(store: &Store) -> Result<Option<Link>, StoreError> {
     let sql = format!("{LINK_COLUMNS} ORDER BY seq DESC LIMIT 1");
-    let row = match store {
-        Store::Postgres(p) => sqlx::query(sqlx::AssertSqlSafe(sql))
+    let row = match &store.0 {
+        Inner::Postgres(p) => sqlx::query(sqlx::AssertSqlSafe(sql))
             .fetch_optional(p.pool())
             .await
             .doing("reading the head of the chain")?
             .map(|r| link(&r)),
-        Store::Sqlite(s) => sqlx::query(sqlx::AssertSqlSafe(sql))
+        Inner::Sqlite(s) => sqlx::query(sqlx::AssertSqlSafe(sql))
             .fetch_optional(s.reader_pool())
             .await
             .doing("reading the head of the chain")?

@@ -7,9 +7,6 @@
 //! # Layout
 //! - [`catalog`]: every event salle records (rooms and bookings, establishments,
 //!   associations, tariffs) and the stream categories.
-//! - [`calendar`], [`time`], [`opening`]: the reading of time both sides share — school
-//!   and public holidays, Europe/Paris slots, opening rules — with [`refusal`] for their no.
-//! - [`pricing`]: the price of a slot from a tariff grid, shared by both sides.
 //! - [`envelope`]: stream ids, expected versions, new and recorded events, log positions.
 //! - [`store`]: the [`EventStore`] contract and [`Store`], the handle on one backend.
 //! - [`sqlite`]: the embedded backend (one file, WAL, serial writers).
@@ -24,32 +21,48 @@
 //! - [`error`]: [`Conflict`] (a stale expected version) and [`StoreError`].
 //!
 //! Migrations for both backends live in `migrations/` and are embedded in the binary.
+//!
+//! Everything but the catalog, the envelope and the upcasters is behind the
+//! `store` feature (on by default): without it the crate is the contract
+//! alone, free of sqlx and tokio, which is what the pure `salle-domain`
+//! crate depends on.
 
+#[cfg(feature = "store")]
 pub mod audit;
-pub mod calendar;
 pub mod catalog;
+#[cfg(feature = "store")]
 pub mod checkpoints;
 pub mod envelope;
+#[cfg(feature = "store")]
 pub mod error;
+#[cfg(feature = "store")]
 mod idempotency;
+#[cfg(feature = "store")]
 pub mod lock;
+#[cfg(feature = "store")]
 pub mod metrics;
-pub mod opening;
+#[cfg(feature = "store")]
 pub mod postgres;
-pub mod pricing;
-pub mod refusal;
+#[cfg(feature = "store")]
 pub mod sql;
+#[cfg(feature = "store")]
 pub mod sqlite;
+#[cfg(feature = "store")]
 pub mod store;
+#[cfg(feature = "store")]
 pub mod subscription;
-pub mod time;
+#[cfg(feature = "store")]
 pub mod tx;
 pub mod upcast;
 
 pub use catalog::{AssociationEvent, DomainEvent, EstablishmentEvent, RoomEvent, TariffEvent};
 pub use envelope::{AppendResult, ExpectedVersion, LogPosition, Metadata, NewEvent, RecordedEvent, StreamId};
+#[cfg(feature = "store")]
 pub use error::{AppendError, Conflict, StoreError};
+#[cfg(feature = "store")]
 pub use store::{Backend, EventStore, Store, StoreOptions};
+#[cfg(feature = "store")]
 pub use subscription::Subscription;
+#[cfg(feature = "store")]
 pub use tx::StoreTx;
 pub use upcast::Upcasters;

@@ -7,6 +7,7 @@
 use sqlx::Connection;
 
 use crate::error::{SqlxContext, StoreError};
+use crate::store::Inner;
 use crate::store::Store;
 
 #[derive(Debug)]
@@ -27,9 +28,9 @@ impl WorkerLock {
 impl Store {
     /// Takes the lock named `name` if no other process holds it.
     pub async fn try_lock(&self, name: &str) -> Result<Option<WorkerLock>, StoreError> {
-        match self {
-            Store::Sqlite(_) => Ok(Some(WorkerLock { _session: None })),
-            Store::Postgres(pg) => {
+        match &self.0 {
+            Inner::Sqlite(_) => Ok(Some(WorkerLock { _session: None })),
+            Inner::Postgres(pg) => {
                 let mut session = pg.pool().acquire().await.doing("taking a connection for a lock")?.detach();
                 let granted: bool =
                     sqlx::query_scalar("SELECT pg_try_advisory_lock(hashtextextended($1, 0))")

@@ -1,15 +1,21 @@
 //! One statement for both backends: written once with `$n` parameters
 //! (PostgreSQL's form); SQLite reads the same text with `?n`, which it
 //! numbers the same way. Values are bound in order on whichever connection
-//! the transaction holds. For the writes of read models and side tables;
-//! queries that return rows keep their own typed SQL per backend.
+//! holds them: inside a [`StoreTx`] ([`execute`], [`fetch_scalar`]), or on
+//! the store itself ([`fetch_all`], [`fetch_optional`], [`fetch_column`],
+//! [`write`]), so that no other crate needs to know which backend it runs on.
+//! Reads go to SQLite's reader pool; [`write`] to its single writer.
 
 use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
-use sqlx::{Postgres, Sqlite};
+use sqlx::postgres::PgRow;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{FromRow, Postgres, Sqlite};
 use uuid::Uuid;
 
+use crate::store::Inner;
+use crate::store::Store;
 use crate::tx::StoreTx;
 
 /// The values of one statement, in parameter order.
@@ -22,6 +28,7 @@ enum Arg {
     Text(Option<String>),
     Int(Option<i64>),
     Time(Option<DateTime<Utc>>),
+    Bool(Option<bool>),
 }
 
 impl Args {
@@ -40,6 +47,9 @@ impl Args {
     pub fn time(self, v: impl Into<Option<DateTime<Utc>>>) -> Self {
         self.push(Arg::Time(v.into()))
     }
+    pub fn bool(self, v: impl Into<Option<bool>>) -> Self {
+        self.push(Arg::Bool(v.into()))
+    }
     fn push(mut self, arg: Arg) -> Self {
         self.0.push(arg);
         self
@@ -56,6 +66,7 @@ macro_rules! bind_all {
                 Arg::Text(v) => q.bind(v),
                 Arg::Int(v) => q.bind(v),
                 Arg::Time(v) => q.bind(v),
+                Arg::Bool(v) => q.bind(v),
             };
         }
         q
@@ -140,6 +151,131 @@ where
             .await;
     }
     Ok(None)
+}
+
+/// A statement's text: fixed, or built at run time (only placeholders are
+/// ever formatted in; every value goes through [`Args`]).
+pub type Sql = Cow<'static, str>;
+
+/// A row type both backends can decode (`#[derive(sqlx::FromRow)]` gives both).
+pub trait Row: for<'r> FromRow<'r, PgRow> + for<'r> FromRow<'r, SqliteRow> + Send + Unpin {}
+impl<T> Row for T where T: for<'r> FromRow<'r, PgRow> + for<'r> FromRow<'r, SqliteRow> + Send + Unpin {}
+
+/// A single value both backends can decode.
+pub trait Value:
+    for<'r> sqlx::Decode<'r, Postgres>
+    + sqlx::Type<Postgres>
+    + for<'r> sqlx::Decode<'r, Sqlite>
+    + sqlx::Type<Sqlite>
+    + Send
+    + Unpin
+{
+}
+impl<T> Value for T where
+    T: for<'r> sqlx::Decode<'r, Postgres>
+        + sqlx::Type<Postgres>
+        + for<'r> sqlx::Decode<'r, Sqlite>
+        + sqlx::Type<Sqlite>
+        + Send
+        + Unpin
+{
+}
+
+/// Every row of a query, read on the store.
+pub async fn fetch_all<T: Row>(
+    store: &Store,
+    sql: impl Into<Sql>,
+    args: Args,
+) -> Result<Vec<T>, sqlx::Error> {
+    let sql = sql.into();
+    match &store.0 {
+        Inner::Postgres(p) => {
+            bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), args).fetch_all(p.pool()).await
+        }
+        Inner::Sqlite(s) => {
+            bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sqlite_placeholders(&sql))), args)
+                .fetch_all(s.reader_pool())
+                .await
+        }
+    }
+}
+
+/// The first row of a query, if any, read on the store.
+pub async fn fetch_optional<T: Row>(
+    store: &Store,
+    sql: impl Into<Sql>,
+    args: Args,
+) -> Result<Option<T>, sqlx::Error> {
+    let sql = sql.into();
+    match &store.0 {
+        Inner::Postgres(p) => {
+            bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), args).fetch_optional(p.pool()).await
+        }
+        Inner::Sqlite(s) => {
+            bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sqlite_placeholders(&sql))), args)
+                .fetch_optional(s.reader_pool())
+                .await
+        }
+    }
+}
+
+/// The first column of every row of a query, read on the store.
+pub async fn fetch_column<T: Value>(
+    store: &Store,
+    sql: impl Into<Sql>,
+    args: Args,
+) -> Result<Vec<T>, sqlx::Error> {
+    let sql = sql.into();
+    match &store.0 {
+        Inner::Postgres(p) => {
+            bind_all!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)), args).fetch_all(p.pool()).await
+        }
+        Inner::Sqlite(s) => {
+            bind_all!(sqlx::query_scalar(sqlx::AssertSqlSafe(sqlite_placeholders(&sql))), args)
+                .fetch_all(s.reader_pool())
+                .await
+        }
+    }
+}
+
+/// The first column of the first row of a query, if any, read on the store.
+pub async fn fetch_value<T: Value>(
+    store: &Store,
+    sql: impl Into<Sql>,
+    args: Args,
+) -> Result<Option<T>, sqlx::Error> {
+    let sql = sql.into();
+    match &store.0 {
+        Inner::Postgres(p) => {
+            bind_all!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)), args).fetch_optional(p.pool()).await
+        }
+        Inner::Sqlite(s) => {
+            bind_all!(sqlx::query_scalar(sqlx::AssertSqlSafe(sqlite_placeholders(&sql))), args)
+                .fetch_optional(s.reader_pool())
+                .await
+        }
+    }
+}
+
+/// Runs one statement on its own (outside the log's transactions: side
+/// tables such as accounts); returns the rows it changed.
+pub async fn write(store: &Store, sql: impl Into<Sql>, args: Args) -> Result<u64, sqlx::Error> {
+    let sql = sql.into();
+    Ok(match &store.0 {
+        Inner::Postgres(p) => {
+            bind_all!(sqlx::query(sqlx::AssertSqlSafe(sql)), args).execute(p.pool()).await?.rows_affected()
+        }
+        Inner::Sqlite(s) => bind_all!(sqlx::query(sqlx::AssertSqlSafe(sqlite_placeholders(&sql))), args)
+            .execute(s.writer_pool())
+            .await?
+            .rows_affected(),
+    })
+}
+
+/// Whether the store is PostgreSQL (for the few statements whose text must
+/// differ: `ON CONFLICT` forms, `RETURNING`, date functions).
+pub fn is_postgres(store: &Store) -> bool {
+    matches!(store.0, Inner::Postgres(_))
 }
 
 /// `($1, $2, …), ($n+1, …)`: the VALUES of `rows` rows of `columns` parameters.

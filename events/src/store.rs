@@ -88,11 +88,49 @@ impl Default for StoreOptions {
     }
 }
 
-/// The application's handle on the log: cheap to clone.
+/// The application's handle on the log: cheap to clone. Which backend it
+/// runs on is this crate's business: other crates read and write through
+/// [`EventStore`], [`crate::sql`] and the subscriptions, never by matching
+/// on the backend.
 #[derive(Clone, Debug)]
-pub enum Store {
+pub struct Store(pub(crate) Inner);
+
+#[derive(Clone, Debug)]
+pub(crate) enum Inner {
     Sqlite(SqliteStore),
     Postgres(PgStore),
+}
+
+impl Store {
+    /// The SQLite backend, for the tests and tools that need its own pools
+    /// (tampering with the log to check the audit chain…); the application
+    /// never asks.
+    pub fn sqlite(&self) -> Option<&SqliteStore> {
+        match &self.0 {
+            Inner::Sqlite(s) => Some(s),
+            Inner::Postgres(_) => None,
+        }
+    }
+
+    /// The PostgreSQL backend, likewise.
+    pub fn postgres(&self) -> Option<&PgStore> {
+        match &self.0 {
+            Inner::Postgres(p) => Some(p),
+            Inner::Sqlite(_) => None,
+        }
+    }
+}
+
+impl From<SqliteStore> for Store {
+    fn from(s: SqliteStore) -> Self {
+        Self(Inner::Sqlite(s))
+    }
+}
+
+impl From<PgStore> for Store {
+    fn from(p: PgStore) -> Self {
+        Self(Inner::Postgres(p))
+    }
 }
 
 impl Store {
@@ -101,32 +139,32 @@ impl Store {
     /// not run here: call [`Store::migrate`].
     pub async fn connect(url: &str, options: StoreOptions) -> Result<Self, StoreError> {
         match backend_of(url)? {
-            Backend::Sqlite => Ok(Self::Sqlite(SqliteStore::connect(url, options).await?)),
-            Backend::Postgres => Ok(Self::Postgres(PgStore::connect(url, options).await?)),
+            Backend::Sqlite => Ok(Self(Inner::Sqlite(SqliteStore::connect(url, options).await?))),
+            Backend::Postgres => Ok(Self(Inner::Postgres(PgStore::connect(url, options).await?))),
         }
     }
 
     pub fn backend(&self) -> Backend {
-        match self {
-            Self::Sqlite(_) => Backend::Sqlite,
-            Self::Postgres(_) => Backend::Postgres,
+        match &self.0 {
+            Inner::Sqlite(_) => Backend::Sqlite,
+            Inner::Postgres(_) => Backend::Postgres,
         }
     }
 
     /// Applies the migrations embedded in the binary; safe to run from several
     /// processes at once (PostgreSQL takes an advisory lock).
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        match self {
-            Self::Sqlite(s) => s.migrate().await,
-            Self::Postgres(s) => s.migrate().await,
+        match &self.0 {
+            Inner::Sqlite(s) => s.migrate().await,
+            Inner::Postgres(s) => s.migrate().await,
         }
     }
 
     /// True when every embedded migration has been applied.
     pub async fn is_migrated(&self) -> Result<bool, StoreError> {
-        match self {
-            Self::Sqlite(s) => s.is_migrated().await,
-            Self::Postgres(s) => s.is_migrated().await,
+        match &self.0 {
+            Inner::Sqlite(s) => s.is_migrated().await,
+            Inner::Postgres(s) => s.is_migrated().await,
         }
     }
 
@@ -135,38 +173,38 @@ impl Store {
     /// for salle's database or role); one line per problem, empty when the
     /// store is durable. SQLite is always opened with `synchronous=FULL`.
     pub async fn durability_problems(&self) -> Result<Vec<String>, StoreError> {
-        match self {
-            Self::Sqlite(_) => Ok(Vec::new()),
-            Self::Postgres(s) => s.durability_problems().await,
+        match &self.0 {
+            Inner::Sqlite(_) => Ok(Vec::new()),
+            Inner::Postgres(s) => s.durability_problems().await,
         }
     }
 
     /// A cheap round trip, for readiness checks.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        match self {
-            Self::Sqlite(s) => s.ping().await,
-            Self::Postgres(s) => s.ping().await,
+        match &self.0 {
+            Inner::Sqlite(s) => s.ping().await,
+            Inner::Postgres(s) => s.ping().await,
         }
     }
 
     /// The position of the newest event readers can see (START when empty).
     pub async fn head(&self) -> Result<LogPosition, StoreError> {
-        match self {
-            Self::Sqlite(s) => s.head().await,
-            Self::Postgres(s) => s.head().await,
+        match &self.0 {
+            Inner::Sqlite(s) => s.head().await,
+            Inner::Postgres(s) => s.head().await,
         }
     }
 
     /// How many events readers can see after `after`.
     pub async fn count_after(&self, after: LogPosition) -> Result<u64, StoreError> {
         use crate::error::SqlxContext;
-        let count: i64 = match self {
-            Self::Sqlite(s) => sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE global_position > ?")
+        let count: i64 = match &self.0 {
+            Inner::Sqlite(s) => sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE global_position > ?")
                 .bind(after.global_position)
                 .fetch_one(s.reader_pool())
                 .await
                 .doing("counting events")?,
-            Self::Postgres(p) => sqlx::query_scalar(
+            Inner::Postgres(p) => sqlx::query_scalar(
                 "SELECT COUNT(*) FROM events WHERE (transaction_id, global_position) > ($1::text::xid8, $2) \
                  AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())",
             )
@@ -189,24 +227,24 @@ impl Store {
     /// A receiver that changes whenever new events may be readable: after a
     /// local commit, or (PostgreSQL) a NOTIFY from another process.
     pub fn wake_ups(&self) -> tokio::sync::watch::Receiver<u64> {
-        match self {
-            Self::Sqlite(s) => s.wake_ups(),
-            Self::Postgres(s) => s.wake_ups(),
+        match &self.0 {
+            Inner::Sqlite(s) => s.wake_ups(),
+            Inner::Postgres(s) => s.wake_ups(),
         }
     }
 
     pub fn poll_interval(&self) -> Duration {
-        match self {
-            Self::Sqlite(s) => s.poll_interval(),
-            Self::Postgres(s) => s.poll_interval(),
+        match &self.0 {
+            Inner::Sqlite(s) => s.poll_interval(),
+            Inner::Postgres(s) => s.poll_interval(),
         }
     }
 
     /// The subscribers' checkpoints as this process knows them.
     pub fn checkpoints(&self) -> &Checkpoints {
-        match self {
-            Self::Sqlite(s) => s.checkpoints(),
-            Self::Postgres(s) => s.checkpoints(),
+        match &self.0 {
+            Inner::Sqlite(s) => s.checkpoints(),
+            Inner::Postgres(s) => s.checkpoints(),
         }
     }
 
@@ -218,9 +256,9 @@ impl Store {
 
     /// Closes the pools, waiting for connections in use to come back.
     pub async fn close(&self) {
-        match self {
-            Self::Sqlite(s) => s.close().await,
-            Self::Postgres(s) => s.close().await,
+        match &self.0 {
+            Inner::Sqlite(s) => s.close().await,
+            Inner::Postgres(s) => s.close().await,
         }
     }
 }
@@ -235,9 +273,9 @@ impl EventStore for Store {
     ) -> Result<AppendResult, AppendError> {
         let started = std::time::Instant::now();
         let count = events.len();
-        let result = match self {
-            Self::Sqlite(s) => s.append(stream, expected, events).await,
-            Self::Postgres(s) => s.append(stream, expected, events).await,
+        let result = match &self.0 {
+            Inner::Sqlite(s) => s.append(stream, expected, events).await,
+            Inner::Postgres(s) => s.append(stream, expected, events).await,
         };
         crate::metrics::record_append(self.backend(), started.elapsed(), count, &result);
         if let Ok(appended) = &result {
@@ -252,37 +290,37 @@ impl EventStore for Store {
         from_version: u64,
         limit: usize,
     ) -> Result<Vec<RecordedEvent>, StoreError> {
-        match self {
-            Self::Sqlite(s) => s.read_stream(stream, from_version, limit).await,
-            Self::Postgres(s) => s.read_stream(stream, from_version, limit).await,
+        match &self.0 {
+            Inner::Sqlite(s) => s.read_stream(stream, from_version, limit).await,
+            Inner::Postgres(s) => s.read_stream(stream, from_version, limit).await,
         }
     }
 
     async fn read_all(&self, after: LogPosition, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
-        match self {
-            Self::Sqlite(s) => s.read_all(after, limit).await,
-            Self::Postgres(s) => s.read_all(after, limit).await,
+        match &self.0 {
+            Inner::Sqlite(s) => s.read_all(after, limit).await,
+            Inner::Postgres(s) => s.read_all(after, limit).await,
         }
     }
 
     async fn stream_version(&self, stream: &StreamId) -> Result<u64, StoreError> {
-        match self {
-            Self::Sqlite(s) => s.stream_version(stream).await,
-            Self::Postgres(s) => s.stream_version(stream).await,
+        match &self.0 {
+            Inner::Sqlite(s) => s.stream_version(stream).await,
+            Inner::Postgres(s) => s.stream_version(stream).await,
         }
     }
 
     async fn load_checkpoint(&self, name: &str) -> Result<Option<LogPosition>, StoreError> {
-        match self {
-            Self::Sqlite(s) => s.load_checkpoint(name).await,
-            Self::Postgres(s) => s.load_checkpoint(name).await,
+        match &self.0 {
+            Inner::Sqlite(s) => s.load_checkpoint(name).await,
+            Inner::Postgres(s) => s.load_checkpoint(name).await,
         }
     }
 
     async fn begin(&self) -> Result<StoreTx, StoreError> {
-        match self {
-            Self::Sqlite(s) => s.begin().await,
-            Self::Postgres(s) => s.begin().await,
+        match &self.0 {
+            Inner::Sqlite(s) => s.begin().await,
+            Inner::Postgres(s) => s.begin().await,
         }
     }
 }

@@ -5,11 +5,11 @@
 //! `booked` intervals, computed in Europe/Paris time.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use salle_events::calendar::Calendar;
+use salle_domain::calendar::Calendar;
+use salle_domain::opening::{Blackout, windows_on};
+use salle_domain::time::local_instant;
 use salle_events::catalog::room::{OpeningRules, RoomEvent};
-use salle_events::opening::{Blackout, windows_on};
-use salle_events::sql::{Args, ROWS_PER_STATEMENT, execute, execute_built, values};
-use salle_events::time::local_instant;
+use salle_events::sql::{self, Args, ROWS_PER_STATEMENT, execute, execute_built, values};
 use salle_events::{RecordedEvent, Store, StoreTx};
 use serde::Serialize;
 use uuid::Uuid;
@@ -351,67 +351,27 @@ pub async fn room_calendar(
     type Schedule = (String, i64, i64);
     type Row = (String, DateTime<Utc>, DateTime<Utc>);
     type Closure = (String, String, String);
-    type Rows = (Option<Schedule>, Vec<Closure>, Vec<Row>);
-    let (schedule, blackouts, occupied): Rows = match store {
-        Store::Sqlite(s) => {
-            let pool = s.reader_pool();
-            (
-                sqlx::query_as(
-                    "SELECT opening, buffer_minutes, withdrawn FROM read_room_schedule WHERE room_id = ?",
-                )
-                .bind(room_id)
-                .fetch_optional(pool)
-                .await
-                .map_err(fail)?,
-                sqlx::query_as(
-                    "SELECT first_day, last_day, reason FROM read_room_blackouts WHERE room_id = ?",
-                )
-                .bind(room_id)
-                .fetch_all(pool)
-                .await
-                .map_err(fail)?,
-                sqlx::query_as(
-                    "SELECT status, start_at, end_at FROM read_room_occupancy \
-                     WHERE room_id = ? AND start_at < ? AND end_at > ?",
-                )
-                .bind(room_id)
-                .bind(upper)
-                .bind(lower)
-                .fetch_all(pool)
-                .await
-                .map_err(fail)?,
-            )
-        }
-        Store::Postgres(p) => {
-            let pool = p.pool();
-            (
-                sqlx::query_as(
-                    "SELECT opening, buffer_minutes, withdrawn FROM read_room_schedule WHERE room_id = $1",
-                )
-                .bind(room_id)
-                .fetch_optional(pool)
-                .await
-                .map_err(fail)?,
-                sqlx::query_as(
-                    "SELECT first_day, last_day, reason FROM read_room_blackouts WHERE room_id = $1",
-                )
-                .bind(room_id)
-                .fetch_all(pool)
-                .await
-                .map_err(fail)?,
-                sqlx::query_as(
-                    "SELECT status, start_at, end_at FROM read_room_occupancy \
-                     WHERE room_id = $1 AND start_at < $2 AND end_at > $3",
-                )
-                .bind(room_id)
-                .bind(upper)
-                .bind(lower)
-                .fetch_all(pool)
-                .await
-                .map_err(fail)?,
-            )
-        }
-    };
+    let schedule: Option<Schedule> = sql::fetch_optional(
+        store,
+        "SELECT opening, buffer_minutes, withdrawn FROM read_room_schedule WHERE room_id = $1",
+        Args::new().uuid(room_id),
+    )
+    .await
+    .map_err(fail)?;
+    let blackouts: Vec<Closure> = sql::fetch_all(
+        store,
+        "SELECT first_day, last_day, reason FROM read_room_blackouts WHERE room_id = $1",
+        Args::new().uuid(room_id),
+    )
+    .await
+    .map_err(fail)?;
+    let occupied: Vec<Row> = sql::fetch_all(
+        store,
+        "SELECT status, start_at, end_at FROM read_room_occupancy WHERE room_id = $1 AND start_at < $2 AND end_at > $3",
+        Args::new().uuid(room_id).time(upper).time(lower),
+    )
+    .await
+    .map_err(fail)?;
     let Some((opening, buffer_minutes, withdrawn)) = schedule else { return Ok(None) };
     let unreadable =
         |reason: String| ProjectionError::Unreadable { projection: NAME, global_position: 0, reason };
@@ -443,22 +403,13 @@ pub async fn establishment_calendar(
     to: NaiveDate,
 ) -> Result<Vec<(Uuid, Vec<Interval>)>, CalendarError> {
     let fail = |source| ProjectionError::Database { projection: NAME, source };
-    let rooms: Vec<Uuid> = match store {
-        Store::Sqlite(s) => {
-            sqlx::query_scalar("SELECT room_id FROM read_room_schedule WHERE establishment_id = ?")
-                .bind(establishment_id)
-                .fetch_all(s.reader_pool())
-                .await
-                .map_err(fail)?
-        }
-        Store::Postgres(p) => {
-            sqlx::query_scalar("SELECT room_id FROM read_room_schedule WHERE establishment_id = $1")
-                .bind(establishment_id)
-                .fetch_all(p.pool())
-                .await
-                .map_err(fail)?
-        }
-    };
+    let rooms: Vec<Uuid> = sql::fetch_column(
+        store,
+        "SELECT room_id FROM read_room_schedule WHERE establishment_id = $1",
+        Args::new().uuid(establishment_id),
+    )
+    .await
+    .map_err(fail)?;
     let mut out = Vec::with_capacity(rooms.len());
     for room_id in rooms {
         if let Some(intervals) = room_calendar(store, calendar, room_id, from, to).await? {
@@ -528,7 +479,7 @@ mod tests {
             .iter()
             .map(|i| {
                 let local = |t: DateTime<Utc>| {
-                    t.with_timezone(&salle_events::time::LOCAL_TZ).format("%H:%M").to_string()
+                    t.with_timezone(&salle_domain::time::LOCAL_TZ).format("%H:%M").to_string()
                 };
                 (local(i.start), local(i.end), i.status)
             })

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use salle_events::catalog::room::{BookingStatus, RoomEvent};
-use salle_events::sql::{Args, ROWS_PER_STATEMENT, execute, execute_built, values};
+use salle_events::sql::{self, Args, ROWS_PER_STATEMENT, execute, execute_built, values};
 use salle_events::{RecordedEvent, Store, StoreTx};
 use uuid::Uuid;
 
@@ -244,38 +244,23 @@ pub struct BookingRow {
     pub refund_cents: Option<i64>,
 }
 
+const ROW_COLUMNS: &str = "booking_id, room_id, establishment_id, association_id, series_id, status, \
+     start_at, end_at, price_cents, currency, refund_cents";
+
+fn failed(source: sqlx::Error) -> ProjectionError {
+    ProjectionError::Database { projection: NAME, source }
+}
+
 /// Every row, in booking id order (for comparisons and exports).
 pub async fn all(store: &Store) -> Result<Vec<BookingRow>, ProjectionError> {
-    let fail = |source| ProjectionError::Database { projection: NAME, source };
-    const SQL: &str = "SELECT booking_id, room_id, establishment_id, association_id, series_id, status, \
-         start_at, end_at, price_cents, currency, refund_cents FROM read_bookings ORDER BY booking_id";
-    match store {
-        Store::Sqlite(s) => sqlx::query_as(SQL).fetch_all(s.reader_pool()).await.map_err(fail),
-        Store::Postgres(p) => sqlx::query_as(SQL).fetch_all(p.pool()).await.map_err(fail),
-    }
+    let sql = format!("SELECT {ROW_COLUMNS} FROM read_bookings ORDER BY booking_id");
+    sql::fetch_all(store, sql, Args::new()).await.map_err(failed)
 }
 
 /// One booking, if the projection has seen it.
 pub async fn by_id(store: &Store, booking_id: Uuid) -> Result<Option<BookingRow>, ProjectionError> {
-    let fail = |source| ProjectionError::Database { projection: NAME, source };
-    match store {
-        Store::Sqlite(s) => sqlx::query_as(
-            "SELECT booking_id, room_id, establishment_id, association_id, series_id, status, \
-             start_at, end_at, price_cents, currency, refund_cents FROM read_bookings WHERE booking_id = ?",
-        )
-        .bind(booking_id)
-        .fetch_optional(s.reader_pool())
-        .await
-        .map_err(fail),
-        Store::Postgres(p) => sqlx::query_as(
-            "SELECT booking_id, room_id, establishment_id, association_id, series_id, status, \
-             start_at, end_at, price_cents, currency, refund_cents FROM read_bookings WHERE booking_id = $1",
-        )
-        .bind(booking_id)
-        .fetch_optional(p.pool())
-        .await
-        .map_err(fail),
-    }
+    let sql = format!("SELECT {ROW_COLUMNS} FROM read_bookings WHERE booking_id = $1");
+    sql::fetch_optional(store, sql, Args::new().uuid(booking_id)).await.map_err(failed)
 }
 
 /// Which bookings a list shows.
@@ -287,18 +272,18 @@ pub struct Filter {
     pub status: Option<BookingStatus>,
 }
 
-/// The bookings matching `filter`, soonest first, at most `limit`.
-/// The WHERE clause of a filter, with its placeholders numbered from 1, and
-/// the next placeholder; `None` when nothing can match.
-fn where_clause(filter: &Filter, postgres: bool) -> Option<(String, String)> {
+/// The WHERE clause of a filter with its values, and the next placeholder's
+/// number; `None` when nothing can match.
+fn where_clause(filter: &Filter) -> Option<(String, Args, usize)> {
     let mut n = 0;
     let mut next = || {
         n += 1;
-        if postgres { format!("${n}") } else { "?".to_owned() }
+        format!("${n}")
     };
-    let mut conditions = vec![];
-    if filter.association.is_some() {
+    let (mut conditions, mut args) = (vec![], Args::new());
+    if let Some(a) = filter.association {
         conditions.push(format!("association_id = {}", next()));
+        args = args.uuid(a);
     }
     if let Some(ids) = &filter.establishments {
         if ids.is_empty() {
@@ -306,86 +291,43 @@ fn where_clause(filter: &Filter, postgres: bool) -> Option<(String, String)> {
         }
         let marks: Vec<String> = ids.iter().map(|_| next()).collect();
         conditions.push(format!("establishment_id IN ({})", marks.join(", ")));
+        for id in ids {
+            args = args.uuid(*id);
+        }
     }
-    if filter.status.is_some() {
+    if let Some(status) = filter.status {
         conditions.push(format!("status = {}", next()));
+        args = args.text(status.code().to_owned());
     }
     let clause =
         if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
-    Some((clause, next()))
+    Some((clause, args, n + 1))
 }
 
-/// Binds a filter's values in the order of [`where_clause`]'s placeholders.
-macro_rules! bind_filter {
-    ($q:expr, $filter:expr) => {{
-        let mut q = $q;
-        if let Some(a) = $filter.association {
-            q = q.bind(a);
-        }
-        for e in $filter.establishments.iter().flatten() {
-            q = q.bind(*e);
-        }
-        if let Some(s) = $filter.status {
-            q = q.bind(s.code());
-        }
-        q
-    }};
-}
-
+/// The bookings matching `filter`, soonest first, at most `limit`.
 pub async fn list(store: &Store, filter: &Filter, limit: i64) -> Result<Vec<BookingRow>, ProjectionError> {
-    let fail = |source| ProjectionError::Database { projection: NAME, source };
-    let Some((where_clause, limit_mark)) = where_clause(filter, matches!(store, Store::Postgres(_))) else {
+    let Some((where_clause, args, limit_mark)) = where_clause(filter) else {
         return Ok(vec![]);
     };
-    let sql = format!(
-        "SELECT booking_id, room_id, establishment_id, association_id, series_id, status, start_at, end_at, \
-         price_cents, currency, refund_cents FROM read_bookings {where_clause} \
-         ORDER BY start_at, booking_id LIMIT {limit_mark}"
-    );
     // Only placeholders are formatted in; every value is bound.
-    match store {
-        Store::Sqlite(s) => {
-            let q = bind_filter!(sqlx::query_as::<_, BookingRow>(sqlx::AssertSqlSafe(sql)), filter);
-            q.bind(limit).fetch_all(s.reader_pool()).await.map_err(fail)
-        }
-        Store::Postgres(p) => {
-            let q = bind_filter!(sqlx::query_as::<_, BookingRow>(sqlx::AssertSqlSafe(sql)), filter);
-            q.bind(limit).fetch_all(p.pool()).await.map_err(fail)
-        }
-    }
+    let sql = format!(
+        "SELECT {ROW_COLUMNS} FROM read_bookings {where_clause} ORDER BY start_at, booking_id LIMIT ${limit_mark}"
+    );
+    sql::fetch_all(store, sql, args.int(limit)).await.map_err(failed)
 }
 
 /// How many bookings match (the managers' count of requests to decide).
 pub async fn count(store: &Store, filter: &Filter) -> Result<i64, ProjectionError> {
-    let fail = |source| ProjectionError::Database { projection: NAME, source };
-    let Some((where_clause, _)) = where_clause(filter, matches!(store, Store::Postgres(_))) else {
+    let Some((where_clause, args, _)) = where_clause(filter) else {
         return Ok(0);
     };
     let sql = format!("SELECT COUNT(*) FROM read_bookings {where_clause}");
-    match store {
-        Store::Sqlite(s) => {
-            let q = bind_filter!(sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)), filter);
-            q.fetch_one(s.reader_pool()).await.map_err(fail)
-        }
-        Store::Postgres(p) => {
-            let q = bind_filter!(sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)), filter);
-            q.fetch_one(p.pool()).await.map_err(fail)
-        }
-    }
+    Ok(sql::fetch_value(store, sql, args).await.map_err(failed)?.unwrap_or(0))
 }
 
-/// A room's name, as the read model knows it.
+/// A room's name, as the bookings read model knows it.
 pub async fn room_name(store: &Store, room_id: Uuid) -> Result<Option<String>, ProjectionError> {
-    let fail = |source| ProjectionError::Database { projection: NAME, source };
-    const SQL: &str = "SELECT name FROM read_rooms WHERE room_id = $1";
-    match store {
-        Store::Sqlite(s) => sqlx::query_scalar("SELECT name FROM read_rooms WHERE room_id = ?")
-            .bind(room_id)
-            .fetch_optional(s.reader_pool())
-            .await
-            .map_err(fail),
-        Store::Postgres(p) => {
-            sqlx::query_scalar(SQL).bind(room_id).fetch_optional(p.pool()).await.map_err(fail)
-        }
-    }
+    sql::fetch_value(store, "SELECT name FROM read_rooms WHERE room_id = $1", Args::new().uuid(room_id))
+        .await
+        .map_err(failed)
 }

@@ -28,7 +28,7 @@ use chrono::{DateTime, Utc};
 use salle_events::catalog::establishment::EstablishmentEvent;
 use salle_events::catalog::payment::PaymentEvent;
 use salle_events::catalog::room::RoomEvent;
-use salle_events::sql::{Args, ROWS_PER_STATEMENT, execute, execute_built, fetch_scalar, values};
+use salle_events::sql::{self, Args, ROWS_PER_STATEMENT, execute, execute_built, fetch_scalar, values};
 use salle_events::{DomainEvent, RecordedEvent, Store, StoreTx};
 use serde::Serialize;
 use uuid::Uuid;
@@ -360,30 +360,15 @@ pub async fn lines(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<LedgerLine>, ProjectionError> {
-    match store {
-        Store::Sqlite(s) => sqlx::query_as(
-            "SELECT at, event_id, line_no, global_position, booking_id, account, debit_cents, credit_cents \
-             FROM read_ledger_lines WHERE establishment_id = ? AND at >= ? AND at < ? \
-             ORDER BY global_position, line_no",
-        )
-        .bind(establishment_id)
-        .bind(from)
-        .bind(to)
-        .fetch_all(s.reader_pool())
-        .await
-        .map_err(db),
-        Store::Postgres(p) => sqlx::query_as(
-            "SELECT at, event_id, line_no, global_position, booking_id, account, debit_cents, credit_cents \
-             FROM read_ledger_lines WHERE establishment_id = $1 AND at >= $2 AND at < $3 \
-             ORDER BY global_position, line_no",
-        )
-        .bind(establishment_id)
-        .bind(from)
-        .bind(to)
-        .fetch_all(p.pool())
-        .await
-        .map_err(db),
-    }
+    sql::fetch_all(
+        store,
+        "SELECT at, event_id, line_no, global_position, booking_id, account, debit_cents, credit_cents \
+         FROM read_ledger_lines WHERE establishment_id = $1 AND at >= $2 AND at < $3 \
+         ORDER BY global_position, line_no",
+        Args::new().uuid(establishment_id).time(from).time(to),
+    )
+    .await
+    .map_err(db)
 }
 
 /// A ledger line with what an export needs besides: its establishment and
@@ -405,66 +390,38 @@ pub async fn export_lines(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<ExportLine>, ProjectionError> {
-    const COLUMNS: &str = "SELECT l.establishment_id, e.event_type, l.at, l.event_id, l.line_no, \
-                           l.global_position, l.booking_id, l.account, l.debit_cents, l.credit_cents \
-                           FROM read_ledger_lines l JOIN events e ON e.event_id = l.event_id";
-    match store {
-        Store::Sqlite(s) => sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "{COLUMNS} WHERE (? IS NULL OR l.establishment_id = ?) AND l.at >= ? AND l.at < ? \
-             ORDER BY l.global_position, l.line_no"
-        )))
-        .bind(establishment_id)
-        .bind(establishment_id)
-        .bind(from)
-        .bind(to)
-        .fetch_all(s.reader_pool())
-        .await
-        .map_err(db),
-        Store::Postgres(p) => sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "{COLUMNS} WHERE ($1::uuid IS NULL OR l.establishment_id = $1) AND l.at >= $2 AND l.at < $3 \
-             ORDER BY l.global_position, l.line_no"
-        )))
-        .bind(establishment_id)
-        .bind(from)
-        .bind(to)
-        .fetch_all(p.pool())
-        .await
-        .map_err(db),
-    }
+    let (sql, args) = match establishment_id {
+        Some(id) => (
+            format!(
+                "{EXPORT_COLUMNS} WHERE l.establishment_id = $1 AND l.at >= $2 AND l.at < $3 \
+                 ORDER BY l.global_position, l.line_no"
+            ),
+            Args::new().uuid(id).time(from).time(to),
+        ),
+        None => (
+            format!("{EXPORT_COLUMNS} WHERE l.at >= $1 AND l.at < $2 ORDER BY l.global_position, l.line_no"),
+            Args::new().time(from).time(to),
+        ),
+    };
+    sql::fetch_all(store, sql, args).await.map_err(db)
 }
+
+/// The columns of an [`ExportLine`], from the lines and their events.
+const EXPORT_COLUMNS: &str = "SELECT l.establishment_id, e.event_type, l.at, l.event_id, l.line_no, \
+                              l.global_position, l.booking_id, l.account, l.debit_cents, l.credit_cents \
+                              FROM read_ledger_lines l JOIN events e ON e.event_id = l.event_id";
 
 /// The lines these events wrote (by the table's primary key), in log order.
 pub async fn lines_of_events(store: &Store, event_ids: &[Uuid]) -> Result<Vec<ExportLine>, ProjectionError> {
-    const COLUMNS: &str = "SELECT l.establishment_id, e.event_type, l.at, l.event_id, l.line_no, \
-                           l.global_position, l.booking_id, l.account, l.debit_cents, l.credit_cents \
-                           FROM read_ledger_lines l JOIN events e ON e.event_id = l.event_id";
     let mut out = Vec::new();
     for chunk in event_ids.chunks(ROWS_PER_STATEMENT) {
-        let marks = |pg: bool| -> String {
-            (1..=chunk.len())
-                .map(|i| if pg { format!("${i}") } else { "?".to_owned() })
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let sql = |pg: bool| {
-            format!("{COLUMNS} WHERE l.event_id IN ({}) ORDER BY l.global_position, l.line_no", marks(pg))
-        };
-        let found: Vec<ExportLine> = match store {
-            Store::Sqlite(s) => {
-                let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql(false)));
-                for id in chunk {
-                    q = q.bind(*id);
-                }
-                q.fetch_all(s.reader_pool()).await.map_err(db)?
-            }
-            Store::Postgres(p) => {
-                let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql(true)));
-                for id in chunk {
-                    q = q.bind(*id);
-                }
-                q.fetch_all(p.pool()).await.map_err(db)?
-            }
-        };
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "{EXPORT_COLUMNS} WHERE l.event_id IN ({}) ORDER BY l.global_position, l.line_no",
+            marks.join(", ")
+        );
+        let args = chunk.iter().fold(Args::new(), |args, id| args.uuid(*id));
+        let found: Vec<ExportLine> = sql::fetch_all(store, sql, args).await.map_err(db)?;
         out.extend(found);
     }
     Ok(out)
@@ -684,12 +641,13 @@ pub fn balances(lines: &[LedgerLine]) -> BTreeMap<String, i64> {
 
 /// Each establishment that has ledger lines, with how many.
 pub async fn establishments(store: &Store) -> Result<Vec<(Uuid, i64)>, ProjectionError> {
-    const SQL: &str = "SELECT establishment_id, COUNT(*) FROM read_ledger_lines \
-                       GROUP BY establishment_id ORDER BY establishment_id";
-    match store {
-        Store::Sqlite(s) => sqlx::query_as(SQL).fetch_all(s.reader_pool()).await.map_err(db),
-        Store::Postgres(p) => sqlx::query_as(SQL).fetch_all(p.pool()).await.map_err(db),
-    }
+    sql::fetch_all(
+        store,
+        "SELECT establishment_id, COUNT(*) FROM read_ledger_lines GROUP BY establishment_id ORDER BY establishment_id",
+        Args::new(),
+    )
+    .await
+    .map_err(db)
 }
 
 #[cfg(test)]

@@ -5,7 +5,10 @@
 
 use chrono::{Duration, NaiveTime, TimeZone, Utc};
 use proptest::prelude::*;
-use salle_events::calendar::Calendar;
+use salle_domain::calendar::Calendar;
+use salle_domain::opening::check_slot;
+use salle_domain::pricing::{TariffVersion, price};
+use salle_domain::time::{Slot, local_instant};
 use salle_events::catalog::association::RequesterCategory;
 use salle_events::catalog::establishment::{EstablishmentEvent, EstablishmentKind};
 use salle_events::catalog::room::{
@@ -13,9 +16,6 @@ use salle_events::catalog::room::{
 };
 use salle_events::catalog::tariff::TariffEvent;
 use salle_events::catalog::{DomainEvent, Money};
-use salle_events::opening::check_slot;
-use salle_events::pricing::{TariffVersion, price};
-use salle_events::time::{Slot, local_instant};
 use salle_events::{Metadata, RecordedEvent, StreamId};
 use salle_projections::search::{PAGE_SIZE, SearchIndex, SearchQuery};
 use uuid::Uuid;

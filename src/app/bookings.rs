@@ -84,7 +84,7 @@ async fn series_of(
     series_id: Uuid,
 ) -> Result<SeriesRequest, AppError> {
     let (association_id, category) = requester(app, caller).await?;
-    let tz = salle_events::time::LOCAL_TZ;
+    let tz = salle_domain::time::LOCAL_TZ;
     let (start, end) = (new.start.with_timezone(&tz), new.end.with_timezone(&tz));
     if start.date_naive() != end.date_naive() {
         return Err(
@@ -96,7 +96,7 @@ async fn series_of(
         association_id,
         category,
         first_day: start.date_naive(),
-        last_day: salle_events::time::check_day("repeat_weekly_until", until).map_err(DomainError::from)?,
+        last_day: salle_domain::time::check_day("repeat_weekly_until", until).map_err(DomainError::from)?,
         start_time: start.time(),
         end_time: end.time(),
         attendees: new.attendees,

@@ -102,7 +102,7 @@ pub async fn change(app: &App, caller: &Caller, room_id: Uuid, change: RoomChang
                 });
             }
             let instant = |t: NaiveTime| {
-                salle_events::time::local_instant(day, t).map_err(crate::domain::DomainError::from)
+                salle_domain::time::local_instant(day, t).map_err(crate::domain::DomainError::from)
             };
             RoomCommand::AddInternalBlock {
                 block_id: Uuid::now_v7(),

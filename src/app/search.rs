@@ -4,9 +4,9 @@
 //! search itself on the shared index.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
+use salle_domain::time::Slot;
 use salle_events::catalog::association::RequesterCategory;
 use salle_events::catalog::room::{Equipment, RoomKind};
-use salle_events::time::Slot;
 use salle_projections::search::{MAX_RADIUS_KM, SearchPage, SearchQuery};
 
 use crate::app::{App, AppError};
@@ -30,7 +30,7 @@ fn code<T: std::str::FromStr>(param: &str, value: &str) -> Result<T, AppError> {
 /// RFC 3339 with an offset, or a local Europe/Paris time `2026-12-08T18:00`.
 fn instant(param: &str, value: &str) -> Result<DateTime<Utc>, AppError> {
     let checked = |t: DateTime<Utc>| {
-        salle_events::time::check_instant(param, t).map_err(|r| invalid(r.code, r.message))
+        salle_domain::time::check_instant(param, t).map_err(|r| invalid(r.code, r.message))
     };
     if let Ok(t) = DateTime::parse_from_rfc3339(value) {
         return checked(t.with_timezone(&Utc));
@@ -43,8 +43,8 @@ fn instant(param: &str, value: &str) -> Result<DateTime<Utc>, AppError> {
                 format!("« {value} » n'est pas une date et heure pour « {param} » (ex. 2026-12-08T18:00)."),
             )
         })?;
-    salle_events::time::check_day(param, local.date()).map_err(|r| invalid(r.code, r.message))?;
-    salle_events::time::local_instant(local.date(), local.time()).map_err(|r| invalid(r.code, r.message))
+    salle_domain::time::check_day(param, local.date()).map_err(|r| invalid(r.code, r.message))?;
+    salle_domain::time::local_instant(local.date(), local.time()).map_err(|r| invalid(r.code, r.message))
 }
 
 fn number<T: std::str::FromStr>(param: &str, value: &str) -> Result<T, AppError> {

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use salle_events::time::LOCAL_TZ;
+use salle_domain::time::LOCAL_TZ;
 use salle_projections::ledger::{ExportLine, accounts};
 use uuid::Uuid;
 

@@ -27,11 +27,11 @@ pub struct Period {
 impl Period {
     /// No bound means from the first event, or until ten years from now.
     pub fn of_days(first_day: Option<NaiveDate>, last_day: Option<NaiveDate>) -> Result<Self, DomainError> {
-        use salle_events::time::check_day;
+        use salle_domain::time::check_day;
         let first_day = first_day.map(|d| check_day("from", d)).transpose()?;
         let last_day = last_day.map(|d| check_day("to", d)).transpose()?;
         let start =
-            |d: NaiveDate| salle_events::time::local_instant(d, NaiveTime::MIN).map_err(DomainError::from);
+            |d: NaiveDate| salle_domain::time::local_instant(d, NaiveTime::MIN).map_err(DomainError::from);
         let from = match first_day {
             Some(d) => start(d)?,
             None => DateTime::<Utc>::from_timestamp(0, 0).unwrap_or_default(),
@@ -181,7 +181,7 @@ pub async fn export(
     }
     let scope = export::Scope { establishments, siren };
     let closing = period.last_day.unwrap_or_else(|| {
-        salle_events::time::LOCAL_TZ
+        salle_domain::time::LOCAL_TZ
             .from_utc_datetime(&as_of.unwrap_or_else(Utc::now).naive_utc())
             .date_naive()
     });

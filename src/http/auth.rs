@@ -54,10 +54,10 @@ pub struct Credentials {
 
 /// `POST /api/v1/auth/token`
 #[utoipa::path(post, path = "/api/v1/auth/token", tag = "accounts", request_body = Credentials,
-    responses((status = 200, description = "A bearer token", body = crate::http::openapi::Token),
-              (status = 401, description = "Wrong e-mail or password", body = crate::http::openapi::ErrorBody),
-              (status = 429, description = "Too many attempts from this address for this account, or from this address; see Retry-After", body = crate::http::openapi::ErrorBody),
-              (status = 503, description = "Busy: try again after Retry-After", body = crate::http::openapi::ErrorBody)))]
+    responses((status = 200, description = "A bearer token", body = crate::http::api::schemas::Token),
+              (status = 401, description = "Wrong e-mail or password", body = crate::http::api::schemas::ErrorBody),
+              (status = 429, description = "Too many attempts from this address for this account, or from this address; see Retry-After", body = crate::http::api::schemas::ErrorBody),
+              (status = 503, description = "Busy: try again after Retry-After", body = crate::http::api::schemas::ErrorBody)))]
 #[post("/api/v1/auth/token")]
 pub async fn issue_token(
     state: web::Data<App>,
@@ -80,7 +80,7 @@ pub async fn issue_token(
 /// working at once.
 #[utoipa::path(delete, path = "/api/v1/auth/token", tag = "accounts",
     responses((status = 204, description = "The token is revoked"),
-              (status = 401, description = "No valid token", body = crate::http::openapi::ErrorBody)))]
+              (status = 401, description = "No valid token", body = crate::http::api::schemas::ErrorBody)))]
 #[delete("/api/v1/auth/token")]
 pub async fn revoke_token(
     state: web::Data<App>,

@@ -1,11 +1,18 @@
 //! How an [`AppError`] is answered over HTTP: each variant's status and the
-//! JSON body of API.md, `{"error": {"code", "message"}}`.
+//! JSON body of API.md, `{"error": {"code", "message"}}`; the pages answer
+//! the same errors as pages (`pages::PageError`).
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde_json::json;
 
 pub use crate::app::AppError;
+
+/// A request the extractors could not read (a bad id in the path, a
+/// malformed query or body): JSON under `/api/`, a page elsewhere.
+pub fn refused(req: &actix_web::HttpRequest, e: AppError) -> actix_web::Error {
+    if req.path().starts_with("/api/") { e.into() } else { crate::http::pages::PageError(e).into() }
+}
 
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {

@@ -20,8 +20,30 @@ use salle_web::Lang;
 
 use crate::http::error::AppError;
 
-/// Every route of the application: probes, the API, then the pages.
+/// Every route of the application: probes, the API, then the pages; and
+/// how a request the extractors cannot read is refused.
 pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(web::JsonConfig::default().limit(64 * 1024).error_handler(|err, req| {
+        error::refused(
+            req,
+            AppError::BadRequest {
+                code: "invalid_json",
+                message: format!("Le corps de la requête n'est pas le JSON attendu : {err}."),
+            },
+        )
+    }))
+    .app_data(web::QueryConfig::default().error_handler(|err, req| {
+        error::refused(
+            req,
+            AppError::BadRequest {
+                code: "invalid_query",
+                message: format!("Les paramètres de l'adresse ne sont pas valides : {err}."),
+            },
+        )
+    }))
+    .app_data(web::PathConfig::default().error_handler(|_, req| {
+        error::refused(req, AppError::NotFound(format!("Aucune ressource à l'adresse {}.", req.path())))
+    }));
     cfg.service(health::healthz)
         .service(health::readyz)
         .service(health::metrics)

@@ -26,8 +26,8 @@ use crate::commands::personal_data::Contact;
 use crate::commands::{CommandError, Commands};
 use crate::domain::establishment::{EstablishmentCommand, RegisterEstablishment};
 use crate::domain::room::{BookingRequest, RoomCommand};
-use crate::domain::slot::local_instant;
 use crate::domain::tariff::PublishTariff;
+use crate::domain::time::local_instant;
 
 /// The namespace of every id the demo derives.
 const NAMESPACE: Uuid = Uuid::from_u128(0x5a11_e0de_3000_4000_8000_0000_0000_0038);

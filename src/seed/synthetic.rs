@@ -34,8 +34,8 @@ use crate::commands::{CommandError, Commands};
 use crate::domain::establishment::RegisterEstablishment;
 use crate::domain::identifiers::Uai;
 use crate::domain::room::{RoomCommand, SeriesRequest};
-use crate::domain::slot::local_instant;
 use crate::domain::tariff::PublishTariff;
+use crate::domain::time::local_instant;
 
 /// How much to generate.
 #[derive(Debug, Clone, Copy)]

@@ -7,8 +7,8 @@ use salle::domain::Aggregate;
 use salle::domain::DomainError;
 use salle::domain::calendar::Calendar;
 use salle::domain::room::{self, BookingRequest, RequestContext, Room, RoomCommand, SeriesRequest};
-use salle::domain::slot::local_instant;
 use salle::domain::tariff::TariffVersion;
+use salle::domain::time::local_instant;
 use salle_events::catalog::association::RequesterCategory;
 use salle_events::catalog::room::{
     ApprovalMode, BookingConstraints, Equipment, OpeningRules, RoomDetails, RoomEvent, RoomKind, WeeklyWindow,

@@ -31,10 +31,17 @@ pub async fn spawn_app(db: TestDb) -> TestApp {
 }
 
 pub async fn spawn_with(db: TestDb, settings: Settings) -> TestApp {
+    let address = start(settings).await;
+    TestApp { address, client: reqwest::Client::new(), db }
+}
+
+/// Builds the application with `settings` and serves it in the background;
+/// answers its address. Every black-box test starts salle through here.
+pub async fn start(settings: Settings) -> String {
     let app = Application::build(settings).await.expect("the application builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
-    TestApp { address, client: reqwest::Client::new(), db }
+    address
 }
 
 impl TestApp {

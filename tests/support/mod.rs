@@ -130,10 +130,10 @@ macro_rules! on_both_backends {
 pub async fn all_visible(store: &Store) -> u64 {
     const SQL: &str = "SELECT COUNT(*) FROM events";
     for _ in 0..2000 {
-        let stored: i64 = match store {
-            Store::Sqlite(s) => sqlx::query_scalar(SQL).fetch_one(s.reader_pool()).await.unwrap(),
-            Store::Postgres(p) => sqlx::query_scalar(SQL).fetch_one(p.pool()).await.unwrap(),
-        };
+        let stored: i64 = salle_events::sql::fetch_value(store, SQL, salle_events::sql::Args::new())
+            .await
+            .unwrap()
+            .unwrap();
         let visible = store.count_after(salle_events::LogPosition::START).await.unwrap();
         if visible >= stored as u64 {
             return visible;

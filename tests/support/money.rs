@@ -147,10 +147,8 @@ pub fn association() -> Uuid {
 /// whole cluster have ended, so catching up may take a few rounds).
 pub async fn caught_up(store: &salle_events::Store, name: &str) -> bool {
     const SQL: &str = "SELECT COUNT(*) FROM events";
-    let stored: i64 = match store {
-        salle_events::Store::Sqlite(s) => sqlx::query_scalar(SQL).fetch_one(s.reader_pool()).await.unwrap(),
-        salle_events::Store::Postgres(p) => sqlx::query_scalar(SQL).fetch_one(p.pool()).await.unwrap(),
-    };
+    let stored: i64 =
+        salle_events::sql::fetch_value(store, SQL, salle_events::sql::Args::new()).await.unwrap().unwrap();
     let visible = store.count_after(salle_events::LogPosition::START).await.unwrap();
     let checkpoint = store.load_checkpoint(name).await.unwrap().unwrap_or(salle_events::LogPosition::START);
     visible >= stored as u64 && store.count_after(checkpoint).await.unwrap() == 0

@@ -10,8 +10,8 @@ use salle::commands::Commands;
 use salle::domain::calendar::Calendar;
 use salle::domain::establishment::{EstablishmentCommand, RegisterEstablishment};
 use salle::domain::room::RoomCommand;
-use salle::domain::slot::local_instant;
 use salle::domain::tariff::PublishTariff;
+use salle::domain::time::local_instant;
 use salle_events::catalog::association::RequesterCategory;
 use salle_events::catalog::establishment::EstablishmentKind;
 use salle_events::catalog::room::{

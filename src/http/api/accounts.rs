@@ -24,10 +24,10 @@ pub struct NewUser {
 
 /// `POST /api/v1/users` (admin): finance and admin accounts.
 #[utoipa::path(post, path = "/api/v1/users", tag = "accounts", request_body = NewUser, security(("bearer" = [])),
-    responses((status = 201, description = "The account", body = crate::http::openapi::Created),
-              (status = 403, description = "Not an admin", body = crate::http::openapi::ErrorBody),
-              (status = 409, description = "The e-mail is taken", body = crate::http::openapi::ErrorBody),
-              (status = 422, description = "Bad role, e-mail or password", body = crate::http::openapi::ErrorBody)))]
+    responses((status = 201, description = "The account", body = crate::http::api::schemas::Created),
+              (status = 403, description = "Not an admin", body = crate::http::api::schemas::ErrorBody),
+              (status = 409, description = "The e-mail is taken", body = crate::http::api::schemas::ErrorBody),
+              (status = 422, description = "Bad role, e-mail or password", body = crate::http::api::schemas::ErrorBody)))]
 #[post("/api/v1/users")]
 pub async fn create_user(
     app: web::Data<App>,
@@ -57,8 +57,8 @@ pub async fn create_user(
 
 /// `GET /api/v1/me`
 #[utoipa::path(get, path = "/api/v1/me", tag = "accounts", security(("bearer" = [])),
-    responses((status = 200, description = "Who the token belongs to", body = crate::http::openapi::Me),
-              (status = 401, description = "No or bad token", body = crate::http::openapi::ErrorBody)))]
+    responses((status = 200, description = "Who the token belongs to", body = crate::http::api::schemas::Me),
+              (status = 401, description = "No or bad token", body = crate::http::api::schemas::ErrorBody)))]
 #[get("/api/v1/me")]
 pub async fn me(app: web::Data<App>, caller: Caller) -> Result<HttpResponse, AppError> {
     let mut body = json!({ "id": caller.user_id(), "role": caller.role().as_str(), "name": caller.0.name });
@@ -85,10 +85,10 @@ pub struct NewAssociation {
 
 /// `POST /api/v1/associations` (anyone): the association and its account.
 #[utoipa::path(post, path = "/api/v1/associations", tag = "accounts", request_body = NewAssociation,
-    responses((status = 201, description = "The association", body = crate::http::openapi::Created),
-              (status = 409, description = "The e-mail is taken", body = crate::http::openapi::ErrorBody),
-              (status = 422, description = "Bad RNA/SIRET, e-mail, phone or password", body = crate::http::openapi::ErrorBody),
-              (status = 429, description = "Too many sign-ups from this address; see Retry-After", body = crate::http::openapi::ErrorBody)))]
+    responses((status = 201, description = "The association", body = crate::http::api::schemas::Created),
+              (status = 409, description = "The e-mail is taken", body = crate::http::api::schemas::ErrorBody),
+              (status = 422, description = "Bad RNA/SIRET, e-mail, phone or password", body = crate::http::api::schemas::ErrorBody),
+              (status = 429, description = "Too many sign-ups from this address; see Retry-After", body = crate::http::api::schemas::ErrorBody)))]
 #[post("/api/v1/associations")]
 pub async fn create_association(
     app: web::Data<App>,

@@ -21,7 +21,7 @@ fn date(field: &'static str, value: Option<&str>) -> Result<NaiveDate, AppError>
         code: "missing_parameter",
         message: format!("Le paramètre « {field} » est obligatoire (AAAA-MM-JJ)."),
     })?;
-    salle_events::time::parse_day(field, value)
+    salle_domain::time::parse_day(field, value)
         .map_err(|r| AppError::Unprocessable { code: r.code, message: r.message })
 }
 
@@ -31,9 +31,9 @@ fn date(field: &'static str, value: Option<&str>) -> Result<NaiveDate, AppError>
     params(("id" = Uuid, Path, description = "The room"),
            ("from" = NaiveDate, Query, description = "First day (local)"),
            ("to" = NaiveDate, Query, description = "Last day (local), fewer than 62 days after `from`")),
-    responses((status = 200, description = "Free, held and booked intervals", body = crate::http::openapi::Availability),
-              (status = 404, description = "No such room", body = crate::http::openapi::ErrorBody),
-              (status = 422, description = "Bad dates or range", body = crate::http::openapi::ErrorBody)))]
+    responses((status = 200, description = "Free, held and booked intervals", body = crate::http::api::schemas::Availability),
+              (status = 404, description = "No such room", body = crate::http::api::schemas::ErrorBody),
+              (status = 422, description = "Bad dates or range", body = crate::http::api::schemas::ErrorBody)))]
 #[get("/api/v1/rooms/{id}/availability")]
 pub async fn availability(
     state: web::Data<App>,
@@ -54,7 +54,7 @@ pub async fn availability(
             CalendarError::Projection(p) => AppError::Internal(p.into()),
         })?
         .ok_or_else(not_found)?;
-    let tz = salle_events::time::LOCAL_TZ;
+    let tz = salle_domain::time::LOCAL_TZ;
     let intervals: Vec<_> = intervals
         .iter()
         .map(|i| {

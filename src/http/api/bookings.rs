@@ -28,11 +28,11 @@ pub struct NewBooking {
 
 /// `POST /api/v1/bookings` (association): one slot, or a weekly series.
 #[utoipa::path(post, path = "/api/v1/bookings", tag = "bookings", request_body = NewBooking, security(("bearer" = [])),
-    responses((status = 201, description = "The booking, or the series with its booked and skipped dates", body = crate::http::openapi::BookingCreated),
-              (status = 403, description = "Not an association", body = crate::http::openapi::ErrorBody),
-              (status = 404, description = "No such room", body = crate::http::openapi::ErrorBody),
-              (status = 409, description = "The slot is taken", body = crate::http::openapi::ErrorBody),
-              (status = 422, description = "Outside opening hours, over capacity, too short notice…", body = crate::http::openapi::ErrorBody)))]
+    responses((status = 201, description = "The booking, or the series with its booked and skipped dates", body = crate::http::api::schemas::BookingCreated),
+              (status = 403, description = "Not an association", body = crate::http::api::schemas::ErrorBody),
+              (status = 404, description = "No such room", body = crate::http::api::schemas::ErrorBody),
+              (status = 409, description = "The slot is taken", body = crate::http::api::schemas::ErrorBody),
+              (status = 422, description = "Outside opening hours, over capacity, too short notice…", body = crate::http::api::schemas::ErrorBody)))]
 #[post("/api/v1/bookings")]
 pub async fn create_booking(
     app: web::Data<App>,
@@ -69,8 +69,8 @@ fn booking_json(row: &BookingRow) -> serde_json::Value {
         "establishment_id": row.establishment_id,
         "association_id": row.association_id,
         "series_id": row.series_id,
-        "start": row.start_at.with_timezone(&salle_events::time::LOCAL_TZ).to_rfc3339(),
-        "end": row.end_at.with_timezone(&salle_events::time::LOCAL_TZ).to_rfc3339(),
+        "start": row.start_at.with_timezone(&salle_domain::time::LOCAL_TZ).to_rfc3339(),
+        "end": row.end_at.with_timezone(&salle_domain::time::LOCAL_TZ).to_rfc3339(),
         "status": row.status,
         "price": money(Money::eur(row.price_cents)),
     })
@@ -79,8 +79,8 @@ fn booking_json(row: &BookingRow) -> serde_json::Value {
 /// `GET /api/v1/bookings/{id}`: with its history (room and payment events).
 #[utoipa::path(get, path = "/api/v1/bookings/{id}", tag = "bookings", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The booking")),
-    responses((status = 200, description = "The booking and its history", body = crate::http::openapi::Booking),
-              (status = 404, description = "No such booking, or not the caller's", body = crate::http::openapi::ErrorBody)))]
+    responses((status = 200, description = "The booking and its history", body = crate::http::api::schemas::Booking),
+              (status = 404, description = "No such booking, or not the caller's", body = crate::http::api::schemas::ErrorBody)))]
 #[get("/api/v1/bookings/{id}")]
 pub async fn show_booking(
     app: web::Data<App>,
@@ -94,7 +94,7 @@ pub async fn show_booking(
         .map(|e| {
             json!({
                 "event": e.event_type,
-                "at": e.recorded_at.with_timezone(&salle_events::time::LOCAL_TZ).to_rfc3339(),
+                "at": e.recorded_at.with_timezone(&salle_domain::time::LOCAL_TZ).to_rfc3339(),
                 "actor": e.metadata.actor,
                 "event_id": e.event_id,
                 "global_position": e.global_position,
@@ -117,9 +117,9 @@ pub struct ListQuery {
 /// `GET /api/v1/bookings?status=`: the association's own, or the manager's establishments'.
 #[utoipa::path(get, path = "/api/v1/bookings", tag = "bookings", security(("bearer" = [])),
     params(("status" = Option<String>, Query, description = "Only bookings in this status")),
-    responses((status = 200, description = "The association's bookings, or the manager's establishments'", body = crate::http::openapi::BookingList),
-              (status = 400, description = "Unknown status", body = crate::http::openapi::ErrorBody),
-              (status = 403, description = "Finance and admins read ledgers instead", body = crate::http::openapi::ErrorBody)))]
+    responses((status = 200, description = "The association's bookings, or the manager's establishments'", body = crate::http::api::schemas::BookingList),
+              (status = 400, description = "Unknown status", body = crate::http::api::schemas::ErrorBody),
+              (status = 403, description = "Finance and admins read ledgers instead", body = crate::http::api::schemas::ErrorBody)))]
 #[get("/api/v1/bookings")]
 pub async fn list_bookings(
     app: web::Data<App>,
@@ -149,9 +149,9 @@ pub async fn list_bookings(
 /// `POST /api/v1/bookings/{id}/approve` (its manager)
 #[utoipa::path(post, path = "/api/v1/bookings/{id}/approve", tag = "bookings", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The booking")),
-    responses((status = 200, description = "Its new status", body = crate::http::openapi::StatusAnswer),
-              (status = 404, description = "No such booking, or not the manager's", body = crate::http::openapi::ErrorBody),
-              (status = 409, description = "Not in a state to approve", body = crate::http::openapi::ErrorBody)))]
+    responses((status = 200, description = "Its new status", body = crate::http::api::schemas::StatusAnswer),
+              (status = 404, description = "No such booking, or not the manager's", body = crate::http::api::schemas::ErrorBody),
+              (status = 409, description = "Not in a state to approve", body = crate::http::api::schemas::ErrorBody)))]
 #[post("/api/v1/bookings/{id}/approve")]
 pub async fn approve(
     app: web::Data<App>,
@@ -170,9 +170,9 @@ pub struct Reason {
 /// `POST /api/v1/bookings/{id}/reject` (its manager), with a reason.
 #[utoipa::path(post, path = "/api/v1/bookings/{id}/reject", tag = "bookings", request_body = Reason, security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The booking")),
-    responses((status = 200, description = "Its new status", body = crate::http::openapi::StatusAnswer),
-              (status = 404, description = "No such booking, or not the manager's", body = crate::http::openapi::ErrorBody),
-              (status = 409, description = "Not in a state to reject", body = crate::http::openapi::ErrorBody)))]
+    responses((status = 200, description = "Its new status", body = crate::http::api::schemas::StatusAnswer),
+              (status = 404, description = "No such booking, or not the manager's", body = crate::http::api::schemas::ErrorBody),
+              (status = 409, description = "Not in a state to reject", body = crate::http::api::schemas::ErrorBody)))]
 #[post("/api/v1/bookings/{id}/reject")]
 pub async fn reject(
     app: web::Data<App>,
@@ -188,10 +188,10 @@ pub async fn reject(
 /// `POST /api/v1/bookings/{id}/pay` (its association): where to pay.
 #[utoipa::path(post, path = "/api/v1/bookings/{id}/pay", tag = "bookings", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The booking")),
-    responses((status = 200, description = "Where to pay", body = crate::http::openapi::Checkout),
-              (status = 404, description = "No such booking, or not the association's", body = crate::http::openapi::ErrorBody),
-              (status = 409, description = "Not approved, already paid, or free", body = crate::http::openapi::ErrorBody),
-              (status = 503, description = "The payment provider does not answer", body = crate::http::openapi::ErrorBody)))]
+    responses((status = 200, description = "Where to pay", body = crate::http::api::schemas::Checkout),
+              (status = 404, description = "No such booking, or not the association's", body = crate::http::api::schemas::ErrorBody),
+              (status = 409, description = "Not approved, already paid, or free", body = crate::http::api::schemas::ErrorBody),
+              (status = 503, description = "The payment provider does not answer", body = crate::http::api::schemas::ErrorBody)))]
 #[post("/api/v1/bookings/{id}/pay")]
 pub async fn pay(
     app: web::Data<App>,
@@ -205,9 +205,9 @@ pub async fn pay(
 /// `POST /api/v1/bookings/{id}/cancel` (its association or manager)
 #[utoipa::path(post, path = "/api/v1/bookings/{id}/cancel", tag = "bookings", request_body(content = Option<Reason>), security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The booking")),
-    responses((status = 200, description = "Cancelled, with the refund", body = crate::http::openapi::Cancelled),
-              (status = 404, description = "No such booking, or not the caller's", body = crate::http::openapi::ErrorBody),
-              (status = 409, description = "Already over, or not cancellable", body = crate::http::openapi::ErrorBody)))]
+    responses((status = 200, description = "Cancelled, with the refund", body = crate::http::api::schemas::Cancelled),
+              (status = 404, description = "No such booking, or not the caller's", body = crate::http::api::schemas::ErrorBody),
+              (status = 409, description = "Already over, or not cancellable", body = crate::http::api::schemas::ErrorBody)))]
 #[post("/api/v1/bookings/{id}/cancel")]
 pub async fn cancel(
     app: web::Data<App>,

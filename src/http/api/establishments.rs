@@ -28,9 +28,9 @@ pub struct NewEstablishment {
 
 /// `POST /api/v1/establishments` (admin)
 #[utoipa::path(post, path = "/api/v1/establishments", tag = "establishments", request_body = NewEstablishment, security(("bearer" = [])),
-    responses((status = 201, description = "The establishment", body = crate::http::openapi::Created),
-              (status = 403, description = "Not an admin", body = crate::http::openapi::ErrorBody),
-              (status = 422, description = "Unknown commune", body = crate::http::openapi::ErrorBody)))]
+    responses((status = 201, description = "The establishment", body = crate::http::api::schemas::Created),
+              (status = 403, description = "Not an admin", body = crate::http::api::schemas::ErrorBody),
+              (status = 422, description = "Unknown commune", body = crate::http::api::schemas::ErrorBody)))]
 #[post("/api/v1/establishments")]
 pub async fn create_establishment(
     app: web::Data<App>,
@@ -60,10 +60,10 @@ pub struct NewManager {
 /// `POST /api/v1/establishments/{id}/managers` (admin)
 #[utoipa::path(post, path = "/api/v1/establishments/{id}/managers", tag = "establishments", request_body = NewManager, security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The establishment")),
-    responses((status = 201, description = "The manager's account", body = crate::http::openapi::Created),
-              (status = 403, description = "Not an admin", body = crate::http::openapi::ErrorBody),
-              (status = 404, description = "No such establishment", body = crate::http::openapi::ErrorBody),
-              (status = 409, description = "The e-mail is taken", body = crate::http::openapi::ErrorBody)))]
+    responses((status = 201, description = "The manager's account", body = crate::http::api::schemas::Created),
+              (status = 403, description = "Not an admin", body = crate::http::api::schemas::ErrorBody),
+              (status = 404, description = "No such establishment", body = crate::http::api::schemas::ErrorBody),
+              (status = 409, description = "The e-mail is taken", body = crate::http::api::schemas::ErrorBody)))]
 #[post("/api/v1/establishments/{id}/managers")]
 pub async fn add_manager(
     app: web::Data<App>,
@@ -140,9 +140,9 @@ impl NewRoom {
 /// `POST /api/v1/establishments/{id}/rooms` (its manager, admin)
 #[utoipa::path(post, path = "/api/v1/establishments/{id}/rooms", tag = "establishments", request_body = NewRoom, security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The establishment")),
-    responses((status = 201, description = "The room", body = crate::http::openapi::Created),
-              (status = 404, description = "No such establishment, or not the manager's", body = crate::http::openapi::ErrorBody),
-              (status = 422, description = "Bad opening window, capacity or rate", body = crate::http::openapi::ErrorBody)))]
+    responses((status = 201, description = "The room", body = crate::http::api::schemas::Created),
+              (status = 404, description = "No such establishment, or not the manager's", body = crate::http::api::schemas::ErrorBody),
+              (status = 422, description = "Bad opening window, capacity or rate", body = crate::http::api::schemas::ErrorBody)))]
 #[post("/api/v1/establishments/{id}/rooms")]
 pub async fn add_room(
     app: web::Data<App>,
@@ -156,8 +156,8 @@ pub async fn add_room(
 /// `GET /api/v1/rooms/{id}` (anyone)
 #[utoipa::path(get, path = "/api/v1/rooms/{id}", tag = "search",
     params(("id" = Uuid, Path, description = "The room")),
-    responses((status = 200, description = "The room, its establishment, rules and tariff", body = crate::http::openapi::Room),
-              (status = 404, description = "No such room", body = crate::http::openapi::ErrorBody)))]
+    responses((status = 200, description = "The room, its establishment, rules and tariff", body = crate::http::api::schemas::Room),
+              (status = 404, description = "No such room", body = crate::http::api::schemas::ErrorBody)))]
 #[get("/api/v1/rooms/{id}")]
 pub async fn show_room(app: web::Data<App>, path: web::Path<Uuid>) -> Result<HttpResponse, AppError> {
     let room_id = path.into_inner();

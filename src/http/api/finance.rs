@@ -23,9 +23,9 @@ pub struct PeriodQuery {
     params(("id" = Uuid, Path, description = "The establishment"),
            ("from" = Option<NaiveDate>, Query, description = "First day (local)"),
            ("to" = Option<NaiveDate>, Query, description = "Last day (local), included")),
-    responses((status = 200, description = "Ledger lines and balances", body = crate::http::openapi::Ledger),
-              (status = 404, description = "No such establishment, or not the manager's", body = crate::http::openapi::ErrorBody),
-              (status = 422, description = "The period ends before it starts", body = crate::http::openapi::ErrorBody)))]
+    responses((status = 200, description = "Ledger lines and balances", body = crate::http::api::schemas::Ledger),
+              (status = 404, description = "No such establishment, or not the manager's", body = crate::http::api::schemas::ErrorBody),
+              (status = 422, description = "The period ends before it starts", body = crate::http::api::schemas::ErrorBody)))]
 #[get("/api/v1/establishments/{id}/ledger")]
 pub async fn establishment_ledger(
     app: web::Data<App>,
@@ -36,7 +36,7 @@ pub async fn establishment_ledger(
     let ledger = ledger::of_establishment(&app, &caller, path.into_inner(), query.from, query.to).await?;
     Ok(HttpResponse::Ok().json(json!({
         "lines": ledger.lines.iter().map(|l| json!({
-            "at": l.at.with_timezone(&salle_events::time::LOCAL_TZ).to_rfc3339(),
+            "at": l.at.with_timezone(&salle_domain::time::LOCAL_TZ).to_rfc3339(),
             "transaction_id": l.event_id,
             "account": l.account,
             "account_name": salle_projections::ledger::accounts::name(&l.account),
@@ -66,10 +66,10 @@ pub struct ExportQuery {
            ("as_of" = Option<String>, Query, description = "The ledger as it stood at this instant (RFC 3339), replayed from the log")),
     responses((status = 200, description = "The file, with its name in Content-Disposition",
                content((String = "text/csv"), (String = "text/plain"))),
-              (status = 400, description = "Unknown format or bad date", body = crate::http::openapi::ErrorBody),
-              (status = 403, description = "Not finance or admin", body = crate::http::openapi::ErrorBody),
-              (status = 404, description = "No such establishment", body = crate::http::openapi::ErrorBody),
-              (status = 422, description = "Bad period, or no SIREN configured for a FEC", body = crate::http::openapi::ErrorBody)))]
+              (status = 400, description = "Unknown format or bad date", body = crate::http::api::schemas::ErrorBody),
+              (status = 403, description = "Not finance or admin", body = crate::http::api::schemas::ErrorBody),
+              (status = 404, description = "No such establishment", body = crate::http::api::schemas::ErrorBody),
+              (status = 422, description = "Bad period, or no SIREN configured for a FEC", body = crate::http::api::schemas::ErrorBody)))]
 /// `GET /api/v1/ledger/export?format=csv|fec|hledger&from=&to=&establishment=&as_of=` (finance)
 #[get("/api/v1/ledger/export")]
 pub async fn ledger_export(
@@ -114,9 +114,9 @@ pub struct EventsQuery {
 #[utoipa::path(get, path = "/api/v1/events", tag = "finance", security(("bearer" = [])),
     params(("after" = Option<String>, Query, description = "A position from `next` (N, or XID:N on PostgreSQL)"),
            ("limit" = Option<u32>, Query, description = "1 to 1000, default 100")),
-    responses((status = 200, description = "Events in log order", body = crate::http::openapi::EventsPage),
-              (status = 400, description = "Bad position", body = crate::http::openapi::ErrorBody),
-              (status = 403, description = "Not finance or admin", body = crate::http::openapi::ErrorBody)))]
+    responses((status = 200, description = "Events in log order", body = crate::http::api::schemas::EventsPage),
+              (status = 400, description = "Bad position", body = crate::http::api::schemas::ErrorBody),
+              (status = 403, description = "Not finance or admin", body = crate::http::api::schemas::ErrorBody)))]
 #[get("/api/v1/events")]
 pub async fn log_events(
     app: web::Data<App>,

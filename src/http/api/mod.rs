@@ -16,6 +16,7 @@ pub mod availability;
 pub mod bookings;
 pub mod establishments;
 pub mod finance;
+pub mod schemas;
 pub mod search;
 pub mod webhook;
 

@@ -5,9 +5,9 @@
 use std::collections::HashMap;
 
 use actix_web::{HttpResponse, get, web};
+use salle_domain::time::LOCAL_TZ;
 use salle_events::catalog::Money;
 use salle_events::catalog::room::{Equipment, RoomKind};
-use salle_events::time::LOCAL_TZ;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -26,9 +26,9 @@ use crate::http::error::AppError;
            ("category" = Option<String>, Query, description = "Requester category for prices"),
            ("max_price_cents" = Option<i64>, Query, description = "At most this price for the slot"),
            ("page" = Option<u32>, Query, description = "Page, from 1")),
-    responses((status = 200, description = "Rooms by distance", body = crate::http::openapi::SearchResults),
-              (status = 400, description = "`near` is missing", body = crate::http::openapi::ErrorBody),
-              (status = 422, description = "A parameter is wrong; the message names it", body = crate::http::openapi::ErrorBody)))]
+    responses((status = 200, description = "Rooms by distance", body = crate::http::api::schemas::SearchResults),
+              (status = 400, description = "`near` is missing", body = crate::http::api::schemas::ErrorBody),
+              (status = 422, description = "A parameter is wrong; the message names it", body = crate::http::api::schemas::ErrorBody)))]
 #[get("/api/v1/search")]
 pub async fn search(
     state: web::Data<App>,

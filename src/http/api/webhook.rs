@@ -9,8 +9,8 @@ use crate::app::{App, AppError};
 #[utoipa::path(post, path = "/api/v1/payments/stripe/webhook", tag = "bookings",
     request_body(content = Object, description = "A Stripe event, as Stripe sends it"),
     params(("Stripe-Signature" = String, Header, description = "Stripe's signature of the raw body")),
-    responses((status = 200, description = "Recorded", body = crate::http::openapi::Received),
-              (status = 400, description = "Unverifiable or unknown event", body = crate::http::openapi::ErrorBody)))]
+    responses((status = 200, description = "Recorded", body = crate::http::api::schemas::Received),
+              (status = 400, description = "Unverifiable or unknown event", body = crate::http::api::schemas::ErrorBody)))]
 #[post("/api/v1/payments/stripe/webhook")]
 pub async fn stripe_webhook(
     state: web::Data<App>,

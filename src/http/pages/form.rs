@@ -51,6 +51,15 @@ pub fn refused(message: impl Into<String>) -> AppError {
 
 pub use crate::domain::typed::{euros, parse_euros};
 
+/// A posted body's fields, once its CSRF token is checked against the
+/// visitor's (for the handlers that must decide something before reading
+/// it; the others take [`Posted`] or [`SignedInPost`]).
+pub fn checked(visitor: &Visitor, body: &[u8]) -> Result<Fields, AppError> {
+    let fields = Fields::parse(body);
+    visitor.check(&fields.get("csrf"))?;
+    Ok(fields)
+}
+
 /// A posted form, its CSRF token checked, and who posted it.
 pub struct Posted {
     pub visitor: Visitor,
@@ -67,7 +76,7 @@ async fn read(
             message: format!("Le formulaire n'a pas pu être lu : {e}."),
         })
     })?;
-    let fields = visitor.posted(&body)?;
+    let fields = checked(&visitor, &body)?;
     Ok(Posted { visitor, fields })
 }
 

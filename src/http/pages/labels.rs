@@ -3,10 +3,10 @@
 //! an instant (Europe/Paris).
 
 use chrono::{NaiveDate, Utc};
+use salle_domain::time::LOCAL_TZ;
 use salle_events::catalog::association::RequesterCategory;
 use salle_events::catalog::establishment::EstablishmentKind;
 use salle_events::catalog::room::{BookingStatus, Equipment, RoomKind};
-use salle_events::time::LOCAL_TZ;
 use salle_projections::availability::{Interval, Status};
 use salle_web::Lang;
 
@@ -139,7 +139,7 @@ pub fn local_time(at: chrono::DateTime<Utc>) -> String {
 
 /// `mardi 1 décembre 2026`, in Europe/Paris.
 pub fn local_day(at: chrono::DateTime<Utc>) -> String {
-    salle_events::time::fr_date(at.with_timezone(&LOCAL_TZ).date_naive())
+    salle_domain::time::fr_date(at.with_timezone(&LOCAL_TZ).date_naive())
 }
 
 /// `mardi 1 décembre 2026 18:30`.

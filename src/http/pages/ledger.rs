@@ -95,7 +95,7 @@ impl LedgerPeriod {
                         message: format!("« {text} » n'est pas une date et heure (AAAA-MM-JJTHH:MM)."),
                     })?;
                 Some(
-                    salle_events::time::local_instant(local.date(), local.time())
+                    salle_domain::time::local_instant(local.date(), local.time())
                         .map_err(|r| AppError::from(crate::domain::DomainError::from(r)))?,
                 )
             }

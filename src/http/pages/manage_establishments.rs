@@ -75,7 +75,7 @@ async fn establishment_view(
 ) -> Result<EstablishmentPage, AppError> {
     use chrono::{Datelike, Duration};
     let listed = state.search.read_index(|i| i.rooms_of(id));
-    let today = Utc::now().with_timezone(&salle_events::time::LOCAL_TZ).date_naive();
+    let today = Utc::now().with_timezone(&salle_domain::time::LOCAL_TZ).date_naive();
     let day = week.unwrap_or(today);
     let monday = day - Duration::days(i64::from(day.weekday().num_days_from_monday()));
     let sunday = monday + Duration::days(6);
@@ -98,10 +98,10 @@ async fn establishment_view(
     }
     let base = format!("/etablissements/{id}/gestion");
     let week = WeekGrid {
-        label: format!("{} – {}", salle_events::time::fr_date(monday), salle_events::time::fr_date(sunday)),
+        label: format!("{} – {}", salle_domain::time::fr_date(monday), salle_domain::time::fr_date(sunday)),
         previous: format!("{base}?semaine={}#semaine", monday - Duration::days(7)),
         next: format!("{base}?semaine={}#semaine", monday + Duration::days(7)),
-        days: (0..7).map(|o| salle_events::time::fr_date(monday + Duration::days(o))).collect(),
+        days: (0..7).map(|o| salle_domain::time::fr_date(monday + Duration::days(o))).collect(),
         rooms: grid,
     };
     let rooms = listed
@@ -146,7 +146,7 @@ pub async fn establishment_page(
     let establishment = access::managed_establishment(&state, &caller, id).await?;
     let week = query
         .get("semaine")
-        .map(|d| salle_events::time::parse_day("semaine", d))
+        .map(|d| salle_domain::time::parse_day("semaine", d))
         .transpose()
         .map_err(crate::domain::DomainError::from)?;
     let page = establishment_view(&state, visitor.lang, &establishment, id, week).await?;

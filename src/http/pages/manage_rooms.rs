@@ -112,7 +112,7 @@ fn room_view(lang: Lang, room: &Room, room_id: Uuid, establishment: &Establishme
         blocks: blocks.into_iter().map(|(_, b)| b).collect(),
         block: BlockValues::default(),
         closures: {
-            let today = now.with_timezone(&salle_events::time::LOCAL_TZ).date_naive();
+            let today = now.with_timezone(&salle_domain::time::LOCAL_TZ).date_naive();
             let mut closures: Vec<_> = room.blackouts.iter().filter(|(_, b)| b.last_day >= today).collect();
             closures.sort_by_key(|(_, b)| b.first_day);
             closures
@@ -120,12 +120,12 @@ fn room_view(lang: Lang, room: &Room, room_id: Uuid, establishment: &Establishme
                 .map(|(id, b)| BlockLine {
                     id: id.to_string(),
                     when: if b.first_day == b.last_day {
-                        salle_events::time::fr_date(b.first_day)
+                        salle_domain::time::fr_date(b.first_day)
                     } else {
                         format!(
                             "{} – {}",
-                            salle_events::time::fr_date(b.first_day),
-                            salle_events::time::fr_date(b.last_day)
+                            salle_domain::time::fr_date(b.first_day),
+                            salle_domain::time::fr_date(b.last_day)
                         )
                     },
                     reason: b.reason.clone(),
@@ -272,7 +272,7 @@ fn reason(fields: &Fields, what: &str) -> Result<String, AppError> {
 }
 
 fn parse_block(fields: &Fields) -> Result<RoomChange, AppError> {
-    let day = salle_events::time::parse_day("day", &fields.get("day")).map_err(|r| refused(r.message))?;
+    let day = salle_domain::time::parse_day("day", &fields.get("day")).map_err(|r| refused(r.message))?;
     let time = |name: &str| {
         let text = fields.get(name);
         NaiveTime::parse_from_str(&text, "%H:%M")
@@ -284,7 +284,7 @@ fn parse_block(fields: &Fields) -> Result<RoomChange, AppError> {
 
 fn parse_closure(fields: &Fields) -> Result<RoomChange, AppError> {
     let day =
-        |name: &str| salle_events::time::parse_day(name, &fields.get(name)).map_err(|r| refused(r.message));
+        |name: &str| salle_domain::time::parse_day(name, &fields.get(name)).map_err(|r| refused(r.message));
     let (first_day, last_day) = (day("first_day")?, day("last_day")?);
     Ok(RoomChange::Closure { first_day, last_day, reason: reason(fields, "de la fermeture")? })
 }

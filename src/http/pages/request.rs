@@ -31,13 +31,13 @@ fn typed(fields: &Fields) -> views::RequestValues {
 /// The request the form describes; each bad field named.
 fn parse(room_id: Uuid, typed: &views::RequestValues) -> Result<NewBooking, AppError> {
     let rule = |code: &'static str, message: String| AppError::from(DomainError::rule(code, message));
-    let date = |d: &str| salle_events::time::parse_day("date", d).map_err(|r| rule(r.code, r.message));
+    let date = |d: &str| salle_domain::time::parse_day("date", d).map_err(|r| rule(r.code, r.message));
     let time = |t: &str| {
         NaiveTime::parse_from_str(t, "%H:%M")
             .map_err(|_| rule("invalid_time", format!("« {t} » n'est pas une heure (HH:MM).")))
     };
     let day = date(&typed.date)?;
-    let instant = |t: NaiveTime| salle_events::time::local_instant(day, t).map_err(DomainError::from);
+    let instant = |t: NaiveTime| salle_domain::time::local_instant(day, t).map_err(DomainError::from);
     let attendees = typed.attendees.parse::<u32>().map_err(|_| {
         rule("invalid_attendees", "Indiquez le nombre de participants (un nombre entier).".into())
     })?;
@@ -99,12 +99,12 @@ async fn preview(
     until: NaiveDate,
 ) -> Result<HttpResponse, AppError> {
     let preview = bookings::preview_series(state, caller, new).await?;
-    let booked: Vec<String> = preview.booked.iter().map(|d| salle_events::time::fr_date(*d)).collect();
+    let booked: Vec<String> = preview.booked.iter().map(|d| salle_domain::time::fr_date(*d)).collect();
     let skipped: Vec<(String, String)> =
-        preview.skipped.iter().map(|s| (salle_events::time::fr_date(s.date), s.message.clone())).collect();
+        preview.skipped.iter().map(|s| (salle_domain::time::fr_date(s.date), s.message.clone())).collect();
     let (start, end) = (
-        new.start.with_timezone(&salle_events::time::LOCAL_TZ),
-        new.end.with_timezone(&salle_events::time::LOCAL_TZ),
+        new.start.with_timezone(&salle_domain::time::LOCAL_TZ),
+        new.end.with_timezone(&salle_domain::time::LOCAL_TZ),
     );
     let fields = vec![
         ("room_id", new.room_id.to_string()),

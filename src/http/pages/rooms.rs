@@ -3,9 +3,9 @@
 
 use actix_web::{HttpResponse, get, web};
 use chrono::{Datelike, Duration, NaiveDate, Utc};
+use salle_domain::time::LOCAL_TZ;
 use salle_events::catalog::Money;
 use salle_events::catalog::association::RequesterCategory;
-use salle_events::time::LOCAL_TZ;
 use salle_projections::availability::room_calendar;
 use salle_web::Lang;
 use salle_web::marketplace::{self as views, CalendarDay, RoomView};
@@ -95,7 +95,7 @@ pub(crate) async fn room_view(
     let monday = {
         let day = match week {
             Some(day) => {
-                salle_events::time::check_day("semaine", day).map_err(crate::domain::DomainError::from)?
+                salle_domain::time::check_day("semaine", day).map_err(crate::domain::DomainError::from)?
             }
             None => today,
         };
@@ -110,7 +110,7 @@ pub(crate) async fn room_view(
         .map(|offset| {
             let day = monday + Duration::days(offset);
             CalendarDay {
-                label: salle_events::time::fr_date(day),
+                label: salle_domain::time::fr_date(day),
                 intervals: day_slots(visitor.lang, &intervals, day, true),
             }
         })
@@ -147,8 +147,8 @@ pub(crate) async fn room_view(
         tariff: tariff_lines,
         week_label: format!(
             "du {} au {}",
-            salle_events::time::fr_date(monday),
-            salle_events::time::fr_date(sunday)
+            salle_domain::time::fr_date(monday),
+            salle_domain::time::fr_date(sunday)
         ),
         previous_week: format!("/salles/{room_id}?semaine={}#semaine", monday - Duration::days(7)),
         next_week: format!("/salles/{room_id}?semaine={}#semaine", monday + Duration::days(7)),

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use actix_web::{HttpResponse, get, web};
 use chrono::NaiveTime;
+use salle_domain::time::LOCAL_TZ;
 use salle_events::catalog::room::Equipment;
-use salle_events::time::LOCAL_TZ;
 use salle_web::marketplace::{self as views, Choices, ResultLine, SearchForm};
 
 use crate::app::App;
@@ -58,13 +58,13 @@ pub async fn home(
     let mut errors = vec![];
     if !form.date.is_empty() || !form.start.is_empty() || !form.end.is_empty() {
         match (
-            salle_events::time::parse_day("date", &form.date),
+            salle_domain::time::parse_day("date", &form.date),
             NaiveTime::parse_from_str(&form.start, "%H:%M"),
             NaiveTime::parse_from_str(&form.end, "%H:%M"),
         ) {
             (Ok(day), Ok(start), Ok(end)) => {
                 for (name, time) in [("start", start), ("end", end)] {
-                    match salle_events::time::local_instant(day, time) {
+                    match salle_domain::time::local_instant(day, time) {
                         Ok(at) => {
                             params.insert(name.into(), at.with_timezone(&LOCAL_TZ).to_rfc3339());
                         }

@@ -88,7 +88,7 @@ pub async fn simulated_outcome(
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
     let sim = simulated(&state)?;
-    let form = visitor.posted(&body)?;
+    let form = crate::http::pages::form::checked(&visitor, &body)?;
     let (booking_id, payment_id) = path.into_inner();
     if !payer_signed_in(&state, &visitor, booking_id).await? {
         return Ok(see_other("/connexion"));
@@ -160,7 +160,7 @@ pub async fn simulated_onboarding_done(
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
     let sim = simulated(&state)?;
-    visitor.posted(&body)?;
+    crate::http::pages::form::checked(&visitor, &body)?;
     let account_ref = path.into_inner();
     let Some(establishment_id) = onboarder(&state, &visitor, &account_ref).await? else {
         return Ok(see_other("/connexion"));

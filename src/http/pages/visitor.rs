@@ -123,13 +123,6 @@ impl Visitor {
         Err(AppError::Forbidden("Le formulaire a expiré : rechargez la page et recommencez.".into()))
     }
 
-    /// A posted form's fields, once its CSRF token is checked.
-    pub(crate) fn posted(&self, body: &[u8]) -> Result<crate::http::pages::form::Fields, AppError> {
-        let fields = crate::http::pages::form::Fields::parse(body);
-        self.check(&fields.get("csrf"))?;
-        Ok(fields)
-    }
-
     pub(crate) async fn chrome(&self, state: &App) -> Chrome {
         let lang = self.lang;
         let Some(account) = &self.account else { return Chrome::anonymous(lang, &self.csrf) };

@@ -17,7 +17,7 @@ use salle_events::catalog::room::CancelledBy;
 use uuid::Uuid;
 
 use super::DomainError;
-use super::slot::Slot;
+use super::time::Slot;
 
 pub use salle_events::catalog::room::BookingStatus;
 

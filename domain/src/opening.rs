@@ -2,8 +2,8 @@
 //! time for school weeks, other windows (or none) in school holidays, closed on
 //! public holidays unless stated, closed during blackouts.
 
-use crate::catalog::room::{OpeningRules, WeeklyWindow};
 use chrono::{Datelike, NaiveDate};
+use salle_events::catalog::room::{OpeningRules, WeeklyWindow};
 
 use crate::calendar::Calendar;
 use crate::refusal::Refusal;

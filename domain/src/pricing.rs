@@ -7,10 +7,10 @@
 
 use std::collections::BTreeMap;
 
-use crate::catalog::Money;
-use crate::catalog::association::RequesterCategory;
-use crate::catalog::tariff::{FlatFee, TariffEvent};
 use crate::refusal::Refusal;
+use salle_events::catalog::Money;
+use salle_events::catalog::association::RequesterCategory;
+use salle_events::catalog::tariff::{FlatFee, TariffEvent};
 
 /// One published version of a grid.
 #[derive(Debug, Clone, PartialEq, Eq)]

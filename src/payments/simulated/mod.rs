@@ -15,6 +15,8 @@
 //! tests and for the reversal rule: a reversal larger than the connected
 //! account's balance is refused as Stripe refuses it.
 
+mod store;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -24,7 +26,7 @@ use salle_events::catalog::Money;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{
+use crate::payments::{
     GatewayError, NewCheckout, NewRefund, NewReversal, NewTransfer, OpenedCheckout, STRIPE_FIXTURES,
 };
 
@@ -95,7 +97,7 @@ impl SimulatedGateway {
     /// the provider's side of the books then outlives the process, is shared
     /// by several processes and can be reconciled with the ledger.
     pub async fn with_store(mut self, store: Store) -> Result<Self, GatewayError> {
-        let rows = load(&store).await.map_err(unavailable)?;
+        let rows = store::load(&store).await.map_err(unavailable)?;
         {
             let mut books = self.books();
             for (key, object) in rows {
@@ -115,7 +117,7 @@ impl SimulatedGateway {
             return Ok(());
         };
         let unsaved = std::mem::take(&mut self.books().unsaved);
-        if let Err(e) = insert(store, &unsaved).await {
+        if let Err(e) = store::insert(store, &unsaved).await {
             self.books().unsaved.extend(unsaved);
             return Err(unavailable(e));
         }
@@ -131,7 +133,9 @@ impl SimulatedGateway {
     ) -> Result<Vec<SimulatedObject>, GatewayError> {
         self.save().await?;
         let mut all = match &self.store {
-            Some(store) => load(store).await.map_err(unavailable)?.into_iter().map(|(_, o)| o).collect(),
+            Some(store) => {
+                store::load(store).await.map_err(unavailable)?.into_iter().map(|(_, o)| o).collect()
+            }
             None => self.objects(),
         };
         all.retain(|o| from <= o.created && o.created < to);
@@ -380,56 +384,6 @@ fn apply_to_balances(balances: &mut HashMap<String, i64>, object: &SimulatedObje
 
 fn unavailable(e: sqlx::Error) -> GatewayError {
     GatewayError::Unavailable(format!("the simulated provider's records: {e}"))
-}
-
-type Row = (String, String, String, i64, Option<Uuid>, Option<String>, Option<String>, String, DateTime<Utc>);
-
-const SELECT: &str = "SELECT idempotency_key, kind, object_id, amount_cents, booking_id, account, parent, \
-                      fingerprint, created_at FROM simulated_provider_objects";
-
-async fn load(store: &Store) -> Result<Vec<(String, SimulatedObject)>, sqlx::Error> {
-    let rows: Vec<Row> = match store {
-        Store::Sqlite(s) => sqlx::query_as(SELECT).fetch_all(s.reader_pool()).await?,
-        Store::Postgres(p) => sqlx::query_as(SELECT).fetch_all(p.pool()).await?,
-    };
-    Ok(rows
-        .into_iter()
-        .filter_map(|(key, kind, id, amount_cents, booking_id, account, parent, fingerprint, created)| {
-            let kind = KINDS.into_iter().find(|k| *k == kind)?;
-            let object =
-                SimulatedObject { kind, id, amount_cents, booking_id, account, parent, created, fingerprint };
-            Some((key, object))
-        })
-        .collect())
-}
-
-async fn insert(store: &Store, objects: &[(String, SimulatedObject)]) -> Result<(), sqlx::Error> {
-    const SQLITE: &str = "INSERT INTO simulated_provider_objects (idempotency_key, kind, object_id, amount_cents, \
-                          booking_id, account, parent, fingerprint, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) \
-                          ON CONFLICT (idempotency_key) DO NOTHING";
-    const POSTGRES: &str = "INSERT INTO simulated_provider_objects (idempotency_key, kind, object_id, \
-                            amount_cents, booking_id, account, parent, fingerprint, created_at) \
-                            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (idempotency_key) DO NOTHING";
-    for (key, o) in objects {
-        macro_rules! bind {
-            ($q:expr) => {
-                $q.bind(key)
-                    .bind(o.kind)
-                    .bind(&o.id)
-                    .bind(o.amount_cents)
-                    .bind(o.booking_id)
-                    .bind(&o.account)
-                    .bind(&o.parent)
-                    .bind(&o.fingerprint)
-                    .bind(o.created)
-            };
-        }
-        match store {
-            Store::Sqlite(s) => bind!(sqlx::query(SQLITE)).execute(s.writer_pool()).await?.rows_affected(),
-            Store::Postgres(p) => bind!(sqlx::query(POSTGRES)).execute(p.pool()).await?.rows_affected(),
-        };
-    }
-    Ok(())
 }
 
 /// Stripe's signature scheme: `t=<unix>,v1=<hex HMAC-SHA256 of "t.payload">`.

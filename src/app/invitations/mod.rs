@@ -3,9 +3,10 @@
 //! for the admin to send. Whoever opens it within [`LIFETIME`] chooses a
 //! password and becomes that establishment's manager; a link works once.
 
+mod store;
+
 use chrono::{DateTime, Duration, Utc};
-use salle_events::sql::{Args, execute};
-use salle_events::{EventStore, Metadata, Store};
+use salle_events::{Metadata, Store};
 use uuid::Uuid;
 
 use crate::app::accounts::{self, AccountError, NewAccount, Role};
@@ -81,40 +82,14 @@ pub async fn invite(
         .into());
     }
     let token = accounts::random_token();
-    let mut tx = commands.store.begin().await?;
-    execute(
-        &mut tx,
-        "INSERT INTO invitations (token_hash, email, name, establishment_id, invited_by, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        Args::new()
-            .text(accounts::token_hash(&token))
-            .text(email)
-            .text(name)
-            .uuid(establishment_id)
-            .uuid(by)
-            .time(now)
-            .time(now + LIFETIME),
-    )
-    .await?;
-    tx.commit().await?;
+    let hash = accounts::token_hash(&token);
+    store::insert(&commands.store, &hash, &email, &name, establishment_id, by, now, now + LIFETIME).await?;
     Ok(token)
 }
 
 /// The invitation behind a token, while it can still be accepted.
 pub async fn pending(store: &Store, token: &str, now: DateTime<Utc>) -> Result<Invitation, InvitationError> {
-    const SQL: &str = "SELECT email, name, establishment_id, expires_at, accepted_at FROM invitations \
-                       WHERE token_hash = $1";
-    let hash = accounts::token_hash(token);
-    let found: Option<Invitation> = match store {
-        Store::Sqlite(s) => {
-            sqlx::query_as(sqlx::AssertSqlSafe(SQL.replace("$1", "?")))
-                .bind(hash)
-                .fetch_optional(s.reader_pool())
-                .await?
-        }
-        Store::Postgres(p) => sqlx::query_as(SQL).bind(hash).fetch_optional(p.pool()).await?,
-    };
-    match found {
+    match store::by_token_hash(store, &accounts::token_hash(token)).await? {
         Some(i) if i.accepted_at.is_none() && now < i.expires_at => Ok(i),
         _ => Err(gone().into()),
     }
@@ -134,14 +109,7 @@ pub async fn accept(
         NewAccount { email: &invitation.email, password, name, role: Role::Manager, association_id: None };
     // The e-mail address is unique: a second acceptance fails here.
     let user_id = accounts::create(&commands.store, new, now).await?;
-    let mut tx = commands.store.begin().await?;
-    execute(
-        &mut tx,
-        "UPDATE invitations SET accepted_at = $1 WHERE token_hash = $2",
-        Args::new().time(now).text(accounts::token_hash(token)),
-    )
-    .await?;
-    tx.commit().await?;
+    store::accepted(&commands.store, &accounts::token_hash(token), now).await?;
     let meta = Metadata {
         correlation_id: Some(invitation.establishment_id),
         causation_id: None,

@@ -1,17 +1,24 @@
-//! The domain: pure and synchronous. No sqlx, actix, reqwest or clock: the
-//! time and anything from outside arrive inside the command.
+//! # salle-domain — the decisions
+//!
+//! Pure and synchronous: no sqlx, actix, tokio, reqwest or clock, which is a
+//! fact of this crate's `Cargo.toml` (it depends on the log's contract
+//! without its store). The time and anything from outside arrive inside the
+//! command.
 //!
 //! Each aggregate is a state, an `evolve(state, &event) -> state` that folds
 //! its history, and `decide(&state, command) -> Result<Vec<event>, DomainError>`.
+//! The rules behind each "no" are here too, shared with the read side
+//! (availability and search use the same opening hours, calendar and prices).
 //!
 //! # Layout
-//! - [`identifiers`]: UAI, RNA, SIREN/SIRET (Luhn), INSEE codes.
-//! - [`calendar`]: school holidays (zone A) and public holidays, shipped with salle
-//!   (these three live in `salle_events`, shared with the read side).
-//! - [`slot`]: a booked interval, its Europe/Paris local reading, overlap with buffers.
+//! - [`time`]: Europe/Paris slots, local days and instants, the years salle accepts.
+//! - [`calendar`]: school holidays (zone A) and public holidays, shipped with salle.
 //! - [`opening`]: whether a slot lies inside a room's opening rules on a given day.
-//! - [`tariff`]: the tariff grid aggregate and the price of a slot.
-//! - [`establishment`], [`association`]: their aggregates.
+//! - [`pricing`]: the price of a slot from a tariff grid.
+//! - [`refusal`]: a rule's "no", with a code and a sentence.
+//! - [`identifiers`]: UAI, RNA, SIREN/SIRET (Luhn), INSEE codes.
+//! - [`tariff`]: the tariff grid aggregate.
+//! - [`establishment`], [`association`]: their aggregates; [`contact`]: an association's contact person.
 //! - [`booking`]: one booking's state machine and refund rule.
 //! - [`room`]: the room aggregate; owns its bookings (no double booking by construction).
 //! - [`series`]: a weekly series expanded into dates, each kept or skipped with its reason.
@@ -22,17 +29,20 @@
 pub mod association;
 pub mod booking;
 pub mod calendar;
+pub mod contact;
 pub mod establishment;
 pub mod identifiers;
 pub mod opening;
 pub mod payment;
+pub mod pricing;
+pub mod refusal;
 pub mod room;
-pub mod series;
-pub mod slot;
 pub mod tariff;
 pub mod text;
+pub mod time;
 pub mod typed;
 
+pub use room::series;
 pub use text::{email, optional_text, text};
 
 use salle_events::DomainEvent;
@@ -88,8 +98,8 @@ pub trait Aggregate: Default + Clone + std::fmt::Debug + Send + Sync + 'static {
     }
 }
 
-impl From<salle_events::refusal::Refusal> for DomainError {
-    fn from(r: salle_events::refusal::Refusal) -> Self {
+impl From<crate::refusal::Refusal> for DomainError {
+    fn from(r: crate::refusal::Refusal) -> Self {
         Self::rule(r.code, r.message)
     }
 }

@@ -7,11 +7,11 @@ use chrono::{Datelike, Duration};
 use salle_events::catalog::room::{RoomEvent, SkippedDate};
 use uuid::Uuid;
 
-use super::room::{
+use crate::room::{
     RequestContext, Room, SeriesRequest, check_requester, check_slot_for, with_automatic_approval,
 };
-use super::slot::{Slot, fr_date};
-use super::{Aggregate, DomainError};
+use crate::time::{Slot, fr_date};
+use crate::{Aggregate, DomainError};
 
 /// At most one school year: 53 weekly dates.
 pub const MAX_OCCURRENCES: usize = 53;

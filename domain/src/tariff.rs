@@ -2,7 +2,7 @@
 //! fees, per establishment (or the département's default), and the price of
 //! a slot.
 //!
-//! The price of a slot and its rounding rule live in `salle_events::pricing`,
+//! The price of a slot and its rounding rule live in `crate::pricing`,
 //! shared with the read side; they are re-exported here.
 
 use std::collections::BTreeMap;
@@ -13,7 +13,7 @@ use salle_events::catalog::tariff::{FlatFee, TariffEvent};
 use salle_events::catalog::{Money, category};
 use uuid::Uuid;
 
-pub use salle_events::pricing::{TariffVersion, price, prorate};
+pub use crate::pricing::{TariffVersion, price, prorate};
 
 use super::{Aggregate, DomainError};
 

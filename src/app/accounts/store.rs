@@ -1,0 +1,179 @@
+//! The SQL of accounts, sessions and managers' establishments: tables kept
+//! out of the log (they hold personal data), on either backend.
+
+use chrono::{DateTime, Utc};
+use salle_events::Store;
+use salle_events::sql::{self, Args};
+use uuid::Uuid;
+
+use super::{Account, Role, SessionKind};
+
+#[derive(sqlx::FromRow)]
+pub(super) struct Row {
+    user_id: Uuid,
+    email: String,
+    pub(super) password_hash: String,
+    role: String,
+    name: String,
+    association_id: Option<Uuid>,
+}
+
+impl Row {
+    pub(super) fn account(self) -> Option<Account> {
+        Some(Account {
+            user_id: self.user_id,
+            email: self.email,
+            name: self.name,
+            role: Role::parse(&self.role)?,
+            association_id: self.association_id,
+        })
+    }
+}
+
+const BY_EMAIL: &str =
+    "SELECT user_id, email, password_hash, role, name, association_id FROM accounts WHERE email = $1";
+const BY_ID: &str =
+    "SELECT user_id, email, password_hash, role, name, association_id FROM accounts WHERE user_id = $1";
+
+pub(super) async fn row_by_email(store: &Store, email: &str) -> Result<Option<Row>, sqlx::Error> {
+    sql::fetch_optional(store, BY_EMAIL, Args::new().text(email.to_owned())).await
+}
+
+pub async fn by_id(store: &Store, user_id: Uuid) -> Result<Option<Account>, super::AccountError> {
+    let row: Option<Row> = sql::fetch_optional(store, BY_ID, Args::new().uuid(user_id)).await?;
+    Ok(row.and_then(Row::account))
+}
+
+/// Inserts the account unless its e-mail address is taken; true when inserted.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn insert(
+    store: &Store,
+    user_id: Uuid,
+    email: &str,
+    password_hash: &str,
+    role: Role,
+    name: &str,
+    association_id: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let inserted = sql::write(
+        store,
+        "INSERT INTO accounts (user_id, email, password_hash, role, name, association_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (email) DO NOTHING",
+        Args::new()
+            .uuid(user_id)
+            .text(email.to_owned())
+            .text(password_hash.to_owned())
+            .text(role.as_str().to_owned())
+            .text(name.to_owned())
+            .uuid(association_id)
+            .time(now),
+    )
+    .await?;
+    Ok(inserted == 1)
+}
+
+pub(super) async fn open_session(
+    store: &Store,
+    token_hash: &str,
+    user_id: Uuid,
+    kind: SessionKind,
+    csrf_token: &str,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sql::write(
+        store,
+        "INSERT INTO sessions (token_hash, user_id, kind, csrf_token, created_at, last_seen_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        Args::new()
+            .text(token_hash.to_owned())
+            .uuid(user_id)
+            .text(kind.as_str().to_owned())
+            .text(csrf_token.to_owned())
+            .time(now)
+            .time(now)
+            .time(expires_at),
+    )
+    .await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct SessionRow {
+    pub(super) user_id: Uuid,
+    pub(super) kind: String,
+    pub(super) csrf_token: String,
+    pub(super) last_seen_at: DateTime<Utc>,
+    pub(super) expires_at: DateTime<Utc>,
+}
+
+pub(super) async fn session(store: &Store, token_hash: &str) -> Result<Option<SessionRow>, sqlx::Error> {
+    sql::fetch_optional(
+        store,
+        "SELECT user_id, kind, csrf_token, last_seen_at, expires_at FROM sessions WHERE token_hash = $1",
+        Args::new().text(token_hash.to_owned()),
+    )
+    .await
+}
+
+/// The session was used now (its idle timeout starts again).
+pub(super) async fn seen(store: &Store, token_hash: &str, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    sql::write(
+        store,
+        "UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2",
+        Args::new().time(now).text(token_hash.to_owned()),
+    )
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn end_session(store: &Store, token_hash: &str) -> Result<(), sqlx::Error> {
+    sql::write(store, "DELETE FROM sessions WHERE token_hash = $1", Args::new().text(token_hash.to_owned()))
+        .await?;
+    Ok(())
+}
+
+/// The account, its sessions and its establishments, in one transaction.
+pub(super) async fn delete(store: &Store, user_id: Uuid) -> Result<(), salle_events::StoreError> {
+    use salle_events::EventStore;
+    let mut tx = store.begin().await?;
+    for statement in [
+        "DELETE FROM sessions WHERE user_id = $1",
+        "DELETE FROM account_establishments WHERE user_id = $1",
+        "DELETE FROM accounts WHERE user_id = $1",
+    ] {
+        sql::execute(&mut tx, statement, Args::new().uuid(user_id))
+            .await
+            .map_err(|source| salle_events::StoreError::Database { doing: "deleting an account", source })?;
+    }
+    tx.commit().await
+}
+
+pub(super) async fn add_establishment(
+    store: &Store,
+    user_id: Uuid,
+    establishment_id: Uuid,
+) -> Result<(), sqlx::Error> {
+    sql::write(
+        store,
+        "INSERT INTO account_establishments (user_id, establishment_id) VALUES ($1, $2) \
+         ON CONFLICT (user_id, establishment_id) DO NOTHING",
+        Args::new().uuid(user_id).uuid(establishment_id),
+    )
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn establishments_of(store: &Store, user_id: Uuid) -> Result<Vec<Uuid>, sqlx::Error> {
+    sql::fetch_column(
+        store,
+        "SELECT establishment_id FROM account_establishments WHERE user_id = $1 ORDER BY establishment_id",
+        Args::new().uuid(user_id),
+    )
+    .await
+}
+
+pub(super) async fn count(store: &Store) -> Result<i64, sqlx::Error> {
+    Ok(sql::fetch_value(store, "SELECT COUNT(*) FROM accounts", Args::new()).await?.unwrap_or(0))
+}

@@ -1,0 +1,24 @@
+//! The marketplace's pages, one file per resource. Every view takes a view
+//! model of ready-to-show text (dates, money, statuses already written in
+//! the page's language) and returns the page.
+//!
+//! - [`search`]: the home page, its form and results.
+//! - [`room`]: a room's page, an establishment's, a weekly series before it is confirmed.
+//! - [`session`]: signing in, signing up.
+//! - [`bookings`]: the bookings, one booking, a receipt.
+//! - [`ledger`]: the ledgers and the reconciliation.
+//! - [`info`]: the legal notice and the accessibility statement.
+
+mod bookings;
+mod info;
+mod ledger;
+mod room;
+mod search;
+mod session;
+
+pub use bookings::*;
+pub use info::*;
+pub use ledger::*;
+pub use room::*;
+pub use search::*;
+pub use session::*;
