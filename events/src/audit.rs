@@ -22,8 +22,8 @@ use uuid::Uuid;
 
 use crate::error::{SqlxContext, StoreError};
 use crate::store::Inner;
+use crate::store::tx::TxInner;
 use crate::store::{EventStore, Store};
-use crate::tx::TxInner;
 
 pub const GENESIS: [u8; 32] = [0; 32];
 

@@ -56,6 +56,16 @@ impl StreamId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Whether the stream is of this category (`room`, `payment`…).
+    pub fn is(&self, category: &str) -> bool {
+        self.0.strip_prefix(category).is_some_and(|rest| rest.starts_with('-'))
+    }
+
+    /// The entity's id when the stream is `<category>-<uuid>` of this category.
+    pub fn entity(&self, category: &str) -> Option<Uuid> {
+        self.0.strip_prefix(category)?.strip_prefix('-')?.parse().ok()
+    }
 }
 
 impl TryFrom<String> for StreamId {

@@ -8,11 +8,11 @@
 //! - [`catalog`]: every event salle records (rooms and bookings, establishments,
 //!   associations, tariffs) and the stream categories.
 //! - [`envelope`]: stream ids, expected versions, new and recorded events, log positions.
-//! - [`store`]: the [`EventStore`] contract and [`Store`], the handle on one backend.
-//! - [`sqlite`]: the embedded backend (one file, WAL, serial writers).
-//! - [`postgres`]: the shared backend (one-statement appends, gap-free reads behind
-//!   `pg_snapshot_xmin`, NOTIFY as a wake-up only).
-//! - [`tx`]: [`StoreTx`], a write transaction shared by appends, checkpoints and a subscriber's rows.
+//! - [`store`]: the [`EventStore`] contract and [`Store`], the handle on one backend, with
+//!   the backends themselves as its children: [`sqlite`] (one file, WAL, serial writers),
+//!   [`postgres`] (one-statement appends, gap-free reads behind `pg_snapshot_xmin`, NOTIFY
+//!   as a wake-up only) and [`tx`] ([`StoreTx`], a write transaction shared by appends,
+//!   checkpoints and a subscriber's rows).
 //! - [`subscription`]: named, checkpointed subscribers that catch up then follow live.
 //! - [`metrics`]: appends, events and conflicts counted for `/metrics`.
 //! - [`lock`]: one active worker per name across processes (PostgreSQL advisory lock).
@@ -42,17 +42,11 @@ pub mod lock;
 #[cfg(feature = "store")]
 pub mod metrics;
 #[cfg(feature = "store")]
-pub mod postgres;
-#[cfg(feature = "store")]
 pub mod sql;
-#[cfg(feature = "store")]
-pub mod sqlite;
 #[cfg(feature = "store")]
 pub mod store;
 #[cfg(feature = "store")]
 pub mod subscription;
-#[cfg(feature = "store")]
-pub mod tx;
 pub mod upcast;
 
 pub use catalog::{AssociationEvent, DomainEvent, EstablishmentEvent, RoomEvent, TariffEvent};
@@ -60,9 +54,11 @@ pub use envelope::{AppendResult, ExpectedVersion, LogPosition, Metadata, NewEven
 #[cfg(feature = "store")]
 pub use error::{AppendError, Conflict, StoreError};
 #[cfg(feature = "store")]
+pub use store::tx::StoreTx;
+#[cfg(feature = "store")]
 pub use store::{Backend, EventStore, Store, StoreOptions};
 #[cfg(feature = "store")]
-pub use subscription::Subscription;
+pub use store::{postgres, sqlite, tx};
 #[cfg(feature = "store")]
-pub use tx::StoreTx;
+pub use subscription::Subscription;
 pub use upcast::Upcasters;

@@ -8,14 +8,6 @@ use std::time::Duration;
 use prometheus::{GaugeVec, HistogramVec, IntCounterVec, IntGaugeVec, histogram_opts, opts};
 
 use crate::error::AppendError;
-use crate::store::Backend;
-
-fn backend_label(backend: Backend) -> &'static str {
-    match backend {
-        Backend::Sqlite => "sqlite",
-        Backend::Postgres => "postgres",
-    }
-}
 
 /// Registers a metric in the default registry. A name registered twice is a
 /// programming error caught by the first test that scrapes; the metric still
@@ -81,12 +73,11 @@ static APPEND_SECONDS: LazyLock<HistogramVec> = LazyLock::new(|| {
 /// Counts one append: `ok` (with how many events), `conflict` (a stale
 /// expected version) or `error`.
 pub(crate) fn record_append<T>(
-    backend: Backend,
+    backend: &'static str,
     took: Duration,
     events: usize,
     result: &Result<T, AppendError>,
 ) {
-    let backend = backend_label(backend);
     let outcome = match result {
         Ok(_) => "ok",
         Err(AppendError::Conflict(_)) => "conflict",

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::store::Inner;
 use crate::store::Store;
-use crate::tx::StoreTx;
+use crate::store::tx::StoreTx;
 
 /// The values of one statement, in parameter order.
 #[derive(Debug, Default, Clone)]

@@ -11,8 +11,8 @@ use tokio::sync::watch;
 
 use crate::envelope::{LogPosition, RecordedEvent};
 use crate::error::StoreError;
+use crate::store::tx::StoreTx;
 use crate::store::{EventStore, Store};
-use crate::tx::StoreTx;
 
 /// The first look after a wake-up that found nothing yet.
 const FIRST_RETRY: Duration = Duration::from_millis(2);

@@ -3,6 +3,9 @@
 //! date range — the opening windows minus active bookings, internal blocks
 //! and blackouts — as `free`, `held` (requested, awaiting a decision) and
 //! `booked` intervals, computed in Europe/Paris time.
+//!
+//! Over 500 lines: the projection, its query and the calendar it computes
+//! belong together; about a fifth is their tests.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use salle_domain::calendar::Calendar;

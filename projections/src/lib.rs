@@ -35,7 +35,7 @@ pub(crate) fn room_events<'a>(
     events: &'a [RecordedEvent],
 ) -> impl Iterator<Item = Result<(uuid::Uuid, &'a RecordedEvent, RoomEvent), ProjectionError>> + 'a {
     events.iter().filter_map(move |recorded| {
-        let room_id = recorded.stream_id.as_str().strip_prefix("room-")?.parse().ok()?;
+        let room_id = recorded.stream_id.entity(salle_events::catalog::category::ROOM)?;
         Some(RoomEvent::from_recorded(recorded).map(|event| (room_id, recorded, event)).map_err(|e| {
             ProjectionError::Unreadable {
                 projection,

@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use salle_events::catalog::category;
 use salle_events::catalog::room::RoomEvent;
 use salle_events::{DomainEvent, EventStore, LogPosition, Metadata, RecordedEvent};
 use tokio::sync::watch;
@@ -93,11 +94,10 @@ impl ExpiryManager {
     }
 
     fn apply(&mut self, recorded: &RecordedEvent) {
-        if !recorded.stream_id.as_str().starts_with("room-") {
+        if !recorded.stream_id.is(category::ROOM) {
             return;
         }
-        let Some(room_id) = recorded.stream_id.as_str().strip_prefix("room-").and_then(|id| id.parse().ok())
-        else {
+        let Some(room_id) = recorded.stream_id.entity(category::ROOM) else {
             return;
         };
         let Ok(event) = RoomEvent::from_recorded(recorded) else {

@@ -42,11 +42,16 @@ def without_tests(text):
     return re.sub(r"#\[cfg\(test\)\]\s*mod tests\s*\{.*", "", text, flags=re.S)
 
 
+def code_only(text):
+    """Without the tests and the comments (a doc link is not an import)."""
+    return re.sub(r"//[^\n]*", "", without_tests(text))
+
+
 def imports(root, files):
     modules = set(files)
     graph = collections.defaultdict(set)
     for module, path in files.items():
-        text = without_tests(open(path, encoding="utf-8").read())
+        text = code_only(open(path, encoding="utf-8").read())
         refs = [m.group(1).split("::") for m in re.finditer(r"\bcrate::((?:\w+::)*\w+)", text)]
         refs += [list(module[:-1]) + m.group(1).split("::")
                  for m in re.finditer(r"\bsuper::((?:\w+::)*\w+)", text)]

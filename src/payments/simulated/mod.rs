@@ -2,6 +2,10 @@
 //! so that a commune's embedded marketplace takes "payments" end to end with
 //! no account anywhere.
 //!
+//! Over 500 lines: the whole fake provider — every call salle makes, each
+//! answering as Stripe does with the same idempotency rules — and its tests,
+//! in one place so that its behaviour can be read against Stripe's.
+//!
 //! It behaves like Stripe where salle can tell: references derive from the
 //! idempotency key (the same key gives the same object; the same key with
 //! other parameters is refused), the checkout is a page served by salle

@@ -38,6 +38,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use salle_events::catalog::category;
 use salle_events::catalog::establishment::EstablishmentEvent;
 use salle_events::catalog::payment::PaymentEvent;
 use salle_events::catalog::room::RoomEvent;
@@ -80,10 +81,9 @@ pub enum ProcessError {
 /// stream, three room events, and payout accounts becoming able to receive
 /// transfers. Decided from the stream and type alone, without decoding.
 fn concerns(recorded: &RecordedEvent) -> bool {
-    let stream = recorded.stream_id.as_str();
     let kind = recorded.event_type.as_str();
-    stream.starts_with("payment-")
-        || (stream.starts_with("room-")
+    recorded.stream_id.is(category::PAYMENT)
+        || (recorded.stream_id.is(category::ROOM)
             && matches!(kind, "BookingCancelled" | "BookingCompleted" | "RefundGranted"))
         || kind == "PayoutAccountStatusChanged"
 }
@@ -216,19 +216,18 @@ impl PaymentProcess {
         recorded: &RecordedEvent,
         now: DateTime<Utc>,
     ) -> Result<Vec<store::Change>, ProcessError> {
-        let stream = recorded.stream_id.as_str();
         let unreadable =
             |e: serde_json::Error| ProcessError::Unreadable(recorded.global_position, e.to_string());
         if !concerns(recorded) {
             return Ok(vec![]);
         }
-        if let Some(booking) = stream.strip_prefix("payment-") {
-            let Ok(booking_id) = booking.parse::<Uuid>() else { return Ok(vec![]) };
+        if recorded.stream_id.is(category::PAYMENT) {
+            let Some(booking_id) = recorded.stream_id.entity(category::PAYMENT) else { return Ok(vec![]) };
             let event = PaymentEvent::from_recorded(recorded).map_err(unreadable)?;
             return self.on_payment_event(recorded, booking_id, event, now).await;
         }
-        if let Some(room) = stream.strip_prefix("room-") {
-            let Ok(room_id) = room.parse::<Uuid>() else { return Ok(vec![]) };
+        if recorded.stream_id.is(category::ROOM) {
+            let Some(room_id) = recorded.stream_id.entity(category::ROOM) else { return Ok(vec![]) };
             let event = RoomEvent::from_recorded(recorded).map_err(unreadable)?;
             return self.on_room_event(recorded, room_id, event, now).await;
         }

@@ -52,10 +52,7 @@ impl StoreTx {
         events: Vec<NewEvent>,
     ) -> Result<AppendResult, AppendError> {
         crate::store::check_append(&events)?;
-        let result = match &mut self.inner {
-            TxInner::Sqlite(tx) => crate::sqlite::append_in(tx, stream, expected, &events).await,
-            TxInner::Postgres(tx) => crate::postgres::append_in(tx, stream, expected, &events).await,
-        }?;
+        let result = crate::store::append_in(&mut self.inner, stream, expected, &events).await?;
         self.appended = true;
         Ok(result)
     }

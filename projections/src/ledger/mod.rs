@@ -22,15 +22,13 @@
 //! money received − refunds paid = transferred − reversed + the balance of 467100
 //! (what awaits transfer).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
-use salle_events::catalog::establishment::EstablishmentEvent;
+use salle_events::catalog::category;
 use salle_events::catalog::payment::PaymentEvent;
 use salle_events::catalog::room::RoomEvent;
-use salle_events::sql::{self, Args, ROWS_PER_STATEMENT, execute, execute_built, fetch_scalar, values};
-use salle_events::{DomainEvent, RecordedEvent, Store, StoreTx};
-use serde::Serialize;
+use salle_events::sql::{Args, ROWS_PER_STATEMENT, execute, execute_built, fetch_scalar, values};
+use salle_events::{DomainEvent, RecordedEvent, StoreTx};
 use uuid::Uuid;
 
 use crate::room_events;
@@ -202,9 +200,7 @@ impl Projection for Ledger {
         let mut lines: Vec<Args> = Vec::new();
         let mut payers: HashMap<Uuid, Uuid> = HashMap::new();
         for recorded in events {
-            if let Some(booking_id) =
-                recorded.stream_id.as_str().strip_prefix("payment-").and_then(|b| b.parse().ok())
-            {
+            if let Some(booking_id) = recorded.stream_id.entity(category::PAYMENT) {
                 let event =
                     PaymentEvent::from_recorded(recorded).map_err(|e| ProjectionError::Unreadable {
                         projection: NAME,
@@ -339,319 +335,15 @@ impl Projection for Ledger {
     }
 }
 
-/// One line of an establishment's ledger.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
-pub struct LedgerLine {
-    pub at: DateTime<Utc>,
-    /// The event that caused it; all lines of one transaction share it.
-    pub event_id: Uuid,
-    pub line_no: i64,
-    pub global_position: i64,
-    pub booking_id: Option<Uuid>,
-    pub account: String,
-    pub debit_cents: i64,
-    pub credit_cents: i64,
-}
+mod queries;
+mod replay;
 
-/// The lines of an establishment between two instants (`from` ≤ at < `to`), in log order.
-pub async fn lines(
-    store: &Store,
-    establishment_id: Uuid,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-) -> Result<Vec<LedgerLine>, ProjectionError> {
-    sql::fetch_all(
-        store,
-        "SELECT at, event_id, line_no, global_position, booking_id, account, debit_cents, credit_cents \
-         FROM read_ledger_lines WHERE establishment_id = $1 AND at >= $2 AND at < $3 \
-         ORDER BY global_position, line_no",
-        Args::new().uuid(establishment_id).time(from).time(to),
-    )
-    .await
-    .map_err(db)
-}
-
-/// A ledger line with what an export needs besides: its establishment and
-/// the type of the event that caused it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
-pub struct ExportLine {
-    pub establishment_id: Uuid,
-    pub event_type: String,
-    #[sqlx(flatten)]
-    #[serde(flatten)]
-    pub line: LedgerLine,
-}
-
-/// The lines of one establishment, or of all (`None`), between two instants
-/// (`from` ≤ at < `to`), in log order, with their events' types.
-pub async fn export_lines(
-    store: &Store,
-    establishment_id: Option<Uuid>,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-) -> Result<Vec<ExportLine>, ProjectionError> {
-    let (sql, args) = match establishment_id {
-        Some(id) => (
-            format!(
-                "{EXPORT_COLUMNS} WHERE l.establishment_id = $1 AND l.at >= $2 AND l.at < $3 \
-                 ORDER BY l.global_position, l.line_no"
-            ),
-            Args::new().uuid(id).time(from).time(to),
-        ),
-        None => (
-            format!("{EXPORT_COLUMNS} WHERE l.at >= $1 AND l.at < $2 ORDER BY l.global_position, l.line_no"),
-            Args::new().time(from).time(to),
-        ),
-    };
-    sql::fetch_all(store, sql, args).await.map_err(db)
-}
-
-/// The columns of an [`ExportLine`], from the lines and their events.
-const EXPORT_COLUMNS: &str = "SELECT l.establishment_id, e.event_type, l.at, l.event_id, l.line_no, \
-                              l.global_position, l.booking_id, l.account, l.debit_cents, l.credit_cents \
-                              FROM read_ledger_lines l JOIN events e ON e.event_id = l.event_id";
-
-/// The lines these events wrote (by the table's primary key), in log order.
-pub async fn lines_of_events(store: &Store, event_ids: &[Uuid]) -> Result<Vec<ExportLine>, ProjectionError> {
-    let mut out = Vec::new();
-    for chunk in event_ids.chunks(ROWS_PER_STATEMENT) {
-        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "{EXPORT_COLUMNS} WHERE l.event_id IN ({}) ORDER BY l.global_position, l.line_no",
-            marks.join(", ")
-        );
-        let args = chunk.iter().fold(Args::new(), |args, id| args.uuid(*id));
-        let found: Vec<ExportLine> = sql::fetch_all(store, sql, args).await.map_err(db)?;
-        out.extend(found);
-    }
-    Ok(out)
-}
-
-/// The ledger replayed in memory from the log, without its read model: the
-/// ledger "as of" a past instant is this replay stopped there. It follows the
-/// same transactions as the projection (`transaction`, `payment_transaction`);
-/// a test checks that both give the same lines.
-#[derive(Debug, Default)]
-pub struct Replay {
-    owners: HashMap<Uuid, Uuid>,
-    payers: HashMap<Uuid, Uuid>,
-    paid: HashMap<Uuid, i64>,
-    pub lines: Vec<ExportLine>,
-    /// The ledger's movements of money at the payment provider, with the
-    /// provider's references: what a reconciliation compares.
-    pub movements: Vec<Movement>,
-    /// Each establishment's connected accounts at the provider, as set on
-    /// the establishment or as transfers were sent to them.
-    pub accounts: BTreeMap<Uuid, Vec<String>>,
-}
-
-/// What kind of provider object a movement of the ledger stands for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MovementKind {
-    /// The association paid (a PaymentIntent at Stripe).
-    Charge,
-    /// Money went back to the association.
-    Refund,
-    /// The booking's amount went to the establishment's connected account.
-    Transfer,
-    /// Part of a transfer came back from the connected account.
-    Reversal,
-    /// The connected account paid its balance out to the establishment's bank.
-    Payout,
-}
-
-impl MovementKind {
-    pub const ALL: [Self; 5] = [Self::Charge, Self::Refund, Self::Transfer, Self::Reversal, Self::Payout];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Charge => "charge",
-            Self::Refund => "refund",
-            Self::Transfer => "transfer",
-            Self::Reversal => "reversal",
-            Self::Payout => "payout",
-        }
-    }
-}
-
-/// One movement of money at the provider, as the ledger records it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Movement {
-    pub kind: MovementKind,
-    /// The provider's id of the object (`pi_…`, `re_…`, `tr_…`, `trr_…`).
-    pub reference: String,
-    pub establishment_id: Uuid,
-    pub booking_id: Uuid,
-    pub amount_cents: i64,
-    pub at: DateTime<Utc>,
-    /// The event that recorded it, whose ledger lines carry the amount.
-    pub event_id: Uuid,
-}
-
-impl Replay {
-    /// The establishment a booking's payments belong to.
-    pub fn establishment_of_booking(&self, booking_id: Uuid) -> Option<Uuid> {
-        self.payers.get(&booking_id).copied()
-    }
-
-    fn movement(
-        &mut self,
-        recorded: &RecordedEvent,
-        kind: MovementKind,
-        reference: &str,
-        establishment_id: Uuid,
-        booking_id: Uuid,
-        amount_cents: i64,
-    ) {
-        if amount_cents > 0 {
-            self.movements.push(Movement {
-                kind,
-                reference: reference.to_owned(),
-                establishment_id,
-                booking_id,
-                amount_cents,
-                at: recorded.recorded_at,
-                event_id: recorded.event_id,
-            });
-        }
-    }
-
-    fn account(&mut self, establishment_id: Uuid, account_ref: &str) {
-        let accounts = self.accounts.entry(establishment_id).or_default();
-        if !accounts.iter().any(|a| a == account_ref) {
-            accounts.push(account_ref.to_owned());
-        }
-    }
-
-    pub fn apply(&mut self, recorded: &RecordedEvent) -> Result<(), ProjectionError> {
-        let unreadable = |reason: String| ProjectionError::Unreadable {
-            projection: NAME,
-            global_position: recorded.global_position,
-            reason,
-        };
-        if let Some(id) =
-            recorded.stream_id.as_str().strip_prefix("establishment-").and_then(|e| e.parse::<Uuid>().ok())
-        {
-            if let Ok(EstablishmentEvent::PayoutAccountSet { account_ref }) =
-                EstablishmentEvent::from_recorded(recorded)
-            {
-                self.account(id, &account_ref);
-            }
-            return Ok(());
-        }
-        let (establishment, booking_id, entries) = if let Some(booking_id) =
-            recorded.stream_id.as_str().strip_prefix("payment-").and_then(|b| b.parse::<Uuid>().ok())
-        {
-            let event = PaymentEvent::from_recorded(recorded).map_err(|e| unreadable(e.to_string()))?;
-            if let PaymentEvent::CheckoutRequested { establishment_id, .. } = &event {
-                self.payers.entry(booking_id).or_insert(*establishment_id);
-                return Ok(());
-            }
-            if let Some(&establishment) = self.payers.get(&booking_id) {
-                let moved = match &event {
-                    PaymentEvent::PaymentReturned { payment_ref, amount, .. } => {
-                        Some((MovementKind::Charge, payment_ref, amount))
-                    }
-                    PaymentEvent::RefundIssued { refund_ref, amount, .. } => {
-                        Some((MovementKind::Refund, refund_ref, amount))
-                    }
-                    PaymentEvent::TransferReversed { reversal_ref, amount, .. } => {
-                        Some((MovementKind::Reversal, reversal_ref, amount))
-                    }
-                    PaymentEvent::TransferCreated { destination, .. } => {
-                        self.account(establishment, destination);
-                        None
-                    }
-                    _ => None,
-                };
-                if let Some((kind, reference, amount)) = moved {
-                    self.movement(recorded, kind, reference, establishment, booking_id, amount.amount_cents);
-                }
-            }
-            let entries = payment_transaction(&event);
-            if entries.is_empty() {
-                return Ok(());
-            }
-            let establishment = *self.payers.get(&booking_id).ok_or_else(|| {
-                unreadable(format!("payment of booking {booking_id} without its checkout request"))
-            })?;
-            (establishment, booking_id, entries)
-        } else {
-            let Some(item) = room_events(NAME, std::slice::from_ref(recorded)).next() else { return Ok(()) };
-            let (room_id, _, event) = item?;
-            if let RoomEvent::RoomAdded { establishment_id, .. } = &event {
-                self.owners.insert(room_id, *establishment_id);
-                return Ok(());
-            }
-            let Some(booking_id) = event.booking_id() else { return Ok(()) };
-            if let RoomEvent::BookingPaid { amount, .. } = &event {
-                self.paid.insert(booking_id, amount.amount_cents);
-            }
-            let entries = transaction(&event, self.paid.get(&booking_id).copied().unwrap_or(0));
-            if entries.is_empty() {
-                return Ok(());
-            }
-            let establishment = *self
-                .owners
-                .get(&room_id)
-                .ok_or_else(|| unreadable(format!("room {room_id} without its RoomAdded")))?;
-            let moved = match &event {
-                RoomEvent::BookingPaid { amount, payment_ref, .. } => {
-                    Some((MovementKind::Charge, payment_ref, amount))
-                }
-                RoomEvent::BookingSettled { amount, transfer_ref, .. } => {
-                    Some((MovementKind::Transfer, transfer_ref, amount))
-                }
-                _ => None,
-            };
-            if let Some((kind, reference, amount)) = moved {
-                self.movement(recorded, kind, reference, establishment, booking_id, amount.amount_cents);
-            }
-            (establishment, booking_id, entries)
-        };
-        for (line_no, entry) in entries.iter().enumerate() {
-            self.lines.push(ExportLine {
-                establishment_id: establishment,
-                event_type: recorded.event_type.clone(),
-                line: LedgerLine {
-                    at: recorded.recorded_at,
-                    event_id: recorded.event_id,
-                    line_no: line_no as i64,
-                    global_position: recorded.global_position,
-                    booking_id: Some(booking_id),
-                    account: entry.account.to_owned(),
-                    debit_cents: entry.debit_cents,
-                    credit_cents: entry.credit_cents,
-                },
-            });
-        }
-        Ok(())
-    }
-}
-
-/// Each account's balance (debits minus credits) from the given lines.
-pub fn balances(lines: &[LedgerLine]) -> BTreeMap<String, i64> {
-    let mut out = BTreeMap::new();
-    for line in lines {
-        *out.entry(line.account.clone()).or_insert(0) += line.debit_cents - line.credit_cents;
-    }
-    out
-}
-
-/// Each establishment that has ledger lines, with how many.
-pub async fn establishments(store: &Store) -> Result<Vec<(Uuid, i64)>, ProjectionError> {
-    sql::fetch_all(
-        store,
-        "SELECT establishment_id, COUNT(*) FROM read_ledger_lines GROUP BY establishment_id ORDER BY establishment_id",
-        Args::new(),
-    )
-    .await
-    .map_err(db)
-}
+pub use queries::*;
+pub use replay::*;
 
 #[cfg(test)]
 mod tests {
+    use chrono::Utc;
     use salle_events::catalog::Money;
     use salle_events::catalog::room::CancelledBy;
 

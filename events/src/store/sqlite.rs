@@ -24,8 +24,8 @@ use crate::envelope::{
     AppendResult, ExpectedVersion, LogPosition, Metadata, NewEvent, RecordedEvent, StreamId,
 };
 use crate::error::{AppendError, Conflict, SqlxContext, StoreError};
+use crate::store::tx::{StoreTx, TxInner};
 use crate::store::{EventStore, StoreOptions, clamp_limit};
-use crate::tx::{StoreTx, TxInner};
 use crate::upcast::Upcasters;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");

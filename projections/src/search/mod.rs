@@ -16,7 +16,7 @@ use salle_domain::calendar::Calendar;
 use salle_domain::opening::{Blackout, check_slot};
 use salle_domain::pricing::{TariffVersion, price};
 use salle_domain::time::Slot;
-use salle_events::catalog::association::{AssociationEvent, LegalIdentifier, RequesterCategory};
+use salle_events::catalog::association::{AssociationEvent, RequesterCategory};
 use salle_events::catalog::establishment::EstablishmentEvent;
 use salle_events::catalog::room::{Equipment, OpeningRules, RoomDetails, RoomEvent, RoomKind};
 use salle_events::catalog::tariff::TariffEvent;
@@ -154,83 +154,14 @@ pub struct SearchIndex {
     position: LogPosition,
 }
 
-/// An association as the admins' list shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ListedAssociation {
-    pub association_id: Uuid,
-    pub name: String,
-    pub category: RequesterCategory,
-    pub identifier: LegalIdentifier,
-    pub verified: bool,
-    pub registered_at: DateTime<Utc>,
-}
+mod lists;
 
-fn id_of(event: &RecordedEvent, prefix: &str) -> Option<Uuid> {
-    event.stream_id.as_str().strip_prefix(prefix).and_then(|id| id.parse().ok())
-}
-
-/// A room as its establishment's management page lists it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ListedRoom {
-    pub room_id: Uuid,
-    pub name: String,
-    pub kind: RoomKind,
-    pub capacity: u32,
-    pub withdrawn: bool,
-}
-
-/// An establishment as the establishments' list shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ListedEstablishment {
-    pub establishment_id: Uuid,
-    pub name: String,
-    pub commune_insee: String,
-    pub active: bool,
-    pub rooms: usize,
-}
+pub use lists::{ListedAssociation, ListedEstablishment, ListedRoom};
 
 impl SearchIndex {
     /// Where an establishment is: (latitude, longitude).
     pub fn establishment_point(&self, id: Uuid) -> Option<(f64, f64)> {
         self.establishments.get(&id).map(|e| (e.point.y(), e.point.x()))
-    }
-
-    /// An establishment's rooms, by name (withdrawn ones included).
-    pub fn rooms_of(&self, establishment_id: Uuid) -> Vec<ListedRoom> {
-        let mut rooms: Vec<ListedRoom> = self
-            .rooms_by_establishment
-            .get(&establishment_id)
-            .into_iter()
-            .flatten()
-            .filter_map(|id| Some((id, self.rooms.get(id)?)))
-            .map(|(id, r)| ListedRoom {
-                room_id: *id,
-                name: r.details.name.clone(),
-                kind: r.details.kind,
-                capacity: r.details.capacity,
-                withdrawn: r.withdrawn,
-            })
-            .collect();
-        rooms.sort_by(|a, b| (&a.name, a.room_id).cmp(&(&b.name, b.room_id)));
-        rooms
-    }
-
-    /// Every establishment (or those of `only`), by name.
-    pub fn establishment_list(&self, only: Option<&[Uuid]>) -> Vec<ListedEstablishment> {
-        let mut list: Vec<ListedEstablishment> = self
-            .establishments
-            .iter()
-            .filter(|(id, _)| only.is_none_or(|o| o.contains(id)))
-            .map(|(id, e)| ListedEstablishment {
-                establishment_id: *id,
-                name: e.name.clone(),
-                commune_insee: e.commune_insee.clone(),
-                active: e.active,
-                rooms: self.rooms_by_establishment.get(id).map_or(0, BTreeSet::len),
-            })
-            .collect();
-        list.sort_by(|a, b| (&a.name, a.establishment_id).cmp(&(&b.name, b.establishment_id)));
-        list
     }
 
     /// Where the index stands in the log.
@@ -247,26 +178,28 @@ impl SearchIndex {
         self.position = recorded.log_position();
         let stream = recorded.stream_id.as_str();
         if stream.starts_with(category::ROOM) {
-            if let (Some(room_id), Ok(event)) = (id_of(recorded, "room-"), RoomEvent::from_recorded(recorded))
+            if let (Some(room_id), Ok(event)) =
+                (recorded.stream_id.entity(category::ROOM), RoomEvent::from_recorded(recorded))
             {
                 self.apply_room(room_id, event);
             }
         } else if stream.starts_with(category::ESTABLISHMENT) {
-            if let (Some(id), Ok(event)) =
-                (id_of(recorded, "establishment-"), EstablishmentEvent::from_recorded(recorded))
-            {
+            if let (Some(id), Ok(event)) = (
+                recorded.stream_id.entity(category::ESTABLISHMENT),
+                EstablishmentEvent::from_recorded(recorded),
+            ) {
                 self.apply_establishment(id, event);
             }
         } else if stream.starts_with(category::ASSOCIATION) {
             if let (Some(id), Ok(event)) =
-                (id_of(recorded, "association-"), AssociationEvent::from_recorded(recorded))
+                (recorded.stream_id.entity(category::ASSOCIATION), AssociationEvent::from_recorded(recorded))
             {
                 self.apply_association(id, event);
             }
         } else if stream.starts_with(category::TARIFF)
             && let Ok(event) = TariffEvent::from_recorded(recorded)
         {
-            let owner = id_of(recorded, "tariff-");
+            let owner = recorded.stream_id.entity(category::TARIFF);
             self.tariffs.insert(owner, TariffVersion::from_event(&event));
         }
     }
@@ -302,20 +235,6 @@ impl SearchIndex {
                 }
             }
         }
-    }
-
-    /// The associations, those awaiting verification first, then by name.
-    pub fn association_list(&self) -> Vec<ListedAssociation> {
-        let mut list: Vec<ListedAssociation> = self.associations.values().cloned().collect();
-        list.sort_by(|a, b| {
-            (a.verified, &a.name, a.association_id).cmp(&(b.verified, &b.name, b.association_id))
-        });
-        list
-    }
-
-    /// The tariff grid in force for an establishment (`None`: the département's).
-    pub fn tariff(&self, owner: Option<Uuid>) -> Option<&TariffVersion> {
-        self.tariffs.get(&owner)
     }
 
     fn apply_establishment(&mut self, id: Uuid, event: EstablishmentEvent) {
@@ -556,163 +475,4 @@ fn around(lat: f64, lon: f64, radius_km: f64) -> AABB<[f64; 2]> {
 }
 
 #[cfg(test)]
-mod tests {
-    use chrono::TimeZone;
-    use proptest::prelude::*;
-    use salle_events::catalog::room::{ApprovalMode, BookingConstraints};
-
-    use super::*;
-
-    fn establishment(index: &mut SearchIndex, id: Uuid, lat: f64, lon: f64) {
-        index.apply_establishment(
-            id,
-            EstablishmentEvent::EstablishmentRegistered {
-                establishment_id: id,
-                name: format!("Établissement {id}"),
-                kind: salle_events::catalog::establishment::EstablishmentKind::College,
-                uai: None,
-                address: String::new(),
-                commune_insee: "38185".into(),
-                lat,
-                lon,
-                legal_basis: None,
-                registered_at: Utc::now(),
-            },
-        );
-    }
-
-    fn room(index: &mut SearchIndex, room_id: Uuid, establishment_id: Uuid) {
-        let details = RoomDetails {
-            name: format!("Salle {room_id}"),
-            kind: RoomKind::Classroom,
-            capacity: 30,
-            area_m2: None,
-            equipment: vec![],
-            step_free: true,
-            approval: ApprovalMode::Manual,
-            hourly_rate_cents: Some(0),
-            description: String::new(),
-        };
-        let opening =
-            OpeningRules { school_weeks: vec![], school_holidays: vec![], open_on_public_holidays: false };
-        index.apply_room(
-            room_id,
-            RoomEvent::RoomAdded {
-                room_id,
-                establishment_id,
-                details,
-                opening,
-                constraints: BookingConstraints::default(),
-                added_at: Utc::now(),
-            },
-        );
-    }
-
-    fn found(index: &SearchIndex, lat: f64, lon: f64, radius_km: f64) -> BTreeSet<Uuid> {
-        let calendar = Calendar::default();
-        let mut all = BTreeSet::new();
-        for page in 1.. {
-            let query = SearchQuery {
-                lat,
-                lon,
-                radius_km,
-                window: None,
-                capacity: None,
-                kind: None,
-                equipment: vec![],
-                step_free: false,
-                max_price_cents: None,
-                category: RequesterCategory::LocalAssociation,
-                page,
-            };
-            let answer = index.search(&query, &calendar);
-            if answer.results.is_empty() {
-                assert_eq!(all.len(), answer.total);
-                break;
-            }
-            all.extend(answer.results.iter().map(|h| h.room_id));
-        }
-        all
-    }
-
-    proptest! {
-        /// The spatial index finds exactly the rooms a scan of every
-        /// establishment by haversine distance finds, wherever the places.
-        #[test]
-        fn the_spatial_index_finds_what_a_full_scan_finds(
-            places in prop::collection::vec((-80.0..80.0f64, -179.0..179.0f64), 1..40),
-            near in prop::collection::vec((-0.5..0.5f64, -0.5..0.5f64), 0..40),
-            origin in (-85.0..85.0f64, -180.0..180.0f64),
-            radius_km in 0.0..200.0f64,
-            moved in any::<bool>(),
-        ) {
-            let mut index = SearchIndex::default();
-            // Some places anywhere, and some close to the origin, within and around the radius.
-            let points: Vec<(f64, f64)> = places
-                .iter()
-                .copied()
-                .chain(near.iter().map(|(dlat, dlon)| (origin.0 + dlat * 4.0, origin.1 + dlon * 4.0)))
-                .map(|(lat, lon)| (lat.clamp(-89.9, 89.9), lon.clamp(-180.0, 180.0)))
-                .collect();
-            let mut expected = BTreeSet::new();
-            for (n, (lat, lon)) in points.iter().copied().enumerate() {
-                let (establishment_id, room_id) = (Uuid::from_u128(n as u128 + 1), Uuid::from_u128(1000 + n as u128));
-                // Registered far away first and moved when `moved`: the index follows the move.
-                if moved {
-                    establishment(&mut index, establishment_id, -lat, lon / 2.0);
-                    index.apply_establishment(
-                        establishment_id,
-                        EstablishmentEvent::EstablishmentDetailsChanged {
-                            name: format!("Établissement {establishment_id}"),
-                            address: String::new(),
-                            commune_insee: "38185".into(),
-                            lat,
-                            lon,
-                        },
-                    );
-                } else {
-                    establishment(&mut index, establishment_id, lat, lon);
-                }
-                room(&mut index, room_id, establishment_id);
-                let d = Haversine.distance(Point::new(origin.1, origin.0), Point::new(lon, lat)) / 1000.0;
-                if d <= radius_km {
-                    expected.insert(room_id);
-                }
-            }
-            prop_assert_eq!(found(&index, origin.0, origin.1, radius_km), expected);
-        }
-
-        /// `between` returns exactly the occupations overlapping the range,
-        /// whatever was inserted, replaced and removed before.
-        #[test]
-        fn occupancy_between_matches_a_scan(
-            ops in prop::collection::vec((0..30u128, 0..2000i64, 1..600i64, any::<bool>()), 0..120),
-            from in 0..2000i64,
-            length in 1..800i64,
-        ) {
-            let t0 = Utc.with_ymd_and_hms(2026, 9, 1, 0, 0, 0).single().unwrap_or_default();
-            let at = |hours: i64| t0 + chrono::Duration::hours(hours);
-            let mut occupancy = Occupancy::default();
-            let mut model: HashMap<Uuid, Occupied> = HashMap::new();
-            for (id, start, hours, remove) in ops {
-                let id = Uuid::from_u128(id + 1);
-                if remove {
-                    occupancy.remove(id);
-                    model.remove(&id);
-                } else {
-                    let occupied = Occupied { start: at(start), end: at(start + hours), status: Status::Held };
-                    occupancy.insert(id, occupied);
-                    model.insert(id, occupied);
-                }
-            }
-            let (from, to) = (at(from), at(from + length));
-            let mut got: Vec<(DateTime<Utc>, DateTime<Utc>)> =
-                occupancy.between(from, to).map(|o| (o.start, o.end)).collect();
-            let mut expected: Vec<(DateTime<Utc>, DateTime<Utc>)> =
-                model.values().filter(|o| o.end > from && o.start < to).map(|o| (o.start, o.end)).collect();
-            got.sort();
-            expected.sort();
-            prop_assert_eq!(got, expected);
-        }
-    }
-}
+mod tests;

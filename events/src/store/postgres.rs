@@ -1,5 +1,9 @@
 //! The PostgreSQL backend, for several processes on one database.
 //!
+//! Over 500 lines: one backend, whole — connection, the one-statement append,
+//! gap-free reads, wake-ups — so that its reasoning about transaction ids is
+//! read in one place.
+//!
 //! Appends are one statement: the version check, the insert of the whole batch
 //! and the returned positions travel in a single round trip, as cheap as a raw
 //! INSERT. Readers follow `(transaction_id, global_position)` behind
@@ -25,8 +29,8 @@ use crate::envelope::{
     AppendResult, ExpectedVersion, LogPosition, Metadata, NewEvent, RecordedEvent, StreamId,
 };
 use crate::error::{AppendError, Conflict, SqlxContext, StoreError};
+use crate::store::tx::{StoreTx, TxInner};
 use crate::store::{EventStore, StoreOptions, check_append, clamp_limit, redact_url};
-use crate::tx::{StoreTx, TxInner};
 use crate::upcast::Upcasters;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");

@@ -1,16 +1,20 @@
 //! The `EventStore` contract, and `Store`, the handle the application holds:
 //! one of the two backends, chosen from the database URL.
 
+pub mod postgres;
+pub mod sqlite;
+pub mod tx;
+
 use std::future::Future;
 use std::time::Duration;
 
 use crate::checkpoints::Checkpoints;
 use crate::envelope::{AppendResult, ExpectedVersion, LogPosition, NewEvent, RecordedEvent, StreamId};
 use crate::error::{AppendError, StoreError};
-use crate::postgres::PgStore;
-use crate::sqlite::SqliteStore;
-use crate::tx::StoreTx;
 use crate::upcast::Upcasters;
+use postgres::PgStore;
+use sqlite::SqliteStore;
+use tx::StoreTx;
 
 /// The log: append with an expected version, read a stream, read everything in
 /// log order, and keep named checkpoints.
@@ -65,6 +69,16 @@ pub enum Backend {
     Postgres,
 }
 
+impl Backend {
+    /// The backend as `/metrics` labels it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Sqlite => "sqlite",
+            Self::Postgres => "postgres",
+        }
+    }
+}
+
 /// Connection settings shared by both backends.
 #[derive(Debug, Clone)]
 pub struct StoreOptions {
@@ -85,6 +99,19 @@ impl Default for StoreOptions {
             poll_interval: Duration::from_millis(500),
             upcasters: Upcasters::default(),
         }
+    }
+}
+
+/// An append inside a caller's transaction, on its backend (see `StoreTx`).
+pub(crate) async fn append_in(
+    tx: &mut tx::TxInner,
+    stream: &StreamId,
+    expected: ExpectedVersion,
+    events: &[NewEvent],
+) -> Result<AppendResult, AppendError> {
+    match tx {
+        tx::TxInner::Sqlite(t) => sqlite::append_in(t, stream, expected, events).await,
+        tx::TxInner::Postgres(t) => postgres::append_in(t, stream, expected, events).await,
     }
 }
 
@@ -277,7 +304,7 @@ impl EventStore for Store {
             Inner::Sqlite(s) => s.append(stream, expected, events).await,
             Inner::Postgres(s) => s.append(stream, expected, events).await,
         };
-        crate::metrics::record_append(self.backend(), started.elapsed(), count, &result);
+        crate::metrics::record_append(self.backend().label(), started.elapsed(), count, &result);
         if let Ok(appended) = &result {
             tracing::debug!(stream = %stream, events = count, position = %appended.log_position, "appended");
         }
