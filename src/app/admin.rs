@@ -30,8 +30,9 @@ async fn caught_up(app: &App, position: Option<LogPosition>) {
 pub async fn import_colleges(app: &App, caller: &Caller) -> Result<usize, AppError> {
     caller.require(&[Role::Admin])?;
     let meta = caller.metadata(Uuid::now_v7());
-    let (new, last) =
-        crate::seed::import_colleges(&app.commands, &meta, Utc::now()).await.map_err(AppError::Internal)?;
+    let (new, last) = crate::commands::colleges::import_colleges(&app.commands, &meta, Utc::now())
+        .await
+        .map_err(AppError::Internal)?;
     caught_up(app, last).await;
     Ok(new)
 }

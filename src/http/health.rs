@@ -45,31 +45,49 @@ pub async fn readyz(state: web::Data<App>, client: ClientAddress) -> Result<Http
     Ok(HttpResponse::Ok().json(details(&state.store).await?))
 }
 
+/// How far behind a follower of the log is.
+#[derive(Debug, serde::Serialize)]
+pub struct Behind {
+    events_behind: u64,
+    seconds_behind: f64,
+}
+
+impl From<&salle_projections::runner::Lag> for Behind {
+    fn from(lag: &salle_projections::runner::Lag) -> Self {
+        Self { events_behind: lag.events_behind, seconds_behind: lag.seconds_behind }
+    }
+}
+
 /// What `/readyz` tells operators: the log's head, each projection's and
-/// the payment process's lag.
-pub async fn details(store: &salle_events::Store) -> Result<serde_json::Value, AppError> {
+/// the payment process's lag (the JSON body, field for field).
+#[derive(Debug, serde::Serialize)]
+pub struct Details {
+    status: &'static str,
+    process_managers: std::collections::BTreeMap<&'static str, Behind>,
+    store: StoreDetails,
+    projections: std::collections::BTreeMap<String, Behind>,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct StoreDetails {
+    backend: &'static str,
+    head: String,
+}
+
+pub async fn details(store: &salle_events::Store) -> Result<Details, AppError> {
     let head = store.head().await.map_err(|e| AppError::Unavailable(format!("log unreadable: {e}")))?;
     let lags = crate::read_side::status(store)
         .await
         .map_err(|e| AppError::Unavailable(format!("projections unreadable: {e:#}")))?;
-    let projections: serde_json::Map<String, serde_json::Value> = lags
-        .iter()
-        .map(|(name, lag)| {
-            let value = json!({ "events_behind": lag.events_behind, "seconds_behind": lag.seconds_behind });
-            ((*name).to_owned(), value)
-        })
-        .collect();
     let payments = salle_projections::runner::lag(store, crate::process::payments::NAME)
         .await
         .map_err(|e| AppError::Unavailable(format!("payment process unreadable: {e}")))?;
-    Ok(json!({
-        "status": "ready",
-        "process_managers": {
-            "payments": { "events_behind": payments.events_behind, "seconds_behind": payments.seconds_behind }
-        },
-        "store": { "backend": format!("{:?}", store.backend()).to_lowercase(), "head": head.to_string() },
-        "projections": projections,
-    }))
+    Ok(Details {
+        status: "ready",
+        process_managers: [("payments", Behind::from(&payments))].into_iter().collect(),
+        store: StoreDetails { backend: store.backend().label(), head: head.to_string() },
+        projections: lags.iter().map(|(name, lag)| ((*name).to_owned(), Behind::from(lag))).collect(),
+    })
 }
 
 /// `/metrics` on the public listener: to local callers only (404 to others,

@@ -24,7 +24,7 @@ use crate::http::pages::visitor::{PageError, Visitor, see_other};
 /// The page as it stands, with empty forms.
 /// `owner`: whose tariff grid the form shows (`None`: the département's).
 async fn admin_view(state: &App, lang: Lang, owner: Option<Uuid>) -> Result<AdminPage, AppError> {
-    let shipped = crate::seed::colleges().map_err(AppError::Internal)?;
+    let shipped = crate::commands::colleges::colleges().map_err(AppError::Internal)?;
     let now = Utc::now();
     let (listed, associations, grid) = state
         .search

@@ -106,14 +106,13 @@ pub async fn simulated_outcome(
             .into());
         }
     };
-    let event = if paid {
-        let event = sim.pay(&checkout_ref, booking_id, payment_id, amount, now);
+    let body = if paid {
+        let body = sim.pay(&checkout_ref, booking_id, payment_id, amount, now);
         sim.save().await.map_err(|e| AppError::Unavailable(e.to_string()))?;
-        event
+        body
     } else {
         simulated::payment_failed(booking_id, payment_id, amount, now)
     };
-    let body = event.to_string();
     crate::app::payments::receive(&state, body.as_bytes(), Some(&sim.sign(&body, now))).await?;
     let back = format!("/reservations/{booking_id}");
     Ok(visitor.ok(salle_web::payments::simulated_outcome(visitor.lang, paid, &back)))
@@ -166,7 +165,7 @@ pub async fn simulated_onboarding_done(
         return Ok(see_other("/connexion"));
     };
     let now = Utc::now();
-    let body = simulated::account_updated(&account_ref, establishment_id, true, now).to_string();
+    let body = simulated::account_updated(&account_ref, establishment_id, true, now);
     crate::app::payments::receive(&state, body.as_bytes(), Some(&sim.sign(&body, now))).await?;
     Ok(visitor.ok(salle_web::payments::simulated_onboarding(
         visitor.lang,

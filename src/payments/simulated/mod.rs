@@ -247,7 +247,7 @@ impl SimulatedGateway {
         payment_id: Uuid,
         amount: Money,
         at: DateTime<Utc>,
-    ) -> Value {
+    ) -> String {
         self.record_charge(&Self::payment_ref(payment_id), booking_id, amount, at);
         checkout_completed(checkout_ref, booking_id, payment_id, amount, at)
     }
@@ -414,7 +414,7 @@ fn fixture(resource: &str) -> Value {
 }
 
 /// A Stripe event around `object`, as Stripe delivers it.
-pub fn event(kind: &str, object: Value, account: Option<&str>, at: DateTime<Utc>) -> Value {
+fn event(kind: &str, object: Value, account: Option<&str>, at: DateTime<Utc>) -> Value {
     let mut event = fixture("event");
     event["id"] = json!(format!("evt_sim_{}", Uuid::now_v7().simple()));
     event["type"] = json!(kind);
@@ -431,14 +431,14 @@ fn metadata(booking_id: Uuid, payment_id: Uuid) -> Value {
     json!({ "booking_id": booking_id.to_string(), "payment_id": payment_id.to_string() })
 }
 
-/// `checkout.session.completed`: the association paid.
+/// `checkout.session.completed`: the association paid (the event's JSON, as delivered).
 pub fn checkout_completed(
     checkout_ref: &str,
     booking_id: Uuid,
     payment_id: Uuid,
     amount: Money,
     at: DateTime<Utc>,
-) -> Value {
+) -> String {
     let mut session = fixture("checkout.session");
     session["id"] = json!(checkout_ref);
     session["amount_total"] = json!(amount.amount_cents);
@@ -451,11 +451,11 @@ pub fn checkout_completed(
     session["payment_status"] = json!("paid");
     session["status"] = json!("complete");
     session["created"] = json!(at.timestamp());
-    event("checkout.session.completed", session, None, at)
+    event("checkout.session.completed", session, None, at).to_string()
 }
 
 /// `payment_intent.payment_failed`: the card was declined.
-pub fn payment_failed(booking_id: Uuid, payment_id: Uuid, amount: Money, at: DateTime<Utc>) -> Value {
+pub fn payment_failed(booking_id: Uuid, payment_id: Uuid, amount: Money, at: DateTime<Utc>) -> String {
     let mut intent = fixture("payment_intent");
     intent["id"] = json!(SimulatedGateway::payment_ref(payment_id));
     intent["amount"] = json!(amount.amount_cents);
@@ -468,11 +468,11 @@ pub fn payment_failed(booking_id: Uuid, payment_id: Uuid, amount: Money, at: Dat
         "decline_code": "generic_decline",
         "message": "Your card was declined."
     });
-    event("payment_intent.payment_failed", intent, None, at)
+    event("payment_intent.payment_failed", intent, None, at).to_string()
 }
 
 /// `account.updated`: the establishment finished (or lost) its onboarding.
-pub fn account_updated(account_ref: &str, establishment_id: Uuid, ready: bool, at: DateTime<Utc>) -> Value {
+pub fn account_updated(account_ref: &str, establishment_id: Uuid, ready: bool, at: DateTime<Utc>) -> String {
     let mut account = fixture("account");
     account["id"] = json!(account_ref);
     account["country"] = json!("FR");
@@ -482,7 +482,7 @@ pub fn account_updated(account_ref: &str, establishment_id: Uuid, ready: bool, a
     account["details_submitted"] = json!(ready);
     account["metadata"] = json!({ "establishment_id": establishment_id.to_string() });
     account["capabilities"] = json!({ "transfers": if ready { "active" } else { "inactive" } });
-    event("account.updated", account, Some(account_ref), at)
+    event("account.updated", account, Some(account_ref), at).to_string()
 }
 
 #[cfg(test)]
