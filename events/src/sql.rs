@@ -181,23 +181,31 @@ impl<T> Value for T where
 {
 }
 
+/// Runs a query built by `$build` (`sqlx::query_as` or `sqlx::query_scalar`)
+/// from a statement and its values, and fetches with `$fetch`, on the
+/// store's readers: PostgreSQL's pool, or SQLite's reader pool (where the
+/// `$n` placeholders are read as `?`).
+macro_rules! on_readers {
+    ($store:expr, $sql:expr, $args:expr, $build:path, $fetch:ident) => {{
+        let sql: Sql = $sql.into();
+        match &$store.0 {
+            Inner::Postgres(p) => bind_all!($build(sqlx::AssertSqlSafe(sql)), $args).$fetch(p.pool()).await,
+            Inner::Sqlite(s) => {
+                bind_all!($build(sqlx::AssertSqlSafe(sqlite_placeholders(&sql))), $args)
+                    .$fetch(s.reader_pool())
+                    .await
+            }
+        }
+    }};
+}
+
 /// Every row of a query, read on the store.
 pub async fn fetch_all<T: Row>(
     store: &Store,
     sql: impl Into<Sql>,
     args: Args,
 ) -> Result<Vec<T>, sqlx::Error> {
-    let sql = sql.into();
-    match &store.0 {
-        Inner::Postgres(p) => {
-            bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), args).fetch_all(p.pool()).await
-        }
-        Inner::Sqlite(s) => {
-            bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sqlite_placeholders(&sql))), args)
-                .fetch_all(s.reader_pool())
-                .await
-        }
-    }
+    on_readers!(store, sql, args, sqlx::query_as, fetch_all)
 }
 
 /// The first row of a query, if any, read on the store.
@@ -206,17 +214,7 @@ pub async fn fetch_optional<T: Row>(
     sql: impl Into<Sql>,
     args: Args,
 ) -> Result<Option<T>, sqlx::Error> {
-    let sql = sql.into();
-    match &store.0 {
-        Inner::Postgres(p) => {
-            bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), args).fetch_optional(p.pool()).await
-        }
-        Inner::Sqlite(s) => {
-            bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sqlite_placeholders(&sql))), args)
-                .fetch_optional(s.reader_pool())
-                .await
-        }
-    }
+    on_readers!(store, sql, args, sqlx::query_as, fetch_optional)
 }
 
 /// The first column of every row of a query, read on the store.
@@ -225,17 +223,7 @@ pub async fn fetch_column<T: Value>(
     sql: impl Into<Sql>,
     args: Args,
 ) -> Result<Vec<T>, sqlx::Error> {
-    let sql = sql.into();
-    match &store.0 {
-        Inner::Postgres(p) => {
-            bind_all!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)), args).fetch_all(p.pool()).await
-        }
-        Inner::Sqlite(s) => {
-            bind_all!(sqlx::query_scalar(sqlx::AssertSqlSafe(sqlite_placeholders(&sql))), args)
-                .fetch_all(s.reader_pool())
-                .await
-        }
-    }
+    on_readers!(store, sql, args, sqlx::query_scalar, fetch_all)
 }
 
 /// The first column of the first row of a query, if any, read on the store.
@@ -244,17 +232,7 @@ pub async fn fetch_value<T: Value>(
     sql: impl Into<Sql>,
     args: Args,
 ) -> Result<Option<T>, sqlx::Error> {
-    let sql = sql.into();
-    match &store.0 {
-        Inner::Postgres(p) => {
-            bind_all!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)), args).fetch_optional(p.pool()).await
-        }
-        Inner::Sqlite(s) => {
-            bind_all!(sqlx::query_scalar(sqlx::AssertSqlSafe(sqlite_placeholders(&sql))), args)
-                .fetch_optional(s.reader_pool())
-                .await
-        }
-    }
+    on_readers!(store, sql, args, sqlx::query_scalar, fetch_optional)
 }
 
 /// Runs one statement on its own (outside the log's transactions: side
