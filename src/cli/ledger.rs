@@ -122,14 +122,7 @@ async fn reconcile(
     payments: PaymentArgs,
 ) -> anyhow::Result<()> {
     let settings = Settings::new(&g.database_url, DEFAULT_BIND, g.max_connections)?;
-    let public_url = payments.public_url.clone().unwrap_or_else(|| format!("http://{DEFAULT_BIND}"));
-    let payment_settings = crate::config::PaymentSettings::new(
-        &public_url,
-        payments.mode.as_deref(),
-        payments.stripe_secret_key.as_deref(),
-        payments.stripe_webhook_secrets.as_deref(),
-        payments.stripe_api_base.as_deref(),
-    )?;
+    let payment_settings = super::serve::payment_settings(&payments, DEFAULT_BIND, false)?;
     if matches!(payment_settings.provider, crate::config::Provider::Off) {
         anyhow::bail!(
             "reconciling needs the payment provider's records: set STRIPE_SECRET_KEY \

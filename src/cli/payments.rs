@@ -27,14 +27,8 @@ pub(super) async fn run(
     payments: PaymentArgs,
 ) -> anyhow::Result<()> {
     let settings = Settings::new(&g.database_url, DEFAULT_BIND, g.max_connections)?;
-    let public_url = payments.public_url.clone().unwrap_or_else(|| format!("http://{DEFAULT_BIND}"));
-    let payment_settings = crate::config::PaymentSettings::new(
-        &public_url,
-        payments.mode.as_deref(),
-        payments.stripe_secret_key.as_deref(),
-        payments.stripe_webhook_secrets.as_deref(),
-        payments.stripe_api_base.as_deref(),
-    )?;
+    let payment_settings = super::serve::payment_settings(&payments, DEFAULT_BIND, false)?;
+    let public_url = payment_settings.public_url.clone();
     let store = open(&settings).await?;
     store.migrate().await.context("applying the migrations")?;
     let calendar = crate::domain::calendar::Calendar::isere().map_err(anyhow::Error::msg)?;

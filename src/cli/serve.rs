@@ -114,8 +114,9 @@ pub(super) async fn migrate(g: &GlobalArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The payment settings of `serve` and `worker`; SALLE_PUBLIC_URL defaults to http://BIND.
-fn payment_settings(
+/// The payment settings of a command (`demo`: simulated unless a Stripe
+/// key is given); SALLE_PUBLIC_URL defaults to http://BIND.
+pub(super) fn payment_settings(
     args: &PaymentArgs,
     bind: &str,
     demo: bool,

@@ -3,12 +3,13 @@
 //! - [`api`]: `/api/v1`, JSON, one file per resource; [`auth`]: its bearer tokens.
 //! - [`pages`]: the HTML pages, one file per resource, with their extractors.
 //! - [`error`]: how a refusal is answered (JSON for the API, a page for pages).
-//! - [`client`]: where a request comes from; [`headers`]: security headers.
+//! - [`download`]: an export as a file, for both; [`client`]: where a request comes from; [`headers`]: security headers.
 //! - [`health`]: `/healthz`, `/readyz`, `/metrics`; [`openapi`]: the API's document.
 
 pub mod api;
 pub mod auth;
 pub mod client;
+pub mod download;
 pub mod error;
 pub mod headers;
 pub mod health;

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::app::{App, ledger};
 use crate::finance::Period;
 use crate::http::auth::Caller;
+use crate::http::download::{export_format, file_answer};
 use crate::http::error::AppError;
 
 #[derive(Debug, Deserialize)]
@@ -83,25 +84,6 @@ pub async fn ledger_export(
     let as_of = query.as_of.map(|t| t.with_timezone(&Utc));
     let exported = ledger::export(&app, &caller, format, query.establishment, &period, as_of).await?;
     Ok(file_answer(exported))
-}
-
-/// The export format named in a query.
-pub(crate) fn export_format(name: &str) -> Result<crate::finance::export::Format, AppError> {
-    crate::finance::export::Format::parse(name).ok_or_else(|| AppError::BadRequest {
-        code: "invalid_format",
-        message: format!("« {name} » n'est pas un format d'export (csv, fec ou hledger)."),
-    })
-}
-
-/// An export as a download, named by its format's rule.
-pub(crate) fn file_answer(exported: crate::finance::Exported) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type(exported.content_type)
-        .insert_header((
-            actix_web::http::header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{}\"", exported.file_name),
-        ))
-        .body(exported.body)
 }
 
 #[derive(Debug, Deserialize)]

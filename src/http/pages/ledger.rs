@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::app::accounts::{self, Role};
 use crate::app::{App, AppError, Caller};
-use crate::http::api::finance::{export_format, file_answer};
+use crate::http::download::{export_format, file_answer};
 use crate::http::pages::labels::local_moment;
 use crate::http::pages::signed_in::SignedIn;
 use crate::http::pages::visitor::PageError;
