@@ -45,6 +45,9 @@ pub struct Settings {
     pub metrics_bind: Option<SocketAddr>,
     /// `SALLE_SIGN_UPS_PER_HOUR`: sign-ups accepted from one address in an hour (0: no limit).
     pub sign_ups_per_hour: usize,
+    /// `SALLE_UNVERIFIED_HOLD_LIMIT`: dates an association not verified yet
+    /// may have awaiting a decision, in every room.
+    pub unverified_hold_limit: usize,
 }
 
 /// `SALLE_ADMIN_EMAIL` and `SALLE_ADMIN_PASSWORD`.
@@ -330,6 +333,7 @@ impl Settings {
             trusted_proxies: Vec::new(),
             metrics_bind: None,
             sign_ups_per_hour: 10,
+            unverified_hold_limit: crate::app::holds::DEFAULT_UNVERIFIED_HOLD_LIMIT,
         })
     }
 

@@ -88,6 +88,7 @@ impl Application {
             sign_ups: std::sync::Arc::new(crate::app::sign_in::SignUpLimiter::new(
                 settings.sign_ups_per_hour,
             )),
+            holds: std::sync::Arc::new(crate::app::holds::HoldGate::new(settings.unverified_hold_limit)),
             siren: settings
                 .siren
                 .clone()

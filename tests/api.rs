@@ -217,9 +217,22 @@ async fn the_booking_lifecycle_over_the_api(db: TestDb) {
     assert_eq!(status, 401, "a refused sign-up leaves no account: {body}");
     let (status, body) = api.post("/associations", None, sign_up.clone()).await;
     assert_eq!(status, 201, "{body}");
-    let (status, body) = api.post("/associations", None, sign_up).await;
+    let association_id = body["id"].as_str().unwrap().to_owned();
+    let (status, body) = api.post("/associations", None, sign_up.clone()).await;
     assert_eq!(error_code(status, &body, 409), "email_taken");
+    let mut again = sign_up;
+    again["email"] = json!("autre@salle.test");
+    let (status, body) = api.post("/associations", None, again).await;
+    assert_eq!(error_code(status, &body, 409), "association_registered", "one account per RNA");
     let association = api.token("chorale@salle.test", "la chorale chante").await;
+    // The département verifies it, confirming its category.
+    let verification = json!({ "decision": "verified", "category": "local_association" });
+    let path = format!("/associations/{association_id}/verification");
+    let (status, body) = api.post(&path, Some(&admin), verification).await;
+    assert_eq!(
+        (status.as_u16(), &body),
+        (200, &json!({ "verified": true, "category": "local_association" }))
+    );
     let day = a_free_day();
     let (start, end) = slot(day, "18:00", "20:00");
     let request =
@@ -528,6 +541,15 @@ fn route_table() -> Vec<Route> {
             vec![OtherAssociation, OtherManager],
         ),
         ("GET", "/bookings", json!(null), vec![Association, OtherAssociation, Manager, OtherManager], vec![]),
+        ("GET", "/associations/A", json!(null), vec![Association], vec![OtherAssociation]),
+        (
+            "POST",
+            "/associations/A/invitations",
+            json!({ "email": "second@salle.test", "name": "Seconde" }),
+            vec![Association],
+            vec![OtherAssociation],
+        ),
+        ("POST", "/associations/A/verification", json!({ "decision": "verified" }), vec![Admin], vec![]),
         ("POST", "/bookings/B/approve", json!({}), vec![Manager], vec![OtherManager]),
         ("POST", "/bookings/B/reject", json!({ "reason": "Non" }), vec![Manager], vec![OtherManager]),
         ("POST", "/bookings/B/pay", json!({}), vec![Association], vec![OtherAssociation]),
@@ -579,12 +601,14 @@ async fn every_role_on_every_route_gets_what_it_may(db: TestDb) {
     let (_, body) =
         api.post(&format!("/establishments/{}/rooms", establishments[0]), Some(&managers[0]), room).await;
     let room_id = body["id"].as_str().unwrap().to_owned();
-    let mut associations = vec![];
+    let (mut associations, mut association_ids) = (vec![], vec![]);
     for (i, rna) in ["W381000001", "W381000002"].iter().enumerate() {
         let email = format!("a{i}@salle.test");
         let body = json!({ "name": format!("Association {i}"), "rna": rna, "category": "local_association",
             "email": email, "password": "un long mot de passe", "contact_name": "A" });
-        assert_eq!(api.post("/associations", None, body).await.0, 201);
+        let (status, created) = api.post("/associations", None, body).await;
+        assert_eq!(status, 201);
+        association_ids.push(created["id"].as_str().unwrap().to_owned());
         associations.push(api.token(&email, "un long mot de passe").await);
     }
     let (_, body) = api
@@ -619,6 +643,8 @@ async fn every_role_on_every_route_gets_what_it_may(db: TestDb) {
             .replace("/E", &format!("/{}", establishments[0]))
             .replace("/R", &format!("/{room_id}"))
             .replace("/B", &format!("/{booking}"))
+            .replace("/A/", &format!("/{}/", association_ids[0]))
+            .replace("/A", &format!("/{}", association_ids[0]))
             .replace("=E", &format!("={}", establishments[0]))
     };
     let table = route_table();
@@ -691,7 +717,7 @@ async fn the_openapi_document_describes_every_route_of_api_md() {
         assert!(operation["responses"]["default"].is_object(), "{method} {path}: no error answer documented");
         routes += 1;
     }
-    assert_eq!(routes, 20, "API.md's route table was read");
+    assert_eq!(routes, 23, "API.md's route table was read");
     // And the document checks out with an independent validator.
     let report = openapi_check(&document, &[]);
     assert_eq!(report["errors"], json!([]));

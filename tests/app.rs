@@ -228,7 +228,16 @@ async fn a_rooms_availability_is_served_in_local_time(db: TestDb) {
         attendees: 12,
         purpose: "Théâtre".into(),
     };
-    commands.request_booking(room_id, request, now(), &Metadata::default()).await.unwrap();
+    commands
+        .request_booking(
+            room_id,
+            request,
+            salle::domain::association::Standing::VERIFIED,
+            now(),
+            &Metadata::default(),
+        )
+        .await
+        .unwrap();
     // The server's runners follow the log: wait for them to see the request.
     let path = format!("/api/v1/rooms/{room_id}/availability?from=2026-12-08&to=2026-12-08");
     let mut body = serde_json::Value::Null;

@@ -62,7 +62,15 @@ async fn two_hundred_overlapping_requests_from_two_processes_leave_one_active_bo
                     purpose: format!("Demande {i}"),
                 };
                 barrier.wait().await;
-                commands.request_booking(room_id, request, now(), &Metadata::default()).await
+                commands
+                    .request_booking(
+                        room_id,
+                        request,
+                        salle::domain::association::Standing::VERIFIED,
+                        now(),
+                        &Metadata::default(),
+                    )
+                    .await
             })
         })
         .collect();
@@ -99,7 +107,10 @@ async fn the_state_rebuilt_from_the_store_equals_the_state_decided(db: TestDb) {
         attendees: 25,
         purpose: "Badminton".into(),
     };
-    let executed = commands.request_series(room_id, request, now(), &meta).await.unwrap();
+    let executed = commands
+        .request_series(room_id, request, salle::domain::association::Standing::VERIFIED, now(), &meta)
+        .await
+        .unwrap();
     for e in &executed.events {
         decided = decided.evolve(e);
     }
@@ -171,8 +182,16 @@ async fn an_establishment_without_its_own_grid_uses_the_departement_default(db: 
         purpose: "Assemblée générale".into(),
     };
     let meta = Metadata::default();
-    let first =
-        commands.request_booking(room_id, request(at("2026-12-08", "18:00")), now(), &meta).await.unwrap();
+    let first = commands
+        .request_booking(
+            room_id,
+            request(at("2026-12-08", "18:00")),
+            salle::domain::association::Standing::VERIFIED,
+            now(),
+            &meta,
+        )
+        .await
+        .unwrap();
     assert!(
         matches!(first.events[0], salle_events::RoomEvent::BookingRequested { price, .. } if price == Money::eur(2400))
     );
@@ -185,8 +204,16 @@ async fn an_establishment_without_its_own_grid_uses_the_departement_default(db: 
         )
         .await
         .unwrap();
-    let second =
-        commands.request_booking(room_id, request(at("2026-12-09", "18:00")), now(), &meta).await.unwrap();
+    let second = commands
+        .request_booking(
+            room_id,
+            request(at("2026-12-09", "18:00")),
+            salle::domain::association::Standing::VERIFIED,
+            now(),
+            &meta,
+        )
+        .await
+        .unwrap();
     assert!(
         matches!(second.events[0], salle_events::RoomEvent::BookingRequested { price, .. } if price == Money::eur(1000))
     );
@@ -217,7 +244,10 @@ async fn undecided_and_unpaid_bookings_expire_when_their_deadline_passes(db: Tes
     let paid = request("2026-12-16");
     let (undecided_id, unpaid_id, paid_id) = (undecided.booking_id, unpaid.booking_id, paid.booking_id);
     for r in [undecided, unpaid, paid] {
-        commands.request_booking(room_id, r, now(), &meta).await.unwrap();
+        commands
+            .request_booking(room_id, r, salle::domain::association::Standing::VERIFIED, now(), &meta)
+            .await
+            .unwrap();
     }
     for id in [unpaid_id, paid_id] {
         commands

@@ -174,6 +174,7 @@ fn run(
                         accepts_payments: true,
                         tariff: Some(tariff.clone()),
                         calendar: calendar.clone(),
+                        requester: salle::domain::association::Standing::VERIFIED,
                     },
                 }
             }

@@ -73,6 +73,13 @@ async fn an_association_books_and_pays_through_the_pages(db: TestDb) {
         )
         .await
         .unwrap();
+    // Verified by the département, so that its requests can be approved.
+    let verify = salle::domain::association::AssociationCommand::Verify {
+        by: uuid::Uuid::nil(),
+        category: salle_events::catalog::association::RequesterCategory::LocalAssociation,
+        now,
+    };
+    commands.on_association(association_id, verify, &Metadata::default()).await.unwrap();
     accounts::create(
         &commands.store,
         NewAccount {
@@ -714,11 +721,22 @@ async fn a_manager_runs_the_rooms_of_the_establishment(db: TestDb) {
     assert_eq!(status, 303);
     assert!(!commands.room(room_id).await.unwrap().withdrawn);
 
-    // A weekly series on the collège's gymnasium, decided at once from one of its dates.
+    // A weekly series on the collège's gymnasium, decided at once from one of
+    // its dates, by a verified association.
+    let choir = uuid::Uuid::from_u128(0xa550);
+    let contact = salle::commands::personal_data::Contact::parse("Anne", "anne@salle.test", None).unwrap();
+    let category = salle_events::catalog::association::RequesterCategory::LocalAssociation;
+    let rna = salle_events::catalog::association::LegalIdentifier::Rna("W381000055".into());
+    let meta = Metadata::default();
+    let now = chrono::Utc::now();
+    commands.register_association(choir, "Chorale", category, rna, &contact, now, &meta).await.unwrap();
+    let verify =
+        salle::domain::association::AssociationCommand::Verify { by: uuid::Uuid::nil(), category, now };
+    commands.on_association(choir, verify, &meta).await.unwrap();
     let series_id = uuid::Uuid::now_v7();
     let series = salle::domain::room::SeriesRequest {
         series_id,
-        association_id: uuid::Uuid::from_u128(0xa550),
+        association_id: choir,
         category: salle_events::catalog::association::RequesterCategory::LocalAssociation,
         first_day: chrono::NaiveDate::from_ymd_opt(2027, 1, 11).unwrap(),
         last_day: chrono::NaiveDate::from_ymd_opt(2027, 2, 1).unwrap(),
@@ -727,7 +745,16 @@ async fn a_manager_runs_the_rooms_of_the_establishment(db: TestDb) {
         attendees: 20,
         purpose: "Chorale".into(),
     };
-    commands.request_series(gym_id, series, chrono::Utc::now(), &Metadata::default()).await.unwrap();
+    commands
+        .request_series(
+            gym_id,
+            series,
+            salle::domain::association::Standing::VERIFIED,
+            chrono::Utc::now(),
+            &Metadata::default(),
+        )
+        .await
+        .unwrap();
     let dates: Vec<uuid::Uuid> = commands
         .room(gym_id)
         .await

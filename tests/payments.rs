@@ -424,14 +424,27 @@ async fn an_establishment_that_cannot_be_paid_takes_only_free_bookings(db: TestD
         attendees: 20,
         purpose: "Chorale".into(),
     };
-    let refused = w.commands.request_booking(w.room_id, request.clone(), now(), &meta).await.unwrap_err();
+    let refused = w
+        .commands
+        .request_booking(
+            w.room_id,
+            request.clone(),
+            salle::domain::association::Standing::VERIFIED,
+            now(),
+            &meta,
+        )
+        .await
+        .unwrap_err();
     assert!(refused.to_string().contains("ne peut pas encore recevoir de paiements"), "{refused}");
     // An older notice delivered late changes nothing; a newer one does.
     w.deliver(&sign(true, 5)).await;
     assert!(!w.commands.establishment(w.establishment_id).await.unwrap().accepts_payments());
     w.deliver(&sign(true, 20)).await;
     assert!(w.commands.establishment(w.establishment_id).await.unwrap().accepts_payments());
-    w.commands.request_booking(w.room_id, request, now(), &meta).await.unwrap();
+    w.commands
+        .request_booking(w.room_id, request, salle::domain::association::Standing::VERIFIED, now(), &meta)
+        .await
+        .unwrap();
 }
 
 async fn a_free_booking_never_touches_the_provider(db: TestDb) {

@@ -33,7 +33,10 @@ async fn some_bookings(commands: &Commands) -> (Uuid, Uuid, Vec<Uuid>) {
             purpose: "Basket".into(),
         };
         ids.push(request.booking_id);
-        commands.request_booking(room_id, request, now(), &meta).await.unwrap();
+        commands
+            .request_booking(room_id, request, salle::domain::association::Standing::VERIFIED, now(), &meta)
+            .await
+            .unwrap();
     }
     commands
         .on_room(room_id, &meta, || RoomCommand::Approve { booking_id: ids[1], by: Uuid::nil(), now: now() })
@@ -285,7 +288,10 @@ async fn the_ledger_follows_the_money_and_every_transaction_balances(db: TestDb)
     let (a, b) = (request("2026-12-08"), request("2026-12-09"));
     let (a_id, b_id) = (a.booking_id, b.booking_id);
     for (r, id) in [(a, a_id), (b, b_id)] {
-        commands.request_booking(room_id, r, now(), &meta).await.unwrap();
+        commands
+            .request_booking(room_id, r, salle::domain::association::Standing::VERIFIED, now(), &meta)
+            .await
+            .unwrap();
         commands
             .on_room(room_id, &meta, || RoomCommand::Approve { booking_id: id, by: Uuid::nil(), now: now() })
             .await
@@ -366,7 +372,16 @@ async fn a_handler_can_wait_for_its_own_write(db: TestDb) {
         purpose: "Réunion".into(),
     };
     let booking_id = request.booking_id;
-    let written = commands.request_booking(room_id, request, now(), &Metadata::default()).await.unwrap();
+    let written = commands
+        .request_booking(
+            room_id,
+            request,
+            salle::domain::association::Standing::VERIFIED,
+            now(),
+            &Metadata::default(),
+        )
+        .await
+        .unwrap();
     let short = std::time::Duration::from_millis(100);
     assert!(
         !wait_until(&commands.store, bookings::NAME, written.append.log_position, short).await.unwrap(),
@@ -427,7 +442,10 @@ async fn a_busy_log(commands: &Commands) -> u64 {
             purpose: "Atelier".into(),
         };
         let id = request.booking_id;
-        commands.request_booking(room_id, request, now(), &meta).await.unwrap();
+        commands
+            .request_booking(room_id, request, salle::domain::association::Standing::VERIFIED, now(), &meta)
+            .await
+            .unwrap();
         commands
             .on_room(room_id, &meta, || RoomCommand::Approve { booking_id: id, by: Uuid::nil(), now: now() })
             .await

@@ -71,7 +71,16 @@ async fn search_finds_free_rooms_near_a_commune_nearest_first(db: TestDb) {
         attendees: 10,
         purpose: "Volley".into(),
     };
-    commands.request_booking(nearest, request, now(), &Metadata::default()).await.unwrap();
+    commands
+        .request_booking(
+            nearest,
+            request,
+            salle::domain::association::Standing::VERIFIED,
+            now(),
+            &Metadata::default(),
+        )
+        .await
+        .unwrap();
     let mut after = Value::Null;
     for _ in 0..200 {
         after = get(&address, &path).await.1;

@@ -40,11 +40,89 @@ impl Aggregate for Association {
                 self.identifier = Some(identifier.clone());
                 self.contact_id = Some(*contact_id);
             }
-            AssociationEvent::AssociationVerified { .. } => self.verified = true,
+            AssociationEvent::AssociationVerified { category, .. } => {
+                self.verified = true;
+                self.category = category.or(self.category);
+            }
             AssociationEvent::AssociationVerificationRevoked { .. } => self.verified = false,
             AssociationEvent::AssociationCategoryChanged { category, .. } => self.category = Some(*category),
         }
         self
+    }
+}
+
+impl Association {
+    /// What the association may do now, holding `held_dates` dates.
+    pub fn standing(&self, held_dates: usize, unverified_limit: usize) -> Standing {
+        Standing { verified: self.verified, held_dates, unverified_limit }
+    }
+}
+
+/// What an association's verification lets it do when it asks for a room.
+/// Until an admin has verified it, an association is priced at the "other
+/// association" rate (a company stays a company), may hold only a few dates
+/// at once, and no request of it is approved, by a manager or by the room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Standing {
+    pub verified: bool,
+    /// Dates it holds now, in every room: requested, or approved and not paid.
+    pub held_dates: usize,
+    /// How many dates an unverified association may hold (`SALLE_UNVERIFIED_HOLD_LIMIT`).
+    pub unverified_limit: usize,
+}
+
+impl Standing {
+    /// A verified association: its confirmed category, no hold limit.
+    pub const VERIFIED: Standing = Standing { verified: true, held_dates: 0, unverified_limit: 0 };
+
+    /// The category a request is priced at, given the one on record.
+    pub fn priced_as(&self, category: RequesterCategory) -> RequesterCategory {
+        match category {
+            _ if self.verified => category,
+            RequesterCategory::Company => RequesterCategory::Company,
+            _ => RequesterCategory::OtherAssociation,
+        }
+    }
+
+    /// Refuses a request for `more` dates that would hold more than an
+    /// unverified association may.
+    pub fn check_can_hold(&self, more: usize) -> Result<(), DomainError> {
+        if self.verified || self.held_dates + more <= self.unverified_limit {
+            return Ok(());
+        }
+        let left = self.unverified_limit.saturating_sub(self.held_dates);
+        Err(DomainError::rule(
+            "unverified_hold_limit",
+            format!(
+                "Tant que le département n'a pas vérifié votre association, elle peut avoir au plus {} date(s) \
+                 en attente ; elle en a {}, cette demande en compte {more}{}. La vérification lève cette limite.",
+                self.unverified_limit,
+                self.held_dates,
+                if left == 0 { String::new() } else { format!(" (il en reste {left} possible(s))") },
+            ),
+        ))
+    }
+
+    /// Refuses the approval of a request of an association not verified yet.
+    pub fn check_can_be_approved(&self) -> Result<(), DomainError> {
+        if self.verified {
+            return Ok(());
+        }
+        Err(DomainError::rule(
+            "association_not_verified",
+            "Cette association n'est pas encore vérifiée par le département : sa demande pourra être \
+             approuvée une fois la vérification faite (vous pouvez la refuser dès maintenant).",
+        ))
+    }
+}
+
+/// The key under which salle keeps one account per association: its RNA,
+/// or its SIREN (a SIRET's first nine digits: one account per legal person).
+pub fn registry_key(identifier: &LegalIdentifier) -> String {
+    match identifier {
+        LegalIdentifier::Rna(rna) => format!("rna:{rna}"),
+        LegalIdentifier::Siren(siren) => format!("siren:{siren}"),
+        LegalIdentifier::Siret(siret) => format!("siren:{}", &siret[..siret.len().min(9)]),
     }
 }
 
@@ -83,8 +161,11 @@ pub enum AssociationCommand {
         contact_id: Uuid,
         now: DateTime<Utc>,
     },
+    /// An admin checked the association against its identifier (and its
+    /// documents) and confirms the category it is priced at.
     Verify {
         by: Uuid,
+        category: RequesterCategory,
         now: DateTime<Utc>,
     },
     RevokeVerification {
@@ -120,14 +201,15 @@ pub fn decide(
         _ if state.id.is_none() => {
             Err(DomainError::not_found("association_not_found", "Cette association n'existe pas."))
         }
-        AssociationCommand::Verify { by, now } => {
+        AssociationCommand::Verify { by, category, now } => {
             if state.verified {
                 return Err(DomainError::conflict(
                     "already_verified",
                     "Cette association est déjà vérifiée.",
                 ));
             }
-            Ok(vec![AssociationEvent::AssociationVerified { by, at: now }])
+            let category = (state.category != Some(category)).then_some(category);
+            Ok(vec![AssociationEvent::AssociationVerified { by, at: now, category }])
         }
         AssociationCommand::RevokeVerification { by, reason, now } => {
             if !state.verified {

@@ -9,6 +9,7 @@
 //! | an establishment's ledger    | its managers, finance, admins                    |
 //! | a booking                    | its association, its establishment's managers, finance, admins |
 //! | deciding on a booking        | its establishment's managers                     |
+//! | an association's account     | its members (admins: through verification)       |
 
 use salle_projections::bookings::{self, BookingRow};
 use uuid::Uuid;
@@ -113,6 +114,22 @@ pub async fn visible_booking(app: &App, caller: &Caller, booking_id: Uuid) -> Re
 pub async fn managed_booking(app: &App, caller: &Caller, booking_id: Uuid) -> Result<BookingRow, AppError> {
     caller.require(&[Role::Manager])?;
     visible_booking(app, caller, booking_id).await
+}
+
+/// The association, if the caller is one of its members; 403 for other
+/// roles, 404 for another association.
+pub async fn own_association(
+    app: &App,
+    caller: &Caller,
+    association_id: Uuid,
+) -> Result<crate::domain::association::Association, AppError> {
+    let missing = || AppError::NotFound("Cette association n'existe pas.".into());
+    if caller.association()? != association_id {
+        return Err(missing());
+    }
+    let association = app.commands.association(association_id).await?;
+    association.id.ok_or_else(missing)?;
+    Ok(association)
 }
 
 /// Only finance and admins (exports, the log, reconciliation).

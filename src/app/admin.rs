@@ -12,7 +12,8 @@ use salle_events::catalog::tariff::FlatFee;
 use uuid::Uuid;
 
 use crate::app::accounts::Role;
-use crate::app::{App, AppError, Caller, access, invitations};
+use crate::app::invitations::{self, InvitedTo};
+use crate::app::{App, AppError, Caller, access};
 use crate::domain::association::AssociationCommand;
 use crate::domain::tariff::PublishTariff;
 
@@ -46,8 +47,15 @@ pub async fn invite(
     establishment: Uuid,
 ) -> Result<String, AppError> {
     caller.require(&[Role::Admin])?;
-    let token =
-        invitations::invite(&app.commands, email, name, establishment, caller.user_id(), Utc::now()).await?;
+    let token = invitations::invite(
+        &app.commands,
+        email,
+        name,
+        InvitedTo::Manage(establishment),
+        caller.user_id(),
+        Utc::now(),
+    )
+    .await?;
     Ok(format!("{}/invitation/{token}", app.payments.public_url()))
 }
 
@@ -74,25 +82,44 @@ pub async fn publish_tariff(
 /// An admin's word on an association.
 #[derive(Debug, Clone)]
 pub enum Verification {
-    Verify,
-    Revoke { reason: String },
+    /// Verified, priced at `category` (the one it declared when `None`).
+    Verify {
+        category: Option<RequesterCategory>,
+    },
+    Revoke {
+        reason: String,
+    },
 }
 
-/// Verifies the association, or withdraws its verification.
+/// Where an association stands after an admin's word.
+#[derive(Debug, Clone, Copy)]
+pub struct Verified {
+    pub verified: bool,
+    pub category: Option<RequesterCategory>,
+}
+
+/// Verifies the association (confirming its category), or withdraws its verification.
 pub async fn verify_association(
     app: &App,
     caller: &Caller,
     association_id: Uuid,
     verification: Verification,
-) -> Result<(), AppError> {
+) -> Result<Verified, AppError> {
     caller.require(&[Role::Admin])?;
+    let association = app.commands.association(association_id).await?;
+    let Some(declared) = association.category else {
+        return Err(AppError::NotFound("Cette association n'existe pas.".into()));
+    };
     let (by, now) = (caller.user_id(), Utc::now());
     let command = match verification {
-        Verification::Verify => AssociationCommand::Verify { by, now },
+        Verification::Verify { category } => {
+            AssociationCommand::Verify { by, category: category.unwrap_or(declared), now }
+        }
         Verification::Revoke { reason } => AssociationCommand::RevokeVerification { by, reason, now },
     };
     let executed =
         app.commands.on_association(association_id, command, &caller.metadata(association_id)).await?;
     caught_up(app, Some(executed.append.log_position)).await;
-    Ok(())
+    let after = app.commands.association(association_id).await?;
+    Ok(Verified { verified: after.verified, category: after.category })
 }

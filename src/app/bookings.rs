@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use salle_events::catalog::Money;
+use salle_events::catalog::association::RequesterCategory;
 use salle_events::catalog::room::{CancelledBy, RoomEvent, SkippedDate};
 use salle_events::{DomainEvent, EventStore, LogPosition, RecordedEvent};
 use salle_projections::bookings::{self, BookingRow, Filter};
@@ -15,6 +16,7 @@ use crate::app::{App, AppError, Caller, access};
 use crate::commands::payments::CheckoutState;
 use crate::commands::rooms::Cancellation;
 use crate::domain::DomainError;
+use crate::domain::association::Standing;
 use crate::domain::booking::BookingStatus;
 use crate::domain::room::{BookingRequest, RoomCommand, SeriesRequest};
 
@@ -76,14 +78,12 @@ async fn bookings_reached(app: &App, position: LogPosition) {
 
 /// The series a request repeats, checked as the real request checks it:
 /// the caller's association and its category, a slot within one day.
-async fn series_of(
-    app: &App,
-    caller: &Caller,
+fn series_of(
+    requester: &Requester,
     new: &NewBooking,
     until: NaiveDate,
     series_id: Uuid,
 ) -> Result<SeriesRequest, AppError> {
-    let (association_id, category) = requester(app, caller).await?;
     let tz = salle_domain::time::LOCAL_TZ;
     let (start, end) = (new.start.with_timezone(&tz), new.end.with_timezone(&tz));
     if start.date_naive() != end.date_naive() {
@@ -93,8 +93,8 @@ async fn series_of(
     }
     Ok(SeriesRequest {
         series_id,
-        association_id,
-        category,
+        association_id: requester.association_id,
+        category: requester.category,
         first_day: start.date_naive(),
         last_day: salle_domain::time::check_day("repeat_weekly_until", until).map_err(DomainError::from)?,
         start_time: start.time(),
@@ -104,34 +104,58 @@ async fn series_of(
     })
 }
 
-/// The caller's association and the category it is priced at.
-async fn requester(
-    app: &App,
-    caller: &Caller,
-) -> Result<(Uuid, salle_events::catalog::association::RequesterCategory), AppError> {
+/// The caller's association as a request sees it: its category on record,
+/// and what its verification lets it do (the dates it holds, if unverified).
+struct Requester {
+    association_id: Uuid,
+    category: RequesterCategory,
+    standing: Standing,
+}
+
+async fn requester(app: &App, caller: &Caller) -> Result<Requester, AppError> {
     let association_id = caller.association()?;
     let association = app.commands.association(association_id).await?;
     let category = association.category.ok_or_else(|| AppError::Forbidden("Association inconnue.".into()))?;
-    Ok((association_id, category))
+    let held = if association.verified { 0 } else { held_dates(app, association_id).await? };
+    Ok(Requester { association_id, category, standing: association.standing(held, app.holds.limit()) })
 }
 
-/// A booking request (or a weekly series) by the caller's association.
+/// Dates of the association awaiting a decision, in every room.
+async fn held_dates(app: &App, association_id: Uuid) -> Result<usize, AppError> {
+    let filter = Filter {
+        association: Some(association_id),
+        status: Some(BookingStatus::Requested),
+        ..Default::default()
+    };
+    let n = bookings::count(&app.store, &filter).await.map_err(|e| AppError::Internal(e.into()))?;
+    Ok(n.max(0) as usize)
+}
+
+/// A booking request (or a weekly series) by the caller's association. The
+/// requests of an association not verified yet take turns, so that the
+/// dates it holds are counted after its previous request is in.
 pub async fn place(app: &App, caller: &Caller, new: &NewBooking) -> Result<BookingPlaced, AppError> {
+    let association_id = caller.association()?;
+    let _turn = match app.commands.association(association_id).await?.verified {
+        true => None,
+        false => Some(app.holds.turn(association_id).await),
+    };
+    let requester = requester(app, caller).await?;
     let now = Utc::now();
     let meta = caller.metadata(new.room_id);
     let Some(until) = new.repeat_weekly_until else {
-        let (association_id, category) = requester(app, caller).await?;
         let booking_id = Uuid::now_v7();
         let request = BookingRequest {
             booking_id,
             association_id,
-            category,
+            category: requester.category,
             start: new.start,
             end: new.end,
             attendees: new.attendees,
             purpose: new.purpose.clone(),
         };
-        let executed = app.commands.request_booking(new.room_id, request, now, &meta).await?;
+        let executed =
+            app.commands.request_booking(new.room_id, request, requester.standing, now, &meta).await?;
         bookings_reached(app, executed.append.log_position).await;
         let price = executed.events.iter().find_map(|e| match e {
             RoomEvent::BookingRequested { price, .. } => Some(*price),
@@ -145,8 +169,8 @@ pub async fn place(app: &App, caller: &Caller, new: &NewBooking) -> Result<Booki
         });
     };
     let series_id = Uuid::now_v7();
-    let request = series_of(app, caller, new, until, series_id).await?;
-    let executed = app.commands.request_series(new.room_id, request, now, &meta).await?;
+    let request = series_of(&requester, new, until, series_id)?;
+    let executed = app.commands.request_series(new.room_id, request, requester.standing, now, &meta).await?;
     bookings_reached(app, executed.append.log_position).await;
     let (mut first, mut total, mut series) = (None, Money::ZERO, None);
     for e in &executed.events {
@@ -183,8 +207,9 @@ pub async fn preview_series(app: &App, caller: &Caller, new: &NewBooking) -> Res
     let until = new.repeat_weekly_until.ok_or_else(|| {
         DomainError::rule("not_a_series", "Indiquez jusqu'à quand la réservation se répète.")
     })?;
-    let request = series_of(app, caller, new, until, Uuid::nil()).await?;
-    let events = app.commands.preview_series(new.room_id, request, Utc::now()).await?;
+    let requester = requester(app, caller).await?;
+    let request = series_of(&requester, new, until, Uuid::nil())?;
+    let events = app.commands.preview_series(new.room_id, request, requester.standing, Utc::now()).await?;
     let mut preview =
         SeriesPreview { room_name: String::new(), booked: vec![], skipped: vec![], total: Money::ZERO };
     for e in &events {
@@ -207,9 +232,16 @@ async fn status_after(app: &App, room_id: Uuid, booking_id: Uuid) -> Result<Book
     Ok(app.commands.room(room_id).await?.booking(booking_id)?.status)
 }
 
+/// Refuses to approve a request of an association not verified yet.
+async fn check_approvable(app: &App, row: &BookingRow) -> Result<(), AppError> {
+    let association = app.commands.association(row.association_id).await?;
+    Ok(association.standing(0, 0).check_can_be_approved()?)
+}
+
 /// Its manager approves the booking; answers its new status.
 pub async fn approve(app: &App, caller: &Caller, booking_id: Uuid) -> Result<BookingStatus, AppError> {
     let row = access::managed_booking(app, caller, booking_id).await?;
+    check_approvable(app, &row).await?;
     let (by, now) = (caller.user_id(), Utc::now());
     let executed = app
         .commands
@@ -257,6 +289,9 @@ pub async fn decide_series(
     decision: SeriesDecision,
 ) -> Result<(), AppError> {
     let row = access::managed_booking(app, caller, booking_id).await?;
+    if matches!(decision, SeriesDecision::Approve) {
+        check_approvable(app, &row).await?;
+    }
     let room = app.commands.room(row.room_id).await?;
     let Some(series_id) = room.booking(booking_id)?.series_id else {
         return Err(AppError::Unprocessable {

@@ -12,6 +12,8 @@
 //!   approve, reject, cancel, pay; a booking's history.
 //! - [`establishments`]: establishments, their managers and rooms (API side).
 //! - [`registration`]: an association and its account, both or neither.
+//! - [`associations`]: an association's own account, its members and their invitations.
+//! - [`holds`]: how many dates an association not verified yet may hold.
 //! - [`ledger`]: an establishment's ledger lines and balances; the log for auditors.
 //! - [`payouts`]: an establishment's payout account at the provider.
 //! - [`accounts`]: accounts, sessions and tokens (with their store).
@@ -22,10 +24,12 @@
 pub mod access;
 pub mod accounts;
 pub mod admin;
+pub mod associations;
 pub mod bookings;
 pub mod caller;
 pub mod error;
 pub mod establishments;
+pub mod holds;
 pub mod invitations;
 pub mod ledger;
 pub mod passwords;
@@ -60,6 +64,8 @@ pub struct App {
     pub sign_ins: Arc<sign_in::SignInLimiter>,
     /// Sign-ups per address and hour (`SALLE_SIGN_UPS_PER_HOUR`).
     pub sign_ups: Arc<sign_in::SignUpLimiter>,
+    /// The unverified associations' hold limit, and their requests' turns.
+    pub holds: Arc<holds::HoldGate>,
     /// The SIREN that names FEC exports.
     pub siren: Option<String>,
 }

@@ -42,6 +42,9 @@ pub struct ServeArgs {
     /// Sign-ups accepted from one address in an hour (0: no limit).
     #[arg(long, env = "SALLE_SIGN_UPS_PER_HOUR", default_value_t = 10)]
     sign_ups_per_hour: usize,
+    /// Dates an association not verified yet may have awaiting a decision.
+    #[arg(long, env = "SALLE_UNVERIFIED_HOLD_LIMIT", default_value_t = crate::app::holds::DEFAULT_UNVERIFIED_HOLD_LIMIT)]
+    unverified_hold_limit: usize,
 }
 
 pub(super) async fn serve(g: &GlobalArgs, args: ServeArgs) -> anyhow::Result<()> {
@@ -56,6 +59,7 @@ pub(super) async fn serve(g: &GlobalArgs, args: ServeArgs) -> anyhow::Result<()>
         trusted_proxies,
         metrics_bind,
         sign_ups_per_hour,
+        unverified_hold_limit,
     } = args;
     let mut problems = crate::config::Problems::default();
     let settings = problems.check(Settings::new(&g.database_url, &bind, g.max_connections));
@@ -80,6 +84,7 @@ pub(super) async fn serve(g: &GlobalArgs, args: ServeArgs) -> anyhow::Result<()>
     settings.trusted_proxies = proxies;
     settings.metrics_bind = metrics_bind;
     settings.sign_ups_per_hour = sign_ups_per_hour;
+    settings.unverified_hold_limit = unverified_hold_limit;
     settings.payments = payments;
     settings.run_workers = workers == WorkerMode::InProcess;
     let app = Application::build(settings).await?;

@@ -10,11 +10,13 @@
 //! - [`registry`]: establishments, associations (with their contact's personal
 //!   data) and tariff grids.
 //! - [`colleges`]: the shipped collèges of Isère, registered once.
+//! - [`identifiers`]: one association per RNA/SIREN, claimed as it registers.
 //! - [`payments`]: a booking's payment stream: checkouts, outcomes, refunds.
 //! - [`personal_data`]: the erasable table of names, e-mail addresses and phones
 //!   (kept out of the log).
 
 pub mod colleges;
+pub mod identifiers;
 pub mod payments;
 pub mod personal_data;
 pub mod registry;

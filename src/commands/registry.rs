@@ -8,8 +8,10 @@ use salle_events::catalog::tariff::TariffEvent;
 use salle_events::{DomainEvent, EventStore, ExpectedVersion, Metadata, StreamId};
 use uuid::Uuid;
 
+use super::identifiers;
 use super::personal_data::{self, Contact};
 use super::{CommandError, Commands, Executed};
+use crate::domain::DomainError;
 use crate::domain::association::{self, Association, AssociationCommand};
 use crate::domain::establishment::{self, Establishment, EstablishmentCommand};
 use crate::domain::tariff::{self, PublishTariff, TariffGrid, TariffVersion};
@@ -56,7 +58,7 @@ impl Commands {
             association_id,
             name: name.to_owned(),
             category,
-            identifier,
+            identifier: identifier.clone(),
             contact_id,
             now,
         };
@@ -68,6 +70,17 @@ impl Commands {
             Ok(_) => {}
             Err(salle_events::AppendError::Conflict(c)) => return Err(CommandError::Conflict(c)),
             Err(salle_events::AppendError::Store(e)) => return Err(e.into()),
+        }
+        // Dropping the transaction undoes the append: both or neither.
+        if !identifiers::claim(&mut tx, &association::registry_key(&identifier), association_id).await? {
+            return Err(DomainError::conflict(
+                "association_registered",
+                format!(
+                    "Une association de numéro {identifier} a déjà un compte sur salle : demandez à la personne \
+                     qui l'a ouvert de vous inviter depuis sa page « Mon association »."
+                ),
+            )
+            .into());
         }
         personal_data::insert(&mut tx, contact_id, contact, now).await?;
         tx.commit().await?;

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::{CommandError, Commands, Executed};
 use crate::domain::DomainError;
+use crate::domain::association::Standing;
 use crate::domain::room::{self, BookingRequest, RequestContext, Room, RoomCommand, SeriesRequest};
 
 /// Who cancels which booking, and why.
@@ -38,10 +39,12 @@ impl Commands {
         .await
     }
 
-    /// What a request on this room needs to know beyond the room.
+    /// What a request on this room needs to know beyond the room;
+    /// `requester`: what the association's verification lets it do.
     async fn request_context(
         &self,
         room_id: Uuid,
+        requester: Standing,
         now: DateTime<Utc>,
     ) -> Result<RequestContext, CommandError> {
         let room = self.room(room_id).await?;
@@ -55,6 +58,7 @@ impl Commands {
             accepts_payments: self.accepts_payments(&establishment),
             tariff: self.tariff_for(room.establishment_id).await?,
             calendar: self.calendar.clone(),
+            requester,
         })
     }
 
@@ -62,10 +66,11 @@ impl Commands {
         &self,
         room_id: Uuid,
         request: BookingRequest,
+        requester: Standing,
         now: DateTime<Utc>,
         metadata: &Metadata,
     ) -> Result<Executed<RoomEvent>, CommandError> {
-        let context = self.request_context(room_id, now).await?;
+        let context = self.request_context(room_id, requester, now).await?;
         self.on_room(room_id, metadata, || RoomCommand::RequestBooking {
             request: request.clone(),
             context: context.clone(),
@@ -77,10 +82,11 @@ impl Commands {
         &self,
         room_id: Uuid,
         request: SeriesRequest,
+        requester: Standing,
         now: DateTime<Utc>,
         metadata: &Metadata,
     ) -> Result<Executed<RoomEvent>, CommandError> {
-        let context = self.request_context(room_id, now).await?;
+        let context = self.request_context(room_id, requester, now).await?;
         self.on_room(room_id, metadata, || RoomCommand::RequestSeries {
             request: request.clone(),
             context: context.clone(),
@@ -95,9 +101,10 @@ impl Commands {
         &self,
         room_id: Uuid,
         request: SeriesRequest,
+        requester: Standing,
         now: DateTime<Utc>,
     ) -> Result<Vec<RoomEvent>, CommandError> {
-        let context = self.request_context(room_id, now).await?;
+        let context = self.request_context(room_id, requester, now).await?;
         let room = self.room(room_id).await?;
         Ok(room::decide(&room, RoomCommand::RequestSeries { request, context })?)
     }

@@ -21,6 +21,7 @@ use uuid::Uuid;
 
 use crate::commands::personal_data::Contact;
 use crate::commands::{CommandError, Commands};
+use crate::domain::association::AssociationCommand;
 use crate::domain::establishment::{EstablishmentCommand, RegisterEstablishment};
 use crate::domain::room::{BookingRequest, RoomCommand};
 use crate::domain::tariff::PublishTariff;
@@ -240,7 +241,17 @@ pub async fn demo(commands: &Commands, now: DateTime<Utc>) -> anyhow::Result<See
                 )
                 .await?;
             seeded.associations += 1;
+            // The two Isère associations are verified; the regional league
+            // waits for an admin, as a new sign-up does.
+            if rna.starts_with("W38") {
+                let verify = AssociationCommand::Verify { by: Uuid::nil(), category, now };
+                commands.on_association(association_id, verify, &meta).await?;
+            }
         }
+        let standing = commands
+            .association(association_id)
+            .await?
+            .standing(0, crate::app::holds::DEFAULT_UNVERIFIED_HOLD_LIMIT);
         let Some((gym, hall)) = rooms.get(i * 7) else { continue };
         let room_id = if i % 2 == 0 { *hall } else { *gym };
         let day = next_tuesday + Duration::days(i as i64);
@@ -255,7 +266,7 @@ pub async fn demo(commands: &Commands, now: DateTime<Utc>) -> anyhow::Result<See
             attendees: 25,
             purpose: format!("Activité hebdomadaire — {name}"),
         };
-        match commands.request_booking(room_id, request, now, &meta).await {
+        match commands.request_booking(room_id, request, standing, now, &meta).await {
             Ok(_) => seeded.bookings += 1,
             // Seeded before (booking_exists) or the date is closed: nothing to add.
             Err(CommandError::Domain(e)) => tracing::debug!(code = e.code, "demo booking skipped"),

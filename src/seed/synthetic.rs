@@ -31,6 +31,7 @@ use super::{College, add_room, colleges, evenings, id, register};
 use crate::commands::personal_data::Contact;
 use crate::commands::rooms::Cancellation;
 use crate::commands::{CommandError, Commands};
+use crate::domain::association::{AssociationCommand, Standing};
 use crate::domain::establishment::RegisterEstablishment;
 use crate::domain::identifiers::Uai;
 use crate::domain::room::{RoomCommand, SeriesRequest};
@@ -287,6 +288,9 @@ async fn generate_departement(
                     meta,
                 )
                 .await?;
+            // Checked by the département, as every association that books is.
+            let verify = AssociationCommand::Verify { by: Uuid::nil(), category, now };
+            commands.on_association(association_id, verify, meta).await?;
             generated.associations += 1;
         }
         progress("associations", n as u64 + 1, scale.associations as u64);
@@ -340,11 +344,12 @@ async fn generate_departement(
                     purpose: "Activité hebdomadaire".into(),
                 };
                 let series_id = request.series_id;
-                let executed = match commands.request_series(room_id, request, now, meta).await {
-                    Ok(executed) => executed,
-                    Err(CommandError::Domain(_)) => continue,
-                    Err(e) => return Err(e.into()),
-                };
+                let executed =
+                    match commands.request_series(room_id, request, Standing::VERIFIED, now, meta).await {
+                        Ok(executed) => executed,
+                        Err(CommandError::Domain(_)) => continue,
+                        Err(e) => return Err(e.into()),
+                    };
                 generated.series += 1;
                 let booked: Vec<(Uuid, DateTime<Utc>, Money)> = executed
                     .events

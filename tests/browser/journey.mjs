@@ -147,6 +147,9 @@ async function journey(browser, databaseUrl, label, shoot) {
     // The gymnasium of the Collège La Garenne, as an association.
     await signIn(association, base, ACCOUNTS.association);
     await axeCheck(association, "my bookings");
+    await association.getByRole("link", { name: "Mon association" }).click();
+    await association.getByRole("heading", { name: "Inviter un membre" }).waitFor();
+    await axeCheck(association, "the association's page");
     await association.goto(`${base}/?near=Voiron&radius_km=5`);
     await association.getByRole("link", { name: /Gymnase — Collège La Garenne/ }).click();
     await association.waitForSelector("#semaine");

@@ -106,6 +106,7 @@ pub fn context_at(now: DateTime<Utc>) -> RequestContext {
         accepts_payments: true,
         tariff: Some(grid()),
         calendar: calendar(),
+        requester: salle::domain::association::Standing::VERIFIED,
     }
 }
 

@@ -314,3 +314,71 @@ fn commands_on_a_room_that_does_not_exist_are_not_found() {
             .unwrap_err();
     assert_eq!(err.kind, ErrorKind::NotFound);
 }
+
+fn unverified(held_dates: usize) -> salle::domain::association::Standing {
+    salle::domain::association::Standing { verified: false, held_dates, unverified_limit: 3 }
+}
+
+#[test]
+fn an_unverified_association_is_priced_at_the_other_association_rate() {
+    let room = given(&[added()]);
+    let mut context = context_at(now());
+    context.requester = unverified(0);
+    let request = request(at("2026-12-08", "18:00"), at("2026-12-08", "20:00"));
+    let events =
+        room::decide(&room, RoomCommand::RequestBooking { request, context: context.clone() }).unwrap();
+    let [RoomEvent::BookingRequested { price, category, .. }] = events.as_slice() else {
+        panic!("{events:?}")
+    };
+    assert_eq!(*price, Money::eur(2 * 1500 + 500), "two hours at the other associations' 15 € plus cleaning");
+    assert_eq!(*category, salle_events::catalog::association::RequesterCategory::OtherAssociation);
+    // A company stays a company: not verified is never cheaper.
+    let mut company = fixtures::request(at("2026-12-09", "18:00"), at("2026-12-09", "20:00"));
+    company.category = salle_events::catalog::association::RequesterCategory::Company;
+    let events = room::decide(&room, RoomCommand::RequestBooking { request: company, context }).unwrap();
+    assert!(
+        matches!(events[0], RoomEvent::BookingRequested { price, .. } if price == Money::eur(8000 + 500))
+    );
+}
+
+#[test]
+fn an_unverified_association_holds_at_most_its_limit_of_dates() {
+    let room = given(&[added()]);
+    let mut context = context_at(now());
+    context.requester = unverified(2);
+    let one = request(at("2026-12-08", "18:00"), at("2026-12-08", "20:00"));
+    assert!(
+        room::decide(&room, RoomCommand::RequestBooking { request: one, context: context.clone() }).is_ok()
+    );
+    context.requester = unverified(3);
+    let another = request(at("2026-12-09", "18:00"), at("2026-12-09", "20:00"));
+    let err = room::decide(&room, RoomCommand::RequestBooking { request: another, context: context.clone() })
+        .unwrap_err();
+    assert_eq!((err.kind, err.code), (ErrorKind::Rule, "unverified_hold_limit"));
+    assert!(err.message.contains("au plus 3 date(s)"), "{err}");
+    // A series counts each of its dates: two Tuesdays (the 22nd falls in the
+    // Christmas holidays) pass the limit of one left.
+    context.requester = unverified(2);
+    let weekly = series("2026-12-08", "2026-12-22", "18:00", "20:00");
+    let err = room::decide(&room, RoomCommand::RequestSeries { request: weekly, context }).unwrap_err();
+    assert_eq!(err.code, "unverified_hold_limit");
+    assert!(
+        err.message.contains("cette demande en compte 2") && err.message.contains("il en reste 1"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_automatic_room_waits_for_the_verification_before_approving() {
+    let mut automatic = details();
+    automatic.approval = ApprovalMode::Automatic;
+    let room = given(&[added_with(automatic, evenings(), BookingConstraints::default())]);
+    let mut context = context_at(now());
+    context.requester = unverified(0);
+    let request = request(at("2026-12-08", "18:00"), at("2026-12-08", "20:00"));
+    let events = room::decide(&room, RoomCommand::RequestBooking { request, context }).unwrap();
+    assert!(matches!(events.as_slice(), [RoomEvent::BookingRequested { .. }]), "{events:?}");
+    let err = unverified(0).check_can_be_approved().unwrap_err();
+    assert_eq!(err.code, "association_not_verified");
+    assert!(salle::domain::association::Standing::VERIFIED.check_can_be_approved().is_ok());
+}

@@ -176,13 +176,86 @@ fn an_association_is_verified_once_by_an_admin() {
                 },
             )
             .unwrap(),
-            association::decide(&a, AssociationCommand::Verify { by: admin, now: now() }).unwrap(),
+            association::decide(
+                &a,
+                AssociationCommand::Verify {
+                    by: admin,
+                    category: RequesterCategory::LocalAssociation,
+                    now: now(),
+                },
+            )
+            .unwrap(),
         ]
         .concat(),
     );
     assert!(a.verified);
     assert_eq!(
-        association::decide(&a, AssociationCommand::Verify { by: admin, now: now() }).unwrap_err().code,
+        association::decide(
+            &a,
+            AssociationCommand::Verify {
+                by: admin,
+                category: RequesterCategory::LocalAssociation,
+                now: now()
+            }
+        )
+        .unwrap_err()
+        .code,
         "already_verified"
     );
+}
+
+#[test]
+fn the_verification_confirms_the_category_the_association_is_priced_at() {
+    let register = AssociationCommand::Register {
+        association_id: Uuid::from_u128(7),
+        name: "Club d'entreprise".into(),
+        category: RequesterCategory::LocalAssociation,
+        identifier: LegalIdentifier::Siret("73282932000074".into()),
+        contact_id: Uuid::from_u128(8),
+        now: now(),
+    };
+    let registered = association::decide(&Association::default(), register).unwrap();
+    let a = Association::fold(&registered);
+    let verify = AssociationCommand::Verify {
+        by: Uuid::from_u128(1),
+        category: RequesterCategory::Company,
+        now: now(),
+    };
+    let verified = association::decide(&a, verify).unwrap();
+    assert!(matches!(
+        verified.as_slice(),
+        [salle_events::catalog::association::AssociationEvent::AssociationVerified {
+            category: Some(RequesterCategory::Company),
+            ..
+        }]
+    ));
+    let a = Association::fold(&[registered, verified].concat());
+    assert_eq!((a.verified, a.category), (true, Some(RequesterCategory::Company)));
+    // Confirming the declared category records none: nothing changed.
+    let same = AssociationCommand::Register {
+        association_id: Uuid::from_u128(9),
+        name: "Chorale".into(),
+        category: RequesterCategory::LocalAssociation,
+        identifier: LegalIdentifier::Rna("W381234567".into()),
+        contact_id: Uuid::from_u128(10),
+        now: now(),
+    };
+    let b = Association::fold(&association::decide(&Association::default(), same).unwrap());
+    let verify = AssociationCommand::Verify {
+        by: Uuid::from_u128(1),
+        category: RequesterCategory::LocalAssociation,
+        now: now(),
+    };
+    assert!(matches!(
+        association::decide(&b, verify).unwrap().as_slice(),
+        [salle_events::catalog::association::AssociationEvent::AssociationVerified { category: None, .. }]
+    ));
+}
+
+#[test]
+fn one_account_per_rna_or_siren_whatever_the_siret() {
+    use association::registry_key;
+    assert_eq!(registry_key(&LegalIdentifier::Rna("W381234567".into())), "rna:W381234567");
+    assert_eq!(registry_key(&LegalIdentifier::Siren("732829320".into())), "siren:732829320");
+    assert_eq!(registry_key(&LegalIdentifier::Siret("73282932000074".into())), "siren:732829320");
 }

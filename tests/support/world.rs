@@ -135,7 +135,10 @@ pub async fn approved_booking(commands: &Commands, room_id: Uuid, day: &str, ass
         attendees: 20,
         purpose: "Chorale".into(),
     };
-    commands.request_booking(room_id, request, now(), &meta).await.expect("the request is taken");
+    commands
+        .request_booking(room_id, request, salle::domain::association::Standing::VERIFIED, now(), &meta)
+        .await
+        .expect("the request is taken");
     commands
         .on_room(room_id, &meta, || RoomCommand::Approve { booking_id, by: Uuid::nil(), now: now() })
         .await

@@ -12,6 +12,8 @@ pub struct AssociationLine {
     pub id: String,
     pub name: String,
     pub category: String,
+    /// The category's code: the one the verification form proposes.
+    pub category_code: String,
     pub identifier: String,
     pub registered: String,
     pub verified: bool,
@@ -39,6 +41,8 @@ pub struct AdminPage {
     pub colleges_registered: usize,
     pub colleges_shipped: usize,
     pub associations: Vec<AssociationLine>,
+    /// (code, label) of each tariff category, for the verification.
+    pub categories: Vec<(String, String)>,
     /// The grid in force (its version), and the form's fields.
     pub tariff_version: Option<u32>,
     /// Whose grid the form shows: an establishment's id, or empty for the département's.
@@ -166,7 +170,14 @@ pub fn admin(chrome: &Chrome, page: &AdminPage) -> Markup {
                                 strong { (t(lang, "à vérifier", "to verify")) } " "
                                 form class="inline-action" method="post" action=(format!("/admin/associations/{}/verifier", a.id)) {
                                     (csrf_field(&chrome.csrf))
-                                    button type="submit" { (t(lang, "Vérifier", "Verify")) span class="visually-hidden" { " " (a.name) } }
+                                    label for=(format!("category-{}", a.id)) { (t(lang, "Catégorie confirmée", "Confirmed category")) span class="visually-hidden" { " " (a.name) } }
+                                    " "
+                                    select id=(format!("category-{}", a.id)) name="category" {
+                                        @for (code, label) in &page.categories {
+                                            option value=(code) selected[*code == a.category_code] { (label) }
+                                        }
+                                    }
+                                    " " button type="submit" { (t(lang, "Vérifier", "Verify")) span class="visually-hidden" { " " (a.name) } }
                                 }
                             }
                         }
@@ -177,22 +188,39 @@ pub fn admin(chrome: &Chrome, page: &AdminPage) -> Markup {
     )
 }
 
-/// Where an invited manager chooses a password.
-pub fn invitation(
-    chrome: &Chrome,
-    establishment: &str,
-    email: &str,
-    name: &str,
-    error: Option<&str>,
-) -> Markup {
+/// What an invitation is for: managing an establishment, or joining an
+/// association's account (the name of either).
+#[derive(Debug, Clone)]
+pub enum InvitedTo {
+    Manage(String),
+    Join(String),
+}
+
+/// Where an invited manager or association member chooses a password.
+pub fn invitation(chrome: &Chrome, to: &InvitedTo, email: &str, name: &str, error: Option<&str>) -> Markup {
     let lang = chrome.lang;
-    let title = t(lang, "Rejoindre salle comme gestionnaire", "Join salle as a manager");
+    let (title, invited, whom) = match to {
+        InvitedTo::Manage(establishment) => (
+            t(lang, "Rejoindre salle comme gestionnaire", "Join salle as a manager"),
+            t(lang, "Vous êtes invité à gérer les salles de ", "You are invited to manage the rooms of "),
+            establishment,
+        ),
+        InvitedTo::Join(association) => (
+            t(lang, "Rejoindre le compte de votre association", "Join your association's account"),
+            t(
+                lang,
+                "Vous êtes invité à réserver des salles au nom de ",
+                "You are invited to book rooms on behalf of ",
+            ),
+            association,
+        ),
+    };
     page_with(
         chrome,
         title,
         html! {
             h1 { (title) }
-            p { (t(lang, "Vous êtes invité à gérer les salles de ", "You are invited to manage the rooms of ")) strong { (establishment) } "." }
+            p { (invited) strong { (whom) } "." }
             (alert(error))
             form class="stack" method="post" {
                 (csrf_field(&chrome.csrf))

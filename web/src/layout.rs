@@ -37,6 +37,8 @@ pub struct Chrome {
     pub manages: bool,
     /// The visitor administers the marketplace.
     pub admin: bool,
+    /// The visitor is a member of an association (its page is in the navigation).
+    pub association: bool,
 }
 
 impl Chrome {
@@ -49,6 +51,7 @@ impl Chrome {
             ledgers: false,
             manages: false,
             admin: false,
+            association: false,
         }
     }
 }
@@ -110,6 +113,9 @@ fn shell(chrome: &Chrome, title: &str, body: Markup, navigation: bool) -> Markup
                                                 }
                                             }
                                         }
+                                    }
+                                    @if chrome.association {
+                                        li { a href="/association" { (t(lang, "Mon association", "My association")) } }
                                     }
                                     @if chrome.manages {
                                         li { a href="/etablissements" { (t(lang, "Établissements", "Establishments")) } }

@@ -121,13 +121,15 @@ pub(super) fn request_booking(
     }
     let (purpose, details) = check_requester(room, request.attendees, &request.purpose, context)?;
     let slot = Slot::new(request.start, request.end)?;
-    let (price, tariff_version) = check_slot_for(room, details, &slot, request.category, context)?;
+    context.requester.check_can_hold(1)?;
+    let category = context.requester.priced_as(request.category);
+    let (price, tariff_version) = check_slot_for(room, details, &slot, category, context)?;
     let decide_by =
         (context.now + Duration::hours(room.constraints.decision_hold_hours as i64)).min(slot.start());
     let requested = RoomEvent::BookingRequested {
         booking_id: request.booking_id,
         association_id: request.association_id,
-        category: request.category,
+        category,
         start: slot.start(),
         end: slot.end(),
         attendees: request.attendees,
@@ -138,18 +140,20 @@ pub(super) fn request_booking(
         requested_at: context.now,
         decide_by,
     };
-    Ok(with_automatic_approval(room, details, requested, context.now))
+    Ok(with_automatic_approval(room, details, requested, context))
 }
 
-/// Appends the approval when the room approves by itself.
+/// Appends the approval when the room approves by itself (never for an
+/// association not verified yet: its request waits like any other).
 pub(crate) fn with_automatic_approval(
     room: &Room,
     details: &RoomDetails,
     requested: RoomEvent,
-    now: DateTime<Utc>,
+    context: &RequestContext,
 ) -> Vec<RoomEvent> {
     use salle_events::catalog::room::ApprovalMode;
-    if details.approval != ApprovalMode::Automatic {
+    let now = context.now;
+    if details.approval != ApprovalMode::Automatic || context.requester.check_can_be_approved().is_err() {
         return vec![requested];
     }
     let after = room.clone().evolve(&requested);

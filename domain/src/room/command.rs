@@ -15,12 +15,16 @@ pub struct RequestContext {
     /// The establishment's grid, or the département's default.
     pub tariff: Option<TariffVersion>,
     pub calendar: Arc<Calendar>,
+    /// What the requester's verification lets it do.
+    pub requester: crate::association::Standing,
 }
 
 #[derive(Debug, Clone)]
 pub struct BookingRequest {
     pub booking_id: Uuid,
     pub association_id: Uuid,
+    /// The association's category on record; the price follows
+    /// [`Standing::priced_as`](crate::association::Standing::priced_as).
     pub category: RequesterCategory,
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,

@@ -31,6 +31,7 @@ pub fn request_series(
         return Err(DomainError::conflict("series_exists", "Cette série existe déjà."));
     }
     let (purpose, details) = check_requester(room, request.attendees, &request.purpose, context)?;
+    let category = context.requester.priced_as(request.category);
     if request.last_day < request.first_day {
         return Err(DomainError::rule("invalid_period", "La série doit finir après sa première date."));
     }
@@ -54,17 +55,16 @@ pub fn request_series(
     while day <= request.last_day && booked.len() + skipped.len() < MAX_OCCURRENCES {
         // Each date is checked against the room as it will be with the dates
         // already kept, so the series cannot overlap itself.
-        let outcome =
-            Slot::from_local(day, request.start_time, request.end_time).map_err(DomainError::from).and_then(
-                |slot| check_slot_for(&state, details, &slot, request.category, context).map(|p| (slot, p)),
-            );
+        let outcome = Slot::from_local(day, request.start_time, request.end_time)
+            .map_err(DomainError::from)
+            .and_then(|slot| check_slot_for(&state, details, &slot, category, context).map(|p| (slot, p)));
         match outcome {
             Ok((slot, (price, tariff_version))) => {
                 let booking_id = occurrence_id(request.series_id, day);
                 let requested = RoomEvent::BookingRequested {
                     booking_id,
                     association_id: request.association_id,
-                    category: request.category,
+                    category,
                     start: slot.start(),
                     end: slot.end(),
                     attendees: request.attendees,
@@ -76,7 +76,7 @@ pub fn request_series(
                     decide_by: (context.now + Duration::hours(room.constraints.decision_hold_hours as i64))
                         .min(slot.start()),
                 };
-                for event in with_automatic_approval(&state, details, requested, context.now) {
+                for event in with_automatic_approval(&state, details, requested, context) {
                     state = state.evolve(&event);
                     events.push(event);
                 }
@@ -94,6 +94,7 @@ pub fn request_series(
             format!("Aucune date de la série n'est disponible. {}", reasons.join(" ")),
         ));
     }
+    context.requester.check_can_hold(booked.len())?;
     let summary = RoomEvent::WeeklySeriesRequested {
         series_id: request.series_id,
         association_id: request.association_id,

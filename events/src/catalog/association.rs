@@ -63,6 +63,10 @@ pub enum AssociationEvent {
     AssociationVerified {
         by: Uuid,
         at: DateTime<Utc>,
+        /// The tariff category the admin confirmed, when it is not the one
+        /// the association declared (absent in events recorded before it was asked).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        category: Option<RequesterCategory>,
     },
     AssociationVerificationRevoked {
         by: Uuid,

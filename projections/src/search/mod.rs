@@ -219,9 +219,10 @@ impl SearchIndex {
                     },
                 );
             }
-            AssociationEvent::AssociationVerified { .. } => {
+            AssociationEvent::AssociationVerified { category, .. } => {
                 if let Some(a) = self.associations.get_mut(&id) {
                     a.verified = true;
+                    a.category = category.unwrap_or(a.category);
                 }
             }
             AssociationEvent::AssociationVerificationRevoked { .. } => {

@@ -230,6 +230,11 @@ pub async fn add_establishment(
     Ok(store::add_establishment(store, user_id, establishment_id).await?)
 }
 
+/// The accounts of an association's members, oldest first.
+pub async fn members_of(store: &Store, association_id: Uuid) -> Result<Vec<Account>, AccountError> {
+    Ok(store::members_of(store, association_id).await?)
+}
+
 /// The establishments a manager manages.
 pub async fn establishments_of(store: &Store, user_id: Uuid) -> Result<Vec<Uuid>, AccountError> {
     Ok(store::establishments_of(store, user_id).await?)

@@ -35,6 +35,18 @@ const BY_EMAIL: &str =
 const BY_ID: &str =
     "SELECT user_id, email, password_hash, role, name, association_id FROM accounts WHERE user_id = $1";
 
+/// The accounts of an association's members, oldest first.
+pub(super) async fn members_of(store: &Store, association_id: Uuid) -> Result<Vec<Account>, sqlx::Error> {
+    let rows: Vec<Row> = sql::fetch_all(
+        store,
+        "SELECT user_id, email, password_hash, role, name, association_id FROM accounts \
+         WHERE association_id = $1 ORDER BY created_at, user_id",
+        Args::new().uuid(association_id),
+    )
+    .await?;
+    Ok(rows.into_iter().filter_map(Row::account).collect())
+}
+
 pub(super) async fn row_by_email(store: &Store, email: &str) -> Result<Option<Row>, sqlx::Error> {
     sql::fetch_optional(store, BY_EMAIL, Args::new().text(email.to_owned())).await
 }

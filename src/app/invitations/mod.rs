@@ -1,7 +1,10 @@
-//! Manager invitations: an admin names a person and an establishment; salle
+//! Invitations: an admin names a person and an establishment, or a member
+//! of an association names a second person of it (an association has one
+//! account per RNA/SIREN, and its other members join it this way). salle
 //! gives a link (a random 256-bit token, of which only the SHA-256 is kept)
-//! for the admin to send. Whoever opens it within [`LIFETIME`] chooses a
-//! password and becomes that establishment's manager; a link works once.
+//! to send. Whoever opens it within [`LIFETIME`] chooses a password and
+//! becomes that establishment's manager, or a member of that association;
+//! a link works once.
 
 mod store;
 
@@ -48,9 +51,29 @@ impl From<sqlx::Error> for InvitationError {
 pub struct Invitation {
     pub email: String,
     pub name: String,
-    pub establishment_id: Uuid,
+    /// Invited to manage this establishment…
+    pub establishment_id: Option<Uuid>,
+    /// …or to join this association.
+    pub association_id: Option<Uuid>,
     pub expires_at: DateTime<Utc>,
     pub accepted_at: Option<DateTime<Utc>>,
+}
+
+/// What an invitation makes of the person who accepts it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvitedTo {
+    Manage(Uuid),
+    Join(Uuid),
+}
+
+impl Invitation {
+    pub fn invited_to(&self) -> Result<InvitedTo, DomainError> {
+        match (self.establishment_id, self.association_id) {
+            (Some(e), None) => Ok(InvitedTo::Manage(e)),
+            (None, Some(a)) => Ok(InvitedTo::Join(a)),
+            _ => Err(gone()),
+        }
+    }
 }
 
 fn gone() -> DomainError {
@@ -60,30 +83,39 @@ fn gone() -> DomainError {
     )
 }
 
-/// Invites `email` to manage the establishment; returns the link's token.
+/// Invites `email` to manage an establishment or to join an association;
+/// returns the link's token.
 pub async fn invite(
     commands: &Commands,
     email: &str,
     name: &str,
-    establishment_id: Uuid,
+    to: InvitedTo,
     by: Uuid,
     now: DateTime<Utc>,
 ) -> Result<String, InvitationError> {
     let email = accounts::normalise_email(email)?;
     let name = text("invalid_name", "Le nom", name, 120)?;
-    if commands.establishment(establishment_id).await?.id.is_none() {
-        return Err(DomainError::not_found("not_found", "Cet établissement n'existe pas.").into());
+    let exists = match to {
+        InvitedTo::Manage(id) => commands.establishment(id).await?.id.is_some(),
+        InvitedTo::Join(id) => commands.association(id).await?.id.is_some(),
+    };
+    if !exists {
+        return Err(DomainError::not_found(
+            "not_found",
+            "Cet établissement ou cette association n'existe pas.",
+        )
+        .into());
     }
     if accounts::exists(&commands.store, &email).await? {
         return Err(DomainError::conflict(
             "email_taken",
-            "Un compte existe déjà avec cette adresse e-mail : confiez-lui l'établissement depuis l'API.",
+            "Un compte existe déjà avec cette adresse e-mail : une même adresse ne sert qu'à un compte.",
         )
         .into());
     }
     let token = accounts::random_token();
     let hash = accounts::token_hash(&token);
-    store::insert(&commands.store, &hash, &email, &name, establishment_id, by, now, now + LIFETIME).await?;
+    store::insert(&commands.store, &hash, &email, &name, to, by, now, now + LIFETIME).await?;
     Ok(token)
 }
 
@@ -96,7 +128,8 @@ pub async fn pending(store: &Store, token: &str, now: DateTime<Utc>) -> Result<I
 }
 
 /// Accepts the invitation: the account is created with `name` and
-/// `password`, and made the establishment's manager. Returns the user's id.
+/// `password`, and made the establishment's manager or the association's
+/// member. Returns the user's id.
 pub async fn accept(
     commands: &Commands,
     token: &str,
@@ -105,19 +138,25 @@ pub async fn accept(
     now: DateTime<Utc>,
 ) -> Result<Uuid, InvitationError> {
     let invitation = pending(&commands.store, token, now).await?;
-    let new =
-        NewAccount { email: &invitation.email, password, name, role: Role::Manager, association_id: None };
+    let to = invitation.invited_to()?;
+    let (role, association_id) = match to {
+        InvitedTo::Manage(_) => (Role::Manager, None),
+        InvitedTo::Join(association_id) => (Role::Association, Some(association_id)),
+    };
+    let new = NewAccount { email: &invitation.email, password, name, role, association_id };
     // The e-mail address is unique: a second acceptance fails here.
     let user_id = accounts::create(&commands.store, new, now).await?;
     store::accepted(&commands.store, &accounts::token_hash(token), now).await?;
-    let meta = Metadata {
-        correlation_id: Some(invitation.establishment_id),
-        causation_id: None,
-        actor: Some(user_id.to_string()),
-    };
-    commands
-        .on_establishment(invitation.establishment_id, EstablishmentCommand::AssignManager { user_id }, &meta)
-        .await?;
-    accounts::add_establishment(&commands.store, user_id, invitation.establishment_id).await?;
+    if let InvitedTo::Manage(establishment_id) = to {
+        let meta = Metadata {
+            correlation_id: Some(establishment_id),
+            causation_id: None,
+            actor: Some(user_id.to_string()),
+        };
+        commands
+            .on_establishment(establishment_id, EstablishmentCommand::AssignManager { user_id }, &meta)
+            .await?;
+        accounts::add_establishment(&commands.store, user_id, establishment_id).await?;
+    }
     Ok(user_id)
 }

@@ -86,7 +86,7 @@ pub struct NewAssociation {
 /// `POST /api/v1/associations` (anyone): the association and its account.
 #[utoipa::path(post, path = "/api/v1/associations", tag = "accounts", request_body = NewAssociation,
     responses((status = 201, description = "The association", body = crate::http::api::schemas::Created),
-              (status = 409, description = "The e-mail is taken", body = crate::http::api::schemas::ErrorBody),
+              (status = 409, description = "The e-mail is taken, or the RNA/SIREN has an account already (its member invites the next)", body = crate::http::api::schemas::ErrorBody),
               (status = 422, description = "Bad RNA/SIRET, e-mail, phone or password", body = crate::http::api::schemas::ErrorBody),
               (status = 429, description = "Too many sign-ups from this address; see Retry-After", body = crate::http::api::schemas::ErrorBody)))]
 #[post("/api/v1/associations")]

@@ -5,6 +5,7 @@
 //! exist.
 //!
 //! - [`accounts`]: finance and admin accounts, `me`, an association's sign-up.
+//! - [`associations`]: an association's own account, its members' invitations, its verification.
 //! - [`establishments`]: establishments, their managers and rooms; a room's sheet.
 //! - [`bookings`]: requests and series, the lists, a booking and its lifecycle.
 //! - [`finance`]: ledgers, exports and the log.
@@ -12,6 +13,7 @@
 //! Bearer tokens themselves are [`crate::http::auth`].
 
 pub mod accounts;
+pub mod associations;
 pub mod availability;
 pub mod bookings;
 pub mod establishments;
@@ -40,6 +42,9 @@ pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
     cfg.service(accounts::create_user)
         .service(accounts::me)
         .service(accounts::create_association)
+        .service(associations::show)
+        .service(associations::invite)
+        .service(associations::verification)
         .service(establishments::create_establishment)
         .service(establishments::add_manager)
         .service(establishments::add_room)

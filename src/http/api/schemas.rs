@@ -276,3 +276,41 @@ pub struct EventsPage {
     /// Pass as `after` for the next page; null when the page is empty.
     next: Option<String>,
 }
+
+#[derive(ToSchema)]
+pub struct Member {
+    id: Uuid,
+    name: String,
+    email: String,
+}
+
+/// An association as its members see it.
+#[derive(ToSchema)]
+pub struct AssociationAccount {
+    id: Uuid,
+    name: String,
+    /// As written on documents: `RNA W381000017`, `SIRET …`.
+    identifier: Option<String>,
+    category: Option<salle_events::catalog::association::RequesterCategory>,
+    /// Verified by an admin: until then the "other association" rate, at
+    /// most `hold_limit` dates awaiting a decision, and no approval.
+    verified: bool,
+    /// Dates awaiting a decision, in every room.
+    pending_dates: u32,
+    /// Until verified: how many dates may await a decision.
+    hold_limit: Option<u32>,
+    members: Vec<Member>,
+}
+
+#[derive(ToSchema)]
+pub struct MemberInvitation {
+    /// The link to send; it works once, until `expires_at`.
+    url: String,
+    expires_at: DateTime<FixedOffset>,
+}
+
+#[derive(ToSchema)]
+pub struct VerificationAnswer {
+    verified: bool,
+    category: Option<salle_events::catalog::association::RequesterCategory>,
+}

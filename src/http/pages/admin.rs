@@ -42,6 +42,7 @@ async fn admin_view(state: &App, lang: Lang, owner: Option<Uuid>) -> Result<Admi
             id: a.association_id.to_string(),
             name: a.name,
             category: category_label(lang, a.category).to_owned(),
+            category_code: a.category.to_string(),
             identifier: a.identifier.to_string(),
             registered: local_day(a.registered_at),
             verified: a.verified,
@@ -73,6 +74,10 @@ async fn admin_view(state: &App, lang: Lang, owner: Option<Uuid>) -> Result<Admi
         colleges_registered: registered,
         colleges_shipped: shipped.len(),
         associations,
+        categories: RequesterCategory::ALL
+            .into_iter()
+            .map(|c| (c.to_string(), category_label(lang, c).to_owned()))
+            .collect(),
         tariff_version: grid.as_ref().map(|g| g.version),
         tariff_owner: owner.map(|o| o.to_string()).unwrap_or_default(),
         rates,
@@ -248,7 +253,19 @@ pub async fn verify_association(
     caller.require(&[Role::Admin])?;
     let (id, action) = path.into_inner();
     let (verification, notice) = match action.as_str() {
-        "verifier" => (Verification::Verify, "Association vérifiée."),
+        "verifier" => {
+            let category = match fields.get("category").as_str() {
+                "" => None,
+                code => match code.parse::<RequesterCategory>() {
+                    Ok(c) => Some(c),
+                    Err(_) => {
+                        let refusal = refused(format!("Aucune catégorie « {code} »."));
+                        return answer(&state, &visitor, Err(("associations", refusal)), |_| {}).await;
+                    }
+                },
+            };
+            (Verification::Verify { category }, "Association vérifiée.")
+        }
         "revoquer" => {
             let reason = fields.get("reason");
             if reason.is_empty() {
@@ -260,11 +277,11 @@ pub async fn verify_association(
         _ => return Err(AppError::NotFound(format!("Aucune action « {action} ».")).into()),
     };
     let outcome = admin::verify_association(&state, &caller, id, verification).await;
-    answer(&state, &visitor, outcome.map(|()| notice.to_owned()).map_err(|e| ("associations", e)), |_| {})
+    answer(&state, &visitor, outcome.map(|_| notice.to_owned()).map_err(|e| ("associations", e)), |_| {})
         .await
 }
 
-/// `GET /invitation/{token}`: the invited manager chooses a password.
+/// `GET /invitation/{token}`: the invited manager (or association member) chooses a password.
 #[get("/invitation/{token}")]
 pub async fn invitation_page(
     state: web::Data<App>,
@@ -272,12 +289,24 @@ pub async fn invitation_page(
     path: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     let invitation = invitations::pending(&state.store, &path, Utc::now()).await?;
-    let establishment = state.commands.establishment(invitation.establishment_id).await?.name;
+    let to = invited_to(&state, &invitation).await?;
     let chrome = visitor.chrome(&state).await;
-    Ok(visitor.ok(views::invitation(&chrome, &establishment, &invitation.email, &invitation.name, None)))
+    Ok(visitor.ok(views::invitation(&chrome, &to, &invitation.email, &invitation.name, None)))
 }
 
-/// `POST /invitation/{token}`: creates the manager's account.
+/// What the invitation is for, named.
+async fn invited_to(state: &App, invitation: &invitations::Invitation) -> Result<views::InvitedTo, AppError> {
+    Ok(match invitation.invited_to()? {
+        invitations::InvitedTo::Manage(id) => {
+            views::InvitedTo::Manage(state.commands.establishment(id).await?.name)
+        }
+        invitations::InvitedTo::Join(id) => {
+            views::InvitedTo::Join(state.commands.association(id).await?.name)
+        }
+    })
+}
+
+/// `POST /invitation/{token}`: creates the manager's (or member's) account.
 #[post("/invitation/{token}")]
 pub async fn accept_invitation(
     state: web::Data<App>,
@@ -294,11 +323,10 @@ pub async fn accept_invitation(
             if !matches!(e, AppError::Unprocessable { .. } | AppError::Conflict { .. }) {
                 return Err(e.into());
             }
-            let establishment = state.commands.establishment(invitation.establishment_id).await?.name;
+            let to = invited_to(&state, &invitation).await?;
             let chrome = visitor.chrome(&state).await;
             let status = actix_web::ResponseError::status_code(&e);
-            let view =
-                views::invitation(&chrome, &establishment, &invitation.email, &name, Some(&e.to_string()));
+            let view = views::invitation(&chrome, &to, &invitation.email, &name, Some(&e.to_string()));
             Ok(visitor.html(status, view))
         }
     }

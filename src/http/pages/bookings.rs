@@ -147,6 +147,28 @@ async fn booking_view(
         })
         .collect();
     let requested = status == BookingStatus::Requested;
+    let unverified = requested && !state.commands.association(row.association_id).await?.verified;
+    let verification_notice = unverified.then(|| {
+        match (role, lang) {
+            (Role::Association, Lang::Fr) => {
+                "Votre association n'est pas encore vérifiée par le département : \
+                l'établissement pourra approuver cette demande une fois la vérification faite."
+            }
+            (Role::Association, Lang::En) => {
+                "Your association is not verified by the département yet: \
+                the establishment can approve this request once it is."
+            }
+            (_, Lang::Fr) => {
+                "L'association n'est pas encore vérifiée par le département : cette demande pourra \
+                être approuvée une fois la vérification faite. Vous pouvez la refuser dès maintenant."
+            }
+            (_, Lang::En) => {
+                "The association is not verified by the département yet: this request can be \
+                approved once it is. You may reject it now."
+            }
+        }
+        .to_owned()
+    });
     Ok(BookingView {
         id: booking_id.to_string(),
         when: local_slot(booking.slot.start(), booking.slot.end()),
@@ -158,6 +180,7 @@ async fn booking_view(
         as_of: as_of.map(local_moment),
         actions: views::Actions {
             approve_reject: role == Role::Manager && requested,
+            approve_blocked: unverified,
             series_pending: booking
                 .series_id
                 .filter(|_| role == Role::Manager && requested)
@@ -176,6 +199,7 @@ async fn booking_view(
                 .then(|| refund.unwrap_or(Money::ZERO).to_string()),
         },
         receipt_href: booking.paid.is_some().then(|| format!("/reservations/{booking_id}/recu")),
+        verification_notice,
     })
 }
 

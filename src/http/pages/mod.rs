@@ -9,6 +9,7 @@
 //! - [`labels`]: what the pages call things, and local dates.
 //! - [`search`], [`rooms`]: the search, a room's and an establishment's public pages.
 //! - [`session`]: sign in and out, an association's sign-up.
+//! - [`association`]: an association's own page and the invitation of its members.
 //! - [`bookings`], [`request`], [`receipt`]: bookings, a request (and a series' preview), a receipt.
 //! - [`ledger`], [`reconciliation`]: the ledgers, exports and reconciliation.
 //! - [`manage_establishments`], [`manage_rooms`]: the managers' pages.
@@ -18,6 +19,7 @@
 
 pub mod admin;
 pub mod assets;
+pub mod association;
 pub mod bookings;
 pub mod form;
 pub mod info;
@@ -53,6 +55,8 @@ pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
         .service(session::sign_out)
         .service(session::sign_up_page)
         .service(session::sign_up)
+        .service(association::association_page)
+        .service(association::invite_member)
         .service(bookings::bookings_page)
         .service(request::request)
         .service(bookings::booking_page)

@@ -140,6 +140,7 @@ impl Visitor {
             ledgers: account.role != Role::Association,
             manages: matches!(account.role, Role::Manager | Role::Admin),
             admin: account.role == Role::Admin,
+            association: account.role == Role::Association,
         }
     }
 

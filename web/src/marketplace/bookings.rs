@@ -53,6 +53,9 @@ pub fn bookings(chrome: &Chrome, heading: &str, lines: &[BookingLine], message: 
 #[derive(Debug, Clone, Default)]
 pub struct Actions {
     pub approve_reject: bool,
+    /// The association is not verified yet: approving waits for it
+    /// (rejecting does not).
+    pub approve_blocked: bool,
     /// The booking is one date of a weekly series with this many dates still
     /// to decide: the whole series can be decided at once.
     pub series_pending: Option<usize>,
@@ -76,6 +79,8 @@ pub struct BookingView {
     pub actions: Actions,
     /// The payment receipt, once paid.
     pub receipt_href: Option<String>,
+    /// Why the request waits for the association's verification, if it does.
+    pub verification_notice: Option<String>,
 }
 
 /// A payment receipt: who paid whom, for what, how much, and what went back.
@@ -155,6 +160,9 @@ pub fn booking(chrome: &Chrome, b: &BookingView, message: Option<&str>) -> Marku
                 dt { (t(lang, "Statut", "Status")) } dd { span class="status" { (b.status_label) } }
                 dt { (t(lang, "Prix", "Price")) } dd { (b.price) }
             }
+            @if let Some(notice) = &b.verification_notice {
+                p class="notice" role="note" { (notice) }
+            }
             @if let Some(href) = &b.receipt_href {
                 p { a href=(href) { (t(lang, "Reçu de paiement", "Payment receipt")) } }
             }
@@ -165,9 +173,11 @@ pub fn booking(chrome: &Chrome, b: &BookingView, message: Option<&str>) -> Marku
                 }
             }
             @if b.actions.approve_reject {
-                form method="post" action=(action("approuver")) {
-                    (csrf_field(&chrome.csrf))
-                    button type="submit" { (t(lang, "Approuver", "Approve")) }
+                @if !b.actions.approve_blocked {
+                    form method="post" action=(action("approuver")) {
+                        (csrf_field(&chrome.csrf))
+                        button type="submit" { (t(lang, "Approuver", "Approve")) }
+                    }
                 }
                 form class="stack" method="post" action=(action("refuser")) {
                     (csrf_field(&chrome.csrf))
@@ -178,9 +188,11 @@ pub fn booking(chrome: &Chrome, b: &BookingView, message: Option<&str>) -> Marku
                 @if let Some(n) = b.actions.series_pending {
                     h2 { (t(lang, "Toute la série", "The whole series")) }
                     p { (n) (t(lang, " date(s) de cette série hebdomadaire attendent une décision.", " date(s) of this weekly series await a decision.")) }
-                    form method="post" action=(action("approuver-serie")) {
-                        (csrf_field(&chrome.csrf))
-                        button type="submit" { (t(lang, "Approuver toute la série", "Approve the whole series")) }
+                    @if !b.actions.approve_blocked {
+                        form method="post" action=(action("approuver-serie")) {
+                            (csrf_field(&chrome.csrf))
+                            button type="submit" { (t(lang, "Approuver toute la série", "Approve the whole series")) }
+                        }
                     }
                     form class="stack" method="post" action=(action("refuser-serie")) {
                         (csrf_field(&chrome.csrf))

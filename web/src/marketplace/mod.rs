@@ -5,10 +5,12 @@
 //! - [`search`]: the home page, its form and results.
 //! - [`room`]: a room's page, an establishment's, a weekly series before it is confirmed.
 //! - [`session`]: signing in, signing up.
+//! - [`association`]: an association's own page, its members.
 //! - [`bookings`]: the bookings, one booking, a receipt.
 //! - [`ledger`]: the ledgers and the reconciliation.
 //! - [`info`]: the legal notice and the accessibility statement.
 
+mod association;
 mod bookings;
 mod info;
 mod ledger;
@@ -16,6 +18,7 @@ mod room;
 mod search;
 mod session;
 
+pub use association::*;
 pub use bookings::*;
 pub use info::*;
 pub use ledger::*;
