@@ -131,6 +131,8 @@ async fn an_unverified_association_holds_three_dates_and_waits_for_its_verificat
     assert_eq!(code(status, &body, 422), "association_not_verified");
     let mut manager =
         Browser::signed_in(&w.app.address, "gestion@salle.test", "gestionnaire du gymnase").await;
+    let (_, list, _) = manager.get("/reservations").await;
+    assert!(list.contains("association à vérifier") && !list.contains("à décider"), "{list}");
     let (status, html, _) = manager.get(&format!("/reservations/{}", booked[0])).await;
     assert_eq!(status, 200);
     assert!(html.contains("pas encore vérifiée par le département"), "{html}");
@@ -173,6 +175,8 @@ async fn an_unverified_association_holds_three_dates_and_waits_for_its_verificat
     }
     let (_, html, _) = manager.get(&format!("/reservations/{}", booked[1])).await;
     assert!(!html.contains("pas encore vérifiée"), "{html}");
+    let (_, list, _) = manager.get("/reservations").await;
+    assert!(list.contains("à décider") && !list.contains("association à vérifier"), "{list}");
 
     // Revoked again: requests wait again, and the admin page offers the verification.
     let (status, body) =

@@ -33,9 +33,16 @@ pub async fn bookings_page(
         rows.sort_by_key(|r| r.status != BookingStatus::Requested);
     }
     let mut lines = vec![];
-    // Each room's name once, from the read model (not by replaying its stream).
+    // Each room's name once, from the read model (not by replaying its stream);
+    // each pending requester's verification once.
     let mut names: HashMap<Uuid, String> = HashMap::new();
+    let mut verified: HashMap<Uuid, bool> = HashMap::new();
     for r in &rows {
+        let pending = manager && r.status == BookingStatus::Requested;
+        if pending && !verified.contains_key(&r.association_id) {
+            let v = state.commands.association(r.association_id).await.map_err(AppError::from)?.verified;
+            verified.insert(r.association_id, v);
+        }
         if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(r.room_id) {
             let name = salle_projections::bookings::room_name(&state.store, r.room_id)
                 .await
@@ -48,7 +55,8 @@ pub async fn bookings_page(
             room: names.get(&r.room_id).cloned().unwrap_or_default(),
             status_label: status_label(visitor.lang, r.status).to_owned(),
             price: Money::eur(r.price_cents).to_string(),
-            pending: manager && r.status == BookingStatus::Requested,
+            pending,
+            awaiting_verification: pending && verified.get(&r.association_id) == Some(&false),
         });
     }
     let heading = match caller.role() {

@@ -12,6 +12,8 @@ pub struct BookingLine {
     pub status_label: String,
     pub price: String,
     pub pending: bool,
+    /// Pending, but its association is not verified yet: it cannot be approved.
+    pub awaiting_verification: bool,
 }
 
 /// A list of bookings; pending requests first for managers.
@@ -38,7 +40,7 @@ pub fn bookings(chrome: &Chrome, heading: &str, lines: &[BookingLine], message: 
                             tr {
                                 td { a href=(l.href) { (l.when) } }
                                 td { (l.room) }
-                                td { span class="status" { (l.status_label) } @if l.pending { " " span class="badge" { (t(lang, "à décider", "to decide")) } } }
+                                td { span class="status" { (l.status_label) } @if l.awaiting_verification { " " span class="badge" { (t(lang, "association à vérifier", "association to verify")) } } @else if l.pending { " " span class="badge" { (t(lang, "à décider", "to decide")) } } }
                                 td { (l.price) }
                             }
                         }
