@@ -246,8 +246,74 @@ fn through_the_envelope(events: &[RoomEvent]) -> Vec<RoomEvent> {
         .collect()
 }
 
+/// Valid booking rules, anywhere within their bounds.
+fn rules() -> impl Strategy<Value = BookingConstraints> {
+    (
+        0..=200u32,
+        1..=730u32,
+        prop_oneof![Just(15u32), Just(30), Just(60)],
+        60..=720u32,
+        0..=16u32,
+        1..=720u32,
+        1..=720u32,
+    )
+        .prop_map(|(notice, horizon, min, max, buffer, decision, payment)| BookingConstraints {
+            min_notice_hours: notice,
+            horizon_days: horizon,
+            min_duration_minutes: min,
+            max_duration_minutes: max.max(min),
+            buffer_minutes: buffer * 15,
+            decision_hold_hours: decision,
+            payment_hold_hours: payment,
+        })
+        .prop_filter("a notice within the horizon", |r| r.min_notice_hours < r.horizon_days * 24)
+}
+
+/// A request of `minutes` from `start`, as a verified association makes it.
+fn asked(start: DateTime<Utc>, minutes: i64, calendar: &Arc<Calendar>) -> RoomCommand {
+    RoomCommand::RequestBooking {
+        request: BookingRequest {
+            booking_id: Uuid::now_v7(),
+            association_id: Uuid::from_u128(9),
+            category: RequesterCategory::LocalAssociation,
+            start,
+            end: start + Duration::minutes(minutes),
+            attendees: 1,
+            purpose: "Réunion".into(),
+        },
+        context: RequestContext {
+            now: start_time(),
+            establishment_active: true,
+            accepts_payments: true,
+            tariff: None,
+            calendar: calendar.clone(),
+            requester: salle::domain::association::Standing::VERIFIED,
+        },
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    #[test]
+    fn changing_the_rules_never_alters_a_booking_and_binds_every_new_request(setup in room_setup(), ops in prop::collection::vec(op(), 1..40), rules in rules()) {
+        let calendar = Arc::new(Calendar::isere().unwrap());
+        let (room, _, _) = run(&setup, &ops, &calendar);
+        let changed = room::decide(&room, RoomCommand::SetConstraints { constraints: rules }).unwrap();
+        let after = changed.iter().fold(room.clone(), |r, e| r.evolve(e));
+        prop_assert_eq!(&after.bookings, &room.bookings, "every booking stays as it was made");
+        prop_assert_eq!(after.constraints, rules);
+        let long = room::decide(&after, asked(start_time() + Duration::days(1), rules.max_duration_minutes as i64 + 15, &calendar));
+        prop_assert_eq!(long.unwrap_err().code, "too_long");
+        if rules.min_notice_hours > 0 {
+            let soon = start_time() + Duration::hours(rules.min_notice_hours as i64) - Duration::minutes(30);
+            let refused = room::decide(&after, asked(soon, rules.min_duration_minutes as i64, &calendar));
+            prop_assert_eq!(refused.unwrap_err().code, "short_notice");
+        }
+        let far = start_time() + Duration::days(rules.horizon_days as i64 + 1);
+        let refused = room::decide(&after, asked(far, rules.min_duration_minutes as i64, &calendar));
+        prop_assert_eq!(refused.unwrap_err().code, "beyond_horizon");
+    }
 
     #[test]
     fn random_commands_never_leave_two_overlapping_active_bookings(setup in room_setup(), ops in prop::collection::vec(op(), 1..60)) {

@@ -85,6 +85,8 @@ pub enum RoomChange {
         reason: String,
     },
     Reinstate,
+    /// The booking rules: notice, horizon, durations, buffer, holds.
+    Rules(BookingConstraints),
 }
 
 /// Makes the change on a room the caller runs.
@@ -124,8 +126,111 @@ pub async fn change(app: &App, caller: &Caller, room_id: Uuid, change: RoomChang
         RoomChange::LiftClosure(blackout_id) => RoomCommand::RemoveBlackout { blackout_id },
         RoomChange::Withdraw { reason } => RoomCommand::Withdraw { reason, now },
         RoomChange::Reinstate => RoomCommand::Reinstate { now },
+        RoomChange::Rules(constraints) => RoomCommand::SetConstraints { constraints },
     };
-    app.commands.on_room(room_id, &caller.metadata(room_id), || command.clone()).await?;
+    let executed = app.commands.on_room(room_id, &caller.metadata(room_id), || command.clone()).await?;
+    search_reached(app, executed.append.log_position).await;
+    Ok(())
+}
+
+/// Waits (bounded) until the search index has seen the change, so that the
+/// next search and the room's week show it.
+async fn search_reached(app: &App, position: salle_events::LogPosition) {
+    if let Err(e) = app.search.wait_for(&app.store, position).await {
+        tracing::warn!(error = format!("{e:#}"), "read-your-writes: the search index could not be awaited");
+    }
+}
+
+/// A revision of a room (`PATCH /rooms/{id}`): each field given replaces the
+/// room's, the others stay. Bookings already made keep the rules they were
+/// made under; new requests follow the new ones.
+#[derive(Debug, Clone, Default)]
+pub struct Revision {
+    pub name: Option<String>,
+    pub kind: Option<salle_events::catalog::room::RoomKind>,
+    pub capacity: Option<u32>,
+    pub area_m2: Option<u32>,
+    pub equipment: Option<Vec<salle_events::catalog::room::Equipment>>,
+    pub step_free: Option<bool>,
+    pub approval: Option<ApprovalMode>,
+    pub hourly_rate_cents: Option<i64>,
+    pub description: Option<String>,
+    /// The same windows every school week (and in the holidays, if the room opens then).
+    pub opening: Option<Vec<WeeklyWindow>>,
+    pub open_in_school_holidays: Option<bool>,
+    pub min_notice_hours: Option<u32>,
+    pub horizon_days: Option<u32>,
+    pub min_duration_minutes: Option<u32>,
+    pub max_duration_minutes: Option<u32>,
+    pub buffer_minutes: Option<u32>,
+    /// How long a request waits for a decision.
+    pub decision_hold_hours: Option<u32>,
+    /// How long an approved booking waits for its payment.
+    pub hold_hours: Option<u32>,
+    /// Offered in searches (`false` withdraws the room, `true` offers it again).
+    pub listed: Option<bool>,
+}
+
+/// Revises a room the caller runs, every change recorded together or none.
+pub async fn revise(app: &App, caller: &Caller, room_id: Uuid, r: Revision) -> Result<(), AppError> {
+    let (room, _) = access::managed_room(app, caller, room_id).await?;
+    let now = Utc::now();
+    let mut commands = vec![];
+    let current =
+        room.details.clone().ok_or_else(|| AppError::NotFound("Cette salle n'existe pas.".into()))?;
+    let details = RoomDetails {
+        name: r.name.unwrap_or(current.name.clone()),
+        kind: r.kind.unwrap_or(current.kind),
+        capacity: r.capacity.unwrap_or(current.capacity),
+        area_m2: r.area_m2.or(current.area_m2),
+        equipment: r.equipment.unwrap_or(current.equipment.clone()),
+        step_free: r.step_free.unwrap_or(current.step_free),
+        approval: r.approval.unwrap_or(current.approval),
+        hourly_rate_cents: r.hourly_rate_cents.or(current.hourly_rate_cents),
+        description: r.description.unwrap_or(current.description.clone()),
+    };
+    if details != current {
+        commands.push(RoomCommand::ChangeDetails { details });
+    }
+    if r.opening.is_some() || r.open_in_school_holidays.is_some() {
+        let school_weeks = r.opening.unwrap_or(room.opening.school_weeks.clone());
+        let holidays = r.open_in_school_holidays.unwrap_or(!room.opening.school_holidays.is_empty());
+        let opening = OpeningRules {
+            school_holidays: if holidays { school_weeks.clone() } else { vec![] },
+            school_weeks,
+            open_on_public_holidays: room.opening.open_on_public_holidays,
+        };
+        if opening != room.opening {
+            commands.push(RoomCommand::SetOpening { opening });
+        }
+    }
+    let c = room.constraints;
+    let constraints = BookingConstraints {
+        min_notice_hours: r.min_notice_hours.unwrap_or(c.min_notice_hours),
+        horizon_days: r.horizon_days.unwrap_or(c.horizon_days),
+        min_duration_minutes: r.min_duration_minutes.unwrap_or(c.min_duration_minutes),
+        max_duration_minutes: r.max_duration_minutes.unwrap_or(c.max_duration_minutes),
+        buffer_minutes: r.buffer_minutes.unwrap_or(c.buffer_minutes),
+        decision_hold_hours: r.decision_hold_hours.unwrap_or(c.decision_hold_hours),
+        payment_hold_hours: r.hold_hours.unwrap_or(c.payment_hold_hours),
+    };
+    if constraints != c {
+        commands.push(RoomCommand::SetConstraints { constraints });
+    }
+    match r.listed {
+        Some(false) if !room.withdrawn => commands
+            .push(RoomCommand::Withdraw { reason: "Retirée de l'offre par son gestionnaire.".into(), now }),
+        Some(true) if room.withdrawn => commands.push(RoomCommand::Reinstate { now }),
+        _ => {}
+    }
+    if commands.is_empty() {
+        return Ok(());
+    }
+    let executed = app
+        .commands
+        .on_room(room_id, &caller.metadata(room_id), || RoomCommand::Together(commands.clone()))
+        .await?;
+    search_reached(app, executed.append.log_position).await;
     Ok(())
 }
 

@@ -60,6 +60,7 @@ impl Modify for Conventions {
         crate::http::api::establishments::add_manager,
         crate::http::api::establishments::add_room,
         crate::http::api::establishments::show_room,
+        crate::http::api::rooms::revise_room,
         crate::http::api::availability::availability,
         crate::http::api::search::search,
         crate::http::api::bookings::create_booking,

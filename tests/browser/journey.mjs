@@ -202,6 +202,12 @@ async function journey(browser, databaseUrl, label, shoot) {
     await manager.getByLabel("Motif", { exact: true }).fill("Conseil de classe");
     await manager.getByRole("button", { name: "Bloquer ce créneau" }).click();
     await manager.getByRole("listitem").filter({ hasText: "Conseil de classe" }).waitFor();
+    await manager.getByLabel("Délai de prévenance (heures avant le créneau)").fill("24");
+    await manager.getByRole("button", { name: "Enregistrer les règles" }).click();
+    await manager.waitForURL(/enregistre=1#regles$/);
+    if ((await manager.getByLabel("Délai de prévenance (heures avant le créneau)").inputValue()) !== "24") {
+      fail("the room's notice was not saved");
+    }
     await axeCheck(manager, "a room's management");
     if (shoot) await manager.screenshot({ path: join(screenshots, "salle-gestion.png"), fullPage: true });
 

@@ -294,6 +294,10 @@ fn rooms_with_inconsistent_constraints_are_refused() {
         now: now(),
     };
     assert_eq!(room::decide(&room::Room::default(), cmd).unwrap_err().code, "invalid_max_duration");
+    let unbookable = BookingConstraints { min_notice_hours: 30 * 24, horizon_days: 30, ..Default::default() };
+    let room = given(&[added()]);
+    let err = room::decide(&room, RoomCommand::SetConstraints { constraints: unbookable }).unwrap_err();
+    assert_eq!(err.code, "notice_beyond_horizon", "no slot could ever be booked");
     let mut no_capacity = details();
     no_capacity.capacity = 0;
     let cmd = RoomCommand::Add {

@@ -82,6 +82,7 @@ impl TestDb {
 pub mod app;
 pub mod binary;
 pub mod browser;
+pub mod market;
 pub mod money;
 pub mod world;
 

@@ -246,6 +246,18 @@ pub struct BlockLine {
     pub reason: String,
 }
 
+/// The booking rules, as typed (whole numbers).
+#[derive(Debug, Clone, Default)]
+pub struct RulesValues {
+    pub notice_hours: String,
+    pub horizon_days: String,
+    pub min_minutes: String,
+    pub max_minutes: String,
+    pub buffer_minutes: String,
+    pub decision_hours: String,
+    pub payment_hours: String,
+}
+
 /// The closure form, as typed.
 #[derive(Debug, Clone, Default)]
 pub struct ClosureValues {
@@ -264,6 +276,7 @@ pub struct RoomManagePage {
     pub details: DetailsValues,
     pub hours: Vec<DayHours>,
     pub public_holidays: bool,
+    pub rules: RulesValues,
     pub blocks: Vec<BlockLine>,
     pub block: BlockValues,
     /// Closures over whole days (exams, works), listed like blocks.
@@ -272,7 +285,7 @@ pub struct RoomManagePage {
     /// (code, label)
     pub kinds: Vec<(String, String)>,
     pub equipment: Vec<(String, String)>,
-    /// Which form a refusal belongs to (`details`, `horaires`, `blocage`, `etat`), and why.
+    /// Which form a refusal belongs to (`details`, `horaires`, `regles`, `blocage`, `etat`), and why.
     pub error: Option<(String, String)>,
     pub notice: Option<String>,
 }
@@ -349,6 +362,25 @@ pub fn room(chrome: &Chrome, page: &RoomManagePage) -> Markup {
                 }
                 div class="check" { input type="checkbox" id="public_holidays" name="public_holidays" value="1" checked[page.public_holidays]; label for="public_holidays" { (t(lang, "Ouverte les jours fériés", "Open on public holidays")) } }
                 div { button type="submit" { (t(lang, "Enregistrer les horaires", "Save the hours")) } }
+            }
+            h2 id="regles" { (t(lang, "Règles de réservation", "Booking rules")) }
+            p class="hint" { (t(lang, "Elles s'appliquent aux nouvelles demandes : les réservations déjà faites gardent les règles et le prix de leur demande.", "They apply to new requests: bookings already made keep the rules and price of their request.")) }
+            (section_error(page, "regles"))
+            @let r = &page.rules;
+            form class="stack" method="post" action=(format!("{base}/regles")) {
+                (csrf_field(&chrome.csrf))
+                @for (id, label, value) in [
+                    ("notice_hours", t(lang, "Délai de prévenance (heures avant le créneau)", "Notice (hours before the slot)"), &r.notice_hours),
+                    ("horizon_days", t(lang, "Réservable jusqu'à (jours à l'avance)", "Bookable up to (days ahead)"), &r.horizon_days),
+                    ("min_minutes", t(lang, "Durée minimale (minutes)", "Shortest booking (minutes)"), &r.min_minutes),
+                    ("max_minutes", t(lang, "Durée maximale (minutes)", "Longest booking (minutes)"), &r.max_minutes),
+                    ("buffer_minutes", t(lang, "Battement entre deux réservations (minutes)", "Gap between two bookings (minutes)"), &r.buffer_minutes),
+                    ("decision_hours", t(lang, "Délai de décision sur une demande (heures)", "Time to decide on a request (hours)"), &r.decision_hours),
+                    ("payment_hours", t(lang, "Délai de paiement après l'accord (heures)", "Time to pay after approval (hours)"), &r.payment_hours),
+                ] {
+                    div { label for=(id) { (label) } input id=(id) name=(id) inputmode="numeric" value=(value) required; }
+                }
+                div { button type="submit" { (t(lang, "Enregistrer les règles", "Save the rules")) } }
             }
             h2 id="blocages" { (t(lang, "Blocages internes", "Internal blocks")) }
             p class="hint" { (t(lang, "Un créneau que l'établissement garde pour lui (conseil de classe, travaux…) : il n'est plus proposé.", "A slot the establishment keeps for itself (staff meeting, works…): it is no longer offered.")) }

@@ -194,7 +194,7 @@ pub(super) fn validate_details(mut details: RoomDetails) -> Result<RoomDetails, 
 }
 
 pub(super) fn validate_constraints(c: &BookingConstraints) -> Result<(), DomainError> {
-    let checks: [(bool, &str, &str); 7] = [
+    let checks: [(bool, &str, &str); 8] = [
         (c.min_duration_minutes >= 15, "invalid_min_duration", "Une réservation dure au moins 15 minutes."),
         (
             c.max_duration_minutes >= c.min_duration_minutes && c.max_duration_minutes <= 24 * 60,
@@ -211,6 +211,11 @@ pub(super) fn validate_constraints(c: &BookingConstraints) -> Result<(), DomainE
             (1..=730).contains(&c.horizon_days),
             "invalid_horizon",
             "L'horizon de réservation va de 1 à 730 jours.",
+        ),
+        (
+            c.min_notice_hours < c.horizon_days.saturating_mul(24),
+            "notice_beyond_horizon",
+            "Le délai de prévenance doit être plus court que l'horizon de réservation : sinon aucun créneau ne serait réservable.",
         ),
         (
             (1..=30 * 24).contains(&c.decision_hold_hours),

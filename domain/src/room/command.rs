@@ -148,6 +148,9 @@ pub enum RoomCommand {
         transfer_ref: String,
         now: DateTime<Utc>,
     },
+    /// Several changes decided as one: each on the room as the ones before
+    /// it left it, all recorded or none (a manager's revision of a room).
+    Together(Vec<RoomCommand>),
     /// Money given back after the slot, by the establishment's manager.
     GrantRefund {
         booking_id: Uuid,

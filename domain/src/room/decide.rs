@@ -123,6 +123,21 @@ pub fn decide(room: &Room, command: RoomCommand) -> Result<Vec<RoomEvent>, Domai
             }
             Ok(vec![RoomEvent::RoomReinstated { at: now }])
         }
+        RoomCommand::Together(commands) => {
+            let (mut state, mut events) = (room.clone(), vec![]);
+            for command in commands {
+                let decided = decide(&state, command)?;
+                state = decided.iter().fold(state, |s, e| s.evolve(e));
+                events.extend(decided);
+            }
+            if events.is_empty() {
+                return Err(DomainError::rule(
+                    "nothing_to_change",
+                    "Rien à changer : aucun champ n'est donné.",
+                ));
+            }
+            Ok(events)
+        }
         RoomCommand::RequestBooking { request, context } => request_booking(room, request, &context),
         RoomCommand::RequestSeries { request, context } => {
             super::series::request_series(room, request, &context)

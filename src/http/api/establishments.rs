@@ -77,10 +77,10 @@ pub async fn add_manager(
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
-pub struct Opening {
-    weekday: u8,
-    start: NaiveTime,
-    end: NaiveTime,
+pub(crate) struct Opening {
+    pub(crate) weekday: u8,
+    pub(crate) start: NaiveTime,
+    pub(crate) end: NaiveTime,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -160,8 +160,12 @@ pub async fn add_room(
               (status = 404, description = "No such room", body = crate::http::api::schemas::ErrorBody)))]
 #[get("/api/v1/rooms/{id}")]
 pub async fn show_room(app: web::Data<App>, path: web::Path<Uuid>) -> Result<HttpResponse, AppError> {
-    let room_id = path.into_inner();
-    let rooms::RoomSheet { room, details, establishment, tariff, .. } = rooms::sheet(&app, room_id).await?;
+    show_room_answer(&app, path.into_inner()).await
+}
+
+/// The room as `GET /rooms/{id}` shows it (also the answer to its revision).
+pub(super) async fn show_room_answer(app: &App, room_id: Uuid) -> Result<HttpResponse, AppError> {
+    let rooms::RoomSheet { room, details, establishment, tariff, .. } = rooms::sheet(app, room_id).await?;
     Ok(HttpResponse::Ok().json(json!({
         "id": room_id,
         "name": details.name,

@@ -7,6 +7,7 @@
 //! - [`accounts`]: finance and admin accounts, `me`, an association's sign-up.
 //! - [`associations`]: an association's own account, its members' invitations, its verification.
 //! - [`establishments`]: establishments, their managers and rooms; a room's sheet.
+//! - [`rooms`]: a room's revision (description, hours, booking rules, listing).
 //! - [`bookings`]: requests and series, the lists, a booking and its lifecycle.
 //! - [`finance`]: ledgers, exports and the log.
 //!
@@ -18,6 +19,7 @@ pub mod availability;
 pub mod bookings;
 pub mod establishments;
 pub mod finance;
+pub mod rooms;
 pub mod schemas;
 pub mod search;
 pub mod webhook;
@@ -49,6 +51,7 @@ pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
         .service(establishments::add_manager)
         .service(establishments::add_room)
         .service(establishments::show_room)
+        .service(rooms::revise_room)
         .service(bookings::create_booking)
         .service(bookings::list_bookings)
         .service(bookings::show_booking)

@@ -1,14 +1,17 @@
-//! A managed room's page: its description, opening hours, internal blocks
-//! and closures, and whether it is offered (`/salles/{id}/gestion`). Each
+//! A managed room's page: its description, opening hours, booking rules,
+//! internal blocks and closures, and whether it is offered (`/salles/{id}/gestion`). Each
 //! form is parsed here into a [`RoomChange`] that `app::rooms` makes; a
 //! refused form is shown again with what was typed and why.
 
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{NaiveTime, Utc};
-use salle_events::catalog::room::{ApprovalMode, Equipment, OpeningRules, RoomDetails, RoomKind};
+use salle_events::catalog::room::{
+    ApprovalMode, BookingConstraints, Equipment, OpeningRules, RoomDetails, RoomKind,
+};
 use salle_web::Lang;
 use salle_web::manage::{
     self as views, BlockLine, BlockValues, ClosureValues, DayHours, DetailsValues, RoomManagePage,
+    RulesValues,
 };
 use uuid::Uuid;
 
@@ -109,6 +112,18 @@ fn room_view(lang: Lang, room: &Room, room_id: Uuid, establishment: &Establishme
             })
             .collect(),
         public_holidays: room.opening.open_on_public_holidays,
+        rules: {
+            let c = &room.constraints;
+            RulesValues {
+                notice_hours: c.min_notice_hours.to_string(),
+                horizon_days: c.horizon_days.to_string(),
+                min_minutes: c.min_duration_minutes.to_string(),
+                max_minutes: c.max_duration_minutes.to_string(),
+                buffer_minutes: c.buffer_minutes.to_string(),
+                decision_hours: c.decision_hold_hours.to_string(),
+                payment_hours: c.payment_hold_hours.to_string(),
+            }
+        },
         blocks: blocks.into_iter().map(|(_, b)| b).collect(),
         block: BlockValues::default(),
         closures: {
@@ -180,6 +195,7 @@ enum Section {
     Closure,
     Withdraw,
     Reinstate,
+    Rules,
 }
 
 impl Section {
@@ -191,6 +207,7 @@ impl Section {
             "fermetures" => Self::Closure,
             "retrait" => Self::Withdraw,
             "remise" => Self::Reinstate,
+            "regles" => Self::Rules,
             _ => return None,
         })
     }
@@ -202,6 +219,7 @@ impl Section {
             Self::Block => "blocage",
             Self::Closure => "fermeture",
             Self::Withdraw | Self::Reinstate => "etat",
+            Self::Rules => "regles",
         }
     }
 }
@@ -289,6 +307,23 @@ fn parse_closure(fields: &Fields) -> Result<RoomChange, AppError> {
     Ok(RoomChange::Closure { first_day, last_day, reason: reason(fields, "de la fermeture")? })
 }
 
+/// The rules form: every field a whole number, named in the refusal.
+fn parse_rules(fields: &Fields) -> Result<RoomChange, AppError> {
+    let number = |name: &str, what: &str| {
+        let text = fields.get(name);
+        text.parse::<u32>().map_err(|_| refused(format!("{what} : « {text} » n'est pas un nombre entier.")))
+    };
+    Ok(RoomChange::Rules(BookingConstraints {
+        min_notice_hours: number("notice_hours", "Le délai de prévenance")?,
+        horizon_days: number("horizon_days", "L'horizon de réservation")?,
+        min_duration_minutes: number("min_minutes", "La durée minimale")?,
+        max_duration_minutes: number("max_minutes", "La durée maximale")?,
+        buffer_minutes: number("buffer_minutes", "Le battement")?,
+        decision_hold_hours: number("decision_hours", "Le délai de décision")?,
+        payment_hold_hours: number("payment_hours", "Le délai de paiement")?,
+    }))
+}
+
 fn parse_change(section: Section, lang: Lang, fields: &Fields) -> Result<RoomChange, AppError> {
     match section {
         Section::Details => parse_details(fields),
@@ -297,6 +332,7 @@ fn parse_change(section: Section, lang: Lang, fields: &Fields) -> Result<RoomCha
         Section::Closure => parse_closure(fields),
         Section::Withdraw => Ok(RoomChange::Withdraw { reason: reason(fields, "du retrait")? }),
         Section::Reinstate => Ok(RoomChange::Reinstate),
+        Section::Rules => parse_rules(fields),
     }
 }
 
@@ -338,12 +374,23 @@ fn keep_typed(page: &mut RoomManagePage, section: Section, fields: &Fields) {
                 reason: fields.get("reason"),
             }
         }
+        Section::Rules => {
+            page.rules = RulesValues {
+                notice_hours: fields.get("notice_hours"),
+                horizon_days: fields.get("horizon_days"),
+                min_minutes: fields.get("min_minutes"),
+                max_minutes: fields.get("max_minutes"),
+                buffer_minutes: fields.get("buffer_minutes"),
+                decision_hours: fields.get("decision_hours"),
+                payment_hours: fields.get("payment_hours"),
+            }
+        }
         Section::Withdraw | Section::Reinstate => {}
     }
 }
 
-/// `POST /salles/{id}/gestion/{action}`: `details`, `horaires`, `blocages`,
-/// `fermetures`, `retrait`, `remise`.
+/// `POST /salles/{id}/gestion/{action}`: `details`, `horaires`, `regles`,
+/// `blocages`, `fermetures`, `retrait`, `remise`.
 #[post("/salles/{id}/gestion/{action}")]
 pub async fn room_action(
     state: web::Data<App>,
