@@ -32,6 +32,7 @@ on_both_backends!(
     two_hundred_overlapping_requests_from_two_processes_leave_one_active_booking,
     the_state_rebuilt_from_the_store_equals_the_state_decided,
     erasing_a_contact_leaves_every_event_intact,
+    what_people_write_stays_out_of_the_log_and_is_erased_with_every_event_intact,
     an_establishment_without_its_own_grid_uses_the_departement_default,
 );
 
@@ -283,4 +284,76 @@ async fn undecided_and_unpaid_bookings_expire_when_their_deadline_passes(db: Tes
     let log = commands.store.read_all(LogPosition::START, 1000).await.unwrap();
     let by_expiry = log.iter().filter(|e| e.metadata.actor.as_deref() == Some("expiry")).count();
     assert_eq!(by_expiry, 3);
+}
+
+async fn what_people_write_stays_out_of_the_log_and_is_erased_with_every_event_intact(db: TestDb) {
+    use salle::commands::free_texts;
+    use salle::domain::association::Standing;
+    use salle_events::catalog::room::{CancelledBy, RoomEvent};
+    let commands = commands(db.store().await);
+    let (_, room_id) = a_room(&commands).await;
+    let association_id = Uuid::now_v7();
+    let meta = Metadata::default();
+    let request = |booking_id, day: &str, purpose: &str| BookingRequest {
+        booking_id,
+        association_id,
+        category: RequesterCategory::LocalAssociation,
+        start: at(day, "18:00"),
+        end: at(day, "20:00"),
+        attendees: 12,
+        purpose: purpose.into(),
+    };
+    let (first, second) = (Uuid::now_v7(), Uuid::now_v7());
+    let purpose = "Anniversaire de Camille Lefèvre, 40 ans";
+    let placed = commands
+        .request_booking(room_id, request(first, "2026-12-08", purpose), Standing::VERIFIED, now(), &meta)
+        .await
+        .unwrap();
+    commands
+        .request_booking(room_id, request(second, "2026-12-09", "Réunion"), Standing::VERIFIED, now(), &meta)
+        .await
+        .unwrap();
+    commands
+        .on_room(room_id, &meta, || RoomCommand::Reject {
+            booking_id: second,
+            by: Uuid::nil(),
+            reason: "Salle réservée au conseil de M. Perrin".into(),
+            now: now(),
+        })
+        .await
+        .unwrap();
+    let cancellation = salle::commands::rooms::Cancellation {
+        booking_id: first,
+        by: CancelledBy::Association,
+        actor: Uuid::nil(),
+        reason: "Camille est malade".into(),
+    };
+    commands.cancel_booking(room_id, cancellation, now(), &meta).await.unwrap();
+
+    // The log holds the texts' ids, never the words; the erasable store holds the words.
+    let stream = salle_events::StreamId::parse(format!("room-{room_id}")).unwrap();
+    let before = commands.store.read_stream(&stream, 1, 1000).await.unwrap();
+    let log_text = serde_json::to_string(&before).unwrap();
+    for words in ["Camille", "Perrin", "Anniversaire", "Réunion", "malade"] {
+        assert!(!log_text.contains(words), "{words} in the log: {log_text}");
+    }
+    let RoomEvent::BookingRequested { purpose: stored, .. } = &placed.events[0] else { panic!() };
+    assert_eq!(free_texts::read(&commands.store, stored).await.unwrap().as_deref(), Some(purpose));
+    let room = commands.room(room_id).await.unwrap();
+    assert_eq!(
+        free_texts::read(&commands.store, &room.bookings[&first].purpose).await.unwrap().as_deref(),
+        Some(purpose)
+    );
+
+    // Erased at the association's request: no word left, the log byte for byte as it was.
+    assert_eq!(free_texts::erase_owner(&commands.store, association_id, now()).await.unwrap(), 4);
+    assert_eq!(free_texts::read(&commands.store, &room.bookings[&first].purpose).await.unwrap(), None);
+    assert_eq!(commands.store.read_stream(&stream, 1, 1000).await.unwrap(), before);
+    assert_eq!(free_texts::erase_owner(&commands.store, association_id, now()).await.unwrap(), 0);
+    // Events recorded before texts left the log still read, their words inline.
+    let old: RoomEvent = serde_json::from_value(serde_json::json!({ "type": "BookingRejected", "data": {
+        "booking_id": second, "by": Uuid::nil(), "reason": "Complet", "at": now() } }))
+    .unwrap();
+    let RoomEvent::BookingRejected { reason, .. } = old else { panic!() };
+    assert_eq!(free_texts::read(&commands.store, &reason).await.unwrap().as_deref(), Some("Complet"));
 }

@@ -216,6 +216,8 @@ pub fn decide(
                 return Err(DomainError::conflict("not_verified", "Cette association n'est pas vérifiée."));
             }
             let reason = text("invalid_reason", "Le motif", &reason, 300)?;
+            let (id, key) = (state.id.unwrap_or_default(), format!("revocation:{}", now.timestamp_micros()));
+            let reason = salle_events::catalog::FreeText::new(id, &key, id, reason);
             Ok(vec![AssociationEvent::AssociationVerificationRevoked { by, reason, at: now }])
         }
         AssociationCommand::ChangeCategory { category, by } => {

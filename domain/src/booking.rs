@@ -28,7 +28,8 @@ pub struct Booking {
     pub category: RequesterCategory,
     pub slot: Slot,
     pub attendees: u32,
-    pub purpose: String,
+    /// The association's words, by reference (see `salle_events::catalog::text`).
+    pub purpose: salle_events::catalog::FreeText,
     /// Frozen at request time.
     pub price: Money,
     pub tariff_version: Option<u32>,

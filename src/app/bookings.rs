@@ -406,6 +406,8 @@ pub struct BookingRecord {
     pub room: crate::domain::room::Room,
     pub booking: crate::domain::booking::Booking,
     pub history: Vec<RecordedEvent>,
+    /// The association's words for it, or `None` once erased.
+    pub purpose: Option<String>,
 }
 
 pub async fn show(app: &App, caller: &Caller, booking_id: Uuid) -> Result<BookingRecord, AppError> {
@@ -414,7 +416,10 @@ pub async fn show(app: &App, caller: &Caller, booking_id: Uuid) -> Result<Bookin
     let booking = room.booking(booking_id)?.clone();
     let mut history = history(app, row.room_id, booking_id).await?;
     history.sort_by_key(|e| (e.recorded_at, e.global_position));
-    Ok(BookingRecord { row, room, booking, history })
+    let purpose = crate::commands::free_texts::read(&app.store, &booking.purpose)
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    Ok(BookingRecord { row, room, booking, history, purpose })
 }
 
 /// Every event about a booking: its own in the room's stream, and its payment stream.

@@ -11,11 +11,14 @@
 //!   data) and tariff grids.
 //! - [`colleges`]: the shipped collèges of Isère, registered once.
 //! - [`identifiers`]: one association per RNA/SIREN, claimed as it registers.
+//! - [`free_texts`]: what people write (purposes, reasons), stored beside the
+//!   events that refer to it and erasable (kept out of the log).
 //! - [`payments`]: a booking's payment stream: checkouts, outcomes, refunds.
 //! - [`personal_data`]: the erasable table of names, e-mail addresses and phones
 //!   (kept out of the log).
 
 pub mod colleges;
+pub mod free_texts;
 pub mod identifiers;
 pub mod payments;
 pub mod personal_data;
@@ -101,6 +104,8 @@ struct Staged {
     version: u64,
     state: Arc<dyn Any + Send + Sync>,
     events: Vec<NewEvent>,
+    /// The free texts the events refer to.
+    texts: Vec<free_texts::TextRow>,
 }
 
 /// Streams whose state is kept between commands.
@@ -197,6 +202,7 @@ impl Commands {
             return Ok(0);
         }
         let mut tx = self.store.begin().await?;
+        let mut texts = vec![];
         for stream in &staged.order {
             let Some(entry) = staged.by_stream.get(stream) else { continue };
             let events = entry.events.clone();
@@ -205,7 +211,9 @@ impl Commands {
                 Err(AppendError::Conflict(conflict)) => return Err(CommandError::Conflict(conflict)),
                 Err(AppendError::Store(e)) => return Err(e.into()),
             }
+            texts.extend(entry.texts.iter().cloned());
         }
+        free_texts::insert(&mut tx, &texts, chrono::Utc::now()).await?;
         tx.commit().await?;
         let written = staged.events;
         let taken = std::mem::take(&mut *staged);
@@ -278,12 +286,14 @@ impl Commands {
             }
             let new_events =
                 events.iter().map(|e| e.to_new_event(metadata)).collect::<Result<Vec<_>, _>>()?;
+            let texts: Vec<free_texts::TextRow> =
+                events.iter().flat_map(|e| e.texts_to_store()).map(Into::into).collect();
             if let Some(staging) = &self.staging {
                 let state = events.iter().fold(state, |state, e| state.evolve(e));
-                let append = self.stage(staging, stream, version, state, new_events).await?;
+                let append = self.stage(staging, stream, version, state, new_events, texts).await?;
                 return Ok(Executed { events, append });
             }
-            match self.store.append(stream, ExpectedVersion::Exact(version), new_events).await {
+            match self.append_with_texts(stream, version, new_events, &texts).await {
                 Ok(append) => return Ok(Executed { events, append }),
                 Err(AppendError::Conflict(conflict)) => {
                     tracing::debug!(stream = %stream, "version conflict; deciding again");
@@ -299,6 +309,25 @@ impl Commands {
         })))
     }
 
+    /// Appends at `version`, with the free texts the events refer to in the
+    /// same transaction (a plain append when there are none).
+    async fn append_with_texts(
+        &self,
+        stream: &StreamId,
+        version: u64,
+        events: Vec<NewEvent>,
+        texts: &[free_texts::TextRow],
+    ) -> Result<AppendResult, AppendError> {
+        if texts.is_empty() {
+            return self.store.append(stream, ExpectedVersion::Exact(version), events).await;
+        }
+        let mut tx = self.store.begin().await?;
+        let append = tx.append(stream, ExpectedVersion::Exact(version), events).await?;
+        free_texts::insert(&mut tx, texts, chrono::Utc::now()).await?;
+        tx.commit().await?;
+        Ok(append)
+    }
+
     /// Stages events decided at `version`; flushes past `STAGED_EVENTS`.
     async fn stage<A: Aggregate>(
         &self,
@@ -307,6 +336,7 @@ impl Commands {
         version: u64,
         state: A,
         events: Vec<NewEvent>,
+        texts: Vec<free_texts::TextRow>,
     ) -> Result<AppendResult, CommandError> {
         let next_version = version + events.len() as u64;
         let full = {
@@ -317,6 +347,7 @@ impl Commands {
                     entry.version = next_version;
                     entry.state = Arc::new(state);
                     entry.events.extend(events);
+                    entry.texts.extend(texts);
                 }
                 None => {
                     staged.order.push(stream.clone());
@@ -325,6 +356,7 @@ impl Commands {
                         version: next_version,
                         state: Arc::new(state),
                         events,
+                        texts,
                     };
                     staged.by_stream.insert(stream.clone(), entry);
                 }

@@ -23,6 +23,7 @@ MAX_LINES = 500
 STORE_MODULES = {
     "src/app/accounts/store.rs",
     "src/app/invitations/store.rs",
+    "src/commands/free_texts.rs",
     "src/commands/identifiers.rs",
     "src/commands/personal_data.rs",
     "src/payments/simulated/store.rs",

@@ -2,6 +2,7 @@
 //! the slot is open, free and priced — shared by one-off requests and series.
 
 use super::*;
+use salle_events::catalog::FreeText;
 
 /// The approval of a requested booking: free ones need no payment.
 pub(crate) fn approval(room: &Room, booking: &Booking, by: Option<Uuid>, now: DateTime<Utc>) -> RoomEvent {
@@ -133,7 +134,7 @@ pub(super) fn request_booking(
         start: slot.start(),
         end: slot.end(),
         attendees: request.attendees,
-        purpose,
+        purpose: FreeText::new(request.booking_id, "purpose", request.association_id, purpose),
         price,
         tariff_version,
         series_id: None,

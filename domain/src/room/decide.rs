@@ -1,6 +1,7 @@
 //! Each command's decision on the room's current state.
 
 use super::*;
+use salle_events::catalog::FreeText;
 
 pub fn decide(room: &Room, command: RoomCommand) -> Result<Vec<RoomEvent>, DomainError> {
     if let RoomCommand::Add { room_id, establishment_id, details, opening, constraints, now } = command {
@@ -153,15 +154,22 @@ pub fn decide(room: &Room, command: RoomCommand) -> Result<Vec<RoomEvent>, Domai
         }
         RoomCommand::Reject { booking_id, by, reason, now } => {
             let reason = text("invalid_reason", "Le motif du refus", &reason, 500)?;
-            room.booking(booking_id)?.check_can_decide("refusée")?;
+            let booking = room.booking(booking_id)?;
+            booking.check_can_decide("refusée")?;
+            let reason = FreeText::new(booking_id, "rejection", booking.association_id, reason);
             Ok(vec![RoomEvent::BookingRejected { booking_id, by, reason, at: now }])
         }
         RoomCommand::RejectSeries { series_id, by, reason, now } => {
             let reason = text("invalid_reason", "Le motif du refus", &reason, 500)?;
             let pending = pending_of_series(room, series_id)?;
+            // One text for the dates rejected together.
+            let key = format!("rejection:{}", now.timestamp_micros());
             Ok(pending
                 .into_iter()
-                .map(|b| RoomEvent::BookingRejected { booking_id: b.id, by, reason: reason.clone(), at: now })
+                .map(|b| {
+                    let reason = FreeText::new(series_id, &key, b.association_id, reason.clone());
+                    RoomEvent::BookingRejected { booking_id: b.id, by, reason, at: now }
+                })
                 .collect())
         }
         RoomCommand::Expire { booking_id, now } => {
@@ -179,7 +187,9 @@ pub fn decide(room: &Room, command: RoomCommand) -> Result<Vec<RoomEvent>, Domai
         }
         RoomCommand::Cancel { booking_id, by, actor, reason, policy, now } => {
             let reason = optional_text("invalid_reason", "Le motif de l'annulation", &reason, 500)?;
-            let refund = room.booking(booking_id)?.refund_on_cancel(by, now, &policy)?;
+            let booking = room.booking(booking_id)?;
+            let refund = booking.refund_on_cancel(by, now, &policy)?;
+            let reason = FreeText::new(booking_id, "cancellation", booking.association_id, reason);
             Ok(vec![RoomEvent::BookingCancelled { booking_id, by, actor, reason, refund, at: now }])
         }
         RoomCommand::Complete { booking_id, now } => {
@@ -197,7 +207,10 @@ pub fn decide(room: &Room, command: RoomCommand) -> Result<Vec<RoomEvent>, Domai
         }
         RoomCommand::GrantRefund { booking_id, amount, by, reason, now } => {
             let reason = text("invalid_reason", "Le motif du remboursement", &reason, 500)?;
-            let left = room.booking(booking_id)?.refundable_after_slot()?;
+            let booking = room.booking(booking_id)?;
+            let left = booking.refundable_after_slot()?;
+            let key = format!("refund:{}", now.timestamp_micros());
+            let reason = FreeText::new(booking_id, &key, booking.association_id, reason);
             if amount.amount_cents <= 0 {
                 return Err(DomainError::rule(
                     "invalid_amount",

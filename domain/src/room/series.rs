@@ -4,6 +4,7 @@
 //! series fails only when no date is left.
 
 use chrono::{Datelike, Duration};
+use salle_events::catalog::FreeText;
 use salle_events::catalog::room::{RoomEvent, SkippedDate};
 use uuid::Uuid;
 
@@ -68,7 +69,13 @@ pub fn request_series(
                     start: slot.start(),
                     end: slot.end(),
                     attendees: request.attendees,
-                    purpose: purpose.clone(),
+                    // One text for every date of the series.
+                    purpose: FreeText::new(
+                        request.series_id,
+                        "purpose",
+                        request.association_id,
+                        purpose.clone(),
+                    ),
                     price,
                     tariff_version,
                     series_id: Some(request.series_id),

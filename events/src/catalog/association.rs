@@ -70,7 +70,7 @@ pub enum AssociationEvent {
     },
     AssociationVerificationRevoked {
         by: Uuid,
-        reason: String,
+        reason: super::text::FreeText,
         at: DateTime<Utc>,
     },
     AssociationCategoryChanged {
@@ -84,4 +84,7 @@ super::event_types!(AssociationEvent {
     AssociationVerified,
     AssociationVerificationRevoked,
     AssociationCategoryChanged,
+} texts = |e| match e {
+    AssociationEvent::AssociationVerificationRevoked { reason, .. } => reason.to_store().into_iter().collect(),
+    _ => vec![],
 });

@@ -13,6 +13,7 @@ pub mod money;
 pub mod payment;
 pub mod room;
 pub mod tariff;
+pub mod text;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -25,6 +26,7 @@ pub use money::{Currency, Money};
 pub use payment::PaymentEvent;
 pub use room::RoomEvent;
 pub use tariff::TariffEvent;
+pub use text::{FreeText, NewText};
 
 /// Stream categories. Renaming one breaks history: every stored stream id
 /// starts with it.
@@ -50,6 +52,12 @@ pub trait DomainEvent: Serialize + DeserializeOwned + Clone + std::fmt::Debug + 
     /// The current schema version of this event type.
     fn schema_version(&self) -> u32 {
         1
+    }
+
+    /// The free texts this event brings, to store beside it in the same
+    /// transaction (see [`text`]); none for most events.
+    fn texts_to_store(&self) -> Vec<NewText<'_>> {
+        vec![]
     }
 
     /// Into the envelope, with a fresh event id.
@@ -119,14 +127,23 @@ impl<'de> serde::de::MapAccess<'de> for Tagged<'de> {
     }
 }
 
-/// Implements `event_type` from the variant names of an adjacently tagged enum.
+/// Implements `event_type` from the variant names of an adjacently tagged
+/// enum (and `texts_to_store` with `texts = f`, for families with free text).
 macro_rules! event_types {
     ($enum:ident { $($variant:ident),* $(,)? }) => {
+        $crate::catalog::event_types!($enum { $($variant),* } texts = |_| vec![]);
+    };
+    ($enum:ident { $($variant:ident),* $(,)? } texts = $texts:expr) => {
         impl $crate::catalog::DomainEvent for $enum {
             fn event_type(&self) -> &'static str {
                 match self {
                     $(Self::$variant { .. } => stringify!($variant),)*
                 }
+            }
+
+            fn texts_to_store(&self) -> Vec<$crate::catalog::NewText<'_>> {
+                let texts: fn(&Self) -> Vec<$crate::catalog::NewText<'_>> = $texts;
+                texts(self)
             }
         }
         impl $enum {

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::association::RequesterCategory;
 use super::money::Money;
+use super::text::FreeText;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -292,7 +293,8 @@ pub enum RoomEvent {
         start: DateTime<Utc>,
         end: DateTime<Utc>,
         attendees: u32,
-        purpose: String,
+        /// The association's words (in the erasable store since they left the log).
+        purpose: FreeText,
         /// Computed at request time from `tariff_version` and frozen.
         price: Money,
         tariff_version: Option<u32>,
@@ -323,7 +325,7 @@ pub enum RoomEvent {
     BookingRejected {
         booking_id: Uuid,
         by: Uuid,
-        reason: String,
+        reason: FreeText,
         at: DateTime<Utc>,
     },
     BookingExpired {
@@ -341,7 +343,7 @@ pub enum RoomEvent {
         booking_id: Uuid,
         by: CancelledBy,
         actor: Uuid,
-        reason: String,
+        reason: FreeText,
         /// What goes back to the association (zero when nothing was paid).
         refund: Money,
         at: DateTime<Utc>,
@@ -363,7 +365,7 @@ pub enum RoomEvent {
         booking_id: Uuid,
         amount: Money,
         by: Uuid,
-        reason: String,
+        reason: FreeText,
         at: DateTime<Utc>,
     },
 }
@@ -389,6 +391,12 @@ super::event_types!(RoomEvent {
     BookingCompleted,
     BookingSettled,
     RefundGranted,
+} texts = |e| match e {
+    RoomEvent::BookingRequested { purpose: text, .. }
+    | RoomEvent::BookingRejected { reason: text, .. }
+    | RoomEvent::BookingCancelled { reason: text, .. }
+    | RoomEvent::RefundGranted { reason: text, .. } => text.to_store().into_iter().collect(),
+    _ => vec![],
 });
 
 impl RoomEvent {

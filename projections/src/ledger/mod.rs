@@ -354,7 +354,7 @@ mod tests {
             booking_id: Uuid::nil(),
             by: CancelledBy::Association,
             actor: Uuid::nil(),
-            reason: String::new(),
+            reason: salle_events::catalog::FreeText::default(),
             refund: Money::eur(refund),
             at: Utc::now(),
         }

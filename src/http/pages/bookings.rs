@@ -114,7 +114,7 @@ async fn booking_view(
     booking_id: Uuid,
     as_of: Option<chrono::DateTime<Utc>>,
 ) -> Result<BookingView, AppError> {
-    let bookings::BookingRecord { row, room, booking, history: events } =
+    let bookings::BookingRecord { row, room, booking, history: events, .. } =
         bookings::show(state, caller, booking_id).await?;
     let establishment = state.commands.establishment(room.establishment_id).await?;
     let now = Utc::now();

@@ -20,7 +20,7 @@ pub async fn receipt_page(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, PageError> {
     let booking_id = path.into_inner();
-    let bookings::BookingRecord { room, booking, history: events, .. } =
+    let bookings::BookingRecord { room, booking, history: events, purpose, .. } =
         bookings::show(&state, &caller, booking_id).await?;
     let (Some(paid), Some(payment_ref)) = (booking.paid, booking.payment_ref.clone()) else {
         return Err(
@@ -52,7 +52,14 @@ pub async fn receipt_page(
         association_identifier: identifier,
         room: room.details.as_ref().map(|d| d.name.clone()).unwrap_or_default(),
         when: local_slot(booking.slot.start(), booking.slot.end()),
-        purpose: booking.purpose.clone(),
+        purpose: purpose.unwrap_or_else(|| {
+            if lang == Lang::Fr {
+                "(effacé à la demande de l'association)"
+            } else {
+                "(erased at the association's request)"
+            }
+            .to_owned()
+        }),
         paid_on,
         amount: paid.to_string(),
         payment_ref,
