@@ -44,6 +44,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 SEED = 38
+ADMIN = ("admin@bench.salle.test", "mot de passe d'administration du banc")
 ACTIVE = {"requested", "approved", "paid", "completed", "settled"}
 # The 30 largest communes of Isère, as the read-side benchmark searches them.
 COMMUNES = [
@@ -286,6 +287,7 @@ def main():
     base = f"http://127.0.0.1:{port}"
     env = dict(os.environ, SALLE_DATABASE_URL=store.url, SALLE_BIND=f"127.0.0.1:{port}", SALLE_LOG_FORMAT="json",
                SALLE_PAYMENTS="simulated", SALLE_SIGN_UPS_PER_HOUR="0",
+               SALLE_ADMIN_EMAIL=ADMIN[0], SALLE_ADMIN_PASSWORD=ADMIN[1],
                RUST_LOG="info,sqlx=warn", SALLE_MAX_CONNECTIONS="32")
     server_log = open(work / "server.log", "w")
     started = time.monotonic()
@@ -311,6 +313,8 @@ def main():
                  for r in store.rows("SELECT room_id FROM read_rooms ORDER BY room_id")]
         days = school_days()
         tokens = []
+        status, answer = http("POST", f"{base}/api/v1/auth/token", {"email": ADMIN[0], "password": ADMIN[1]})
+        admin = answer["token"] if status == 200 else None
         for n in range(64):
             email = f"load-{n}@bench.salle.test"
             body = {"name": f"Association de charge {n}", "rna": f"W38{9000000 + n:07d}",
@@ -319,6 +323,13 @@ def main():
             status, answer = http("POST", f"{base}/api/v1/associations", body)
             if status not in (201, 409):
                 sys.exit(f"signing up a load association: {status} {answer}")
+            if status == 201 and admin:
+                # Verified, as an association that books every week is (a
+                # build without verification answers 404: nothing to do).
+                path = f"{base}/api/v1/associations/{answer['id']}/verification"
+                status, answer = http("POST", path, {"decision": "verified"}, token=admin)
+                if status not in (200, 404):
+                    sys.exit(f"verifying a load association: {status} {answer}")
             status, answer = http("POST", f"{base}/api/v1/auth/token",
                                   {"email": email, "password": "mot de passe de charge"})
             tokens.append(answer["token"])
