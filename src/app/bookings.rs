@@ -115,6 +115,14 @@ struct Requester {
 async fn requester(app: &App, caller: &Caller) -> Result<Requester, AppError> {
     let association_id = caller.association()?;
     let association = app.commands.association(association_id).await?;
+    requester_of(app, association_id, association).await
+}
+
+async fn requester_of(
+    app: &App,
+    association_id: Uuid,
+    association: crate::domain::association::Association,
+) -> Result<Requester, AppError> {
     let category = association.category.ok_or_else(|| AppError::Forbidden("Association inconnue.".into()))?;
     let held = if association.verified { 0 } else { held_dates(app, association_id).await? };
     Ok(Requester { association_id, category, standing: association.standing(held, app.holds.limit()) })
@@ -136,11 +144,17 @@ async fn held_dates(app: &App, association_id: Uuid) -> Result<usize, AppError> 
 /// dates it holds are counted after its previous request is in.
 pub async fn place(app: &App, caller: &Caller, new: &NewBooking) -> Result<BookingPlaced, AppError> {
     let association_id = caller.association()?;
-    let _turn = match app.commands.association(association_id).await?.verified {
-        true => None,
-        false => Some(app.holds.turn(association_id).await),
+    let association = app.commands.association(association_id).await?;
+    let (_turn, association) = match association.verified {
+        true => (None, association),
+        // Read again once it is this request's turn: the one before may
+        // have changed what it holds (or an admin its verification).
+        false => {
+            let turn = app.holds.turn(association_id).await;
+            (Some(turn), app.commands.association(association_id).await?)
+        }
     };
-    let requester = requester(app, caller).await?;
+    let requester = requester_of(app, association_id, association).await?;
     let now = Utc::now();
     let meta = caller.metadata(new.room_id);
     let Some(until) = new.repeat_weekly_until else {
