@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 
 use chrono::Utc;
-use salle_events::LogPosition;
 use salle_events::catalog::association::RequesterCategory;
 use salle_events::catalog::tariff::FlatFee;
 use uuid::Uuid;
@@ -17,16 +16,6 @@ use crate::app::{App, AppError, Caller, access};
 use crate::domain::association::AssociationCommand;
 use crate::domain::tariff::PublishTariff;
 
-/// Waits until the search index has read `position`. What it waits for is
-/// committed: a failed wait is logged, not answered.
-async fn caught_up(app: &App, position: Option<LogPosition>) {
-    if let Some(p) = position
-        && let Err(e) = app.search.wait_for(&app.store, p).await
-    {
-        tracing::warn!(error = format!("{e:#}"), "read-your-writes: the search index could not be awaited");
-    }
-}
-
 /// Registers the shipped collèges not registered yet; answers how many.
 pub async fn import_colleges(app: &App, caller: &Caller) -> Result<usize, AppError> {
     caller.require(&[Role::Admin])?;
@@ -34,7 +23,7 @@ pub async fn import_colleges(app: &App, caller: &Caller) -> Result<usize, AppErr
     let (new, last) = crate::commands::colleges::import_colleges(&app.commands, &meta, Utc::now())
         .await
         .map_err(AppError::Internal)?;
-    caught_up(app, last).await;
+    crate::app::search_reached(app, last).await;
     Ok(new)
 }
 
@@ -75,7 +64,7 @@ pub async fn publish_tariff(
     let command = PublishTariff { hourly_rates_cents, flat_fees, by: caller.user_id(), now: Utc::now() };
     let published =
         app.commands.publish_tariff(owner, command, &caller.metadata(owner.unwrap_or_default())).await?;
-    caught_up(app, Some(published.append.log_position)).await;
+    crate::app::search_reached(app, Some(published.append.log_position)).await;
     Ok(())
 }
 
@@ -119,7 +108,7 @@ pub async fn verify_association(
     };
     let executed =
         app.commands.on_association(association_id, command, &caller.metadata(association_id)).await?;
-    caught_up(app, Some(executed.append.log_position)).await;
+    crate::app::search_reached(app, Some(executed.append.log_position)).await;
     let after = app.commands.association(association_id).await?;
     Ok(Verified { verified: after.verified, category: after.category })
 }

@@ -29,22 +29,28 @@ pub struct Profile {
 
 pub async fn profile(app: &App, caller: &Caller, association_id: Uuid) -> Result<Profile, AppError> {
     let association = access::own_association(app, caller, association_id).await?;
-    let filter = Filter {
-        association: Some(association_id),
-        status: Some(BookingStatus::Requested),
-        ..Default::default()
-    };
-    let pending = bookings::count(&app.store, &filter).await.map_err(|e| AppError::Internal(e.into()))?;
     Ok(Profile {
         id: association_id,
         name: association.name,
         identifier: association.identifier,
         category: association.category,
         verified: association.verified,
-        pending_dates: pending.max(0) as usize,
+        pending_dates: pending_dates(app, association_id).await?,
         hold_limit: app.holds.limit(),
         members: accounts::members_of(&app.store, association_id).await?,
     })
+}
+
+/// Dates of the association awaiting a decision, in every room (what an
+/// unverified association's hold limit counts).
+pub(crate) async fn pending_dates(app: &App, association_id: Uuid) -> Result<usize, AppError> {
+    let filter = Filter {
+        association: Some(association_id),
+        status: Some(BookingStatus::Requested),
+        ..Default::default()
+    };
+    let n = bookings::count(&app.store, &filter).await.map_err(|e| AppError::Internal(e.into()))?;
+    Ok(n.max(0) as usize)
 }
 
 /// A link for a second person of the caller's association.

@@ -124,19 +124,12 @@ async fn requester_of(
     association: crate::domain::association::Association,
 ) -> Result<Requester, AppError> {
     let category = association.category.ok_or_else(|| AppError::Forbidden("Association inconnue.".into()))?;
-    let held = if association.verified { 0 } else { held_dates(app, association_id).await? };
-    Ok(Requester { association_id, category, standing: association.standing(held, app.holds.limit()) })
-}
-
-/// Dates of the association awaiting a decision, in every room.
-async fn held_dates(app: &App, association_id: Uuid) -> Result<usize, AppError> {
-    let filter = Filter {
-        association: Some(association_id),
-        status: Some(BookingStatus::Requested),
-        ..Default::default()
+    let held = if association.verified {
+        0
+    } else {
+        crate::app::associations::pending_dates(app, association_id).await?
     };
-    let n = bookings::count(&app.store, &filter).await.map_err(|e| AppError::Internal(e.into()))?;
-    Ok(n.max(0) as usize)
+    Ok(Requester { association_id, category, standing: association.standing(held, app.holds.limit()) })
 }
 
 /// A booking request (or a weekly series) by the caller's association. The

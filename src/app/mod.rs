@@ -69,3 +69,14 @@ pub struct App {
     /// The SIREN that names FEC exports.
     pub siren: Option<String>,
 }
+
+/// Waits (bounded) until the search index has seen `position`, so that the
+/// next search, the room's week and the admin's lists show a change. The
+/// write is committed: if the wait fails, the answer still stands.
+pub(crate) async fn search_reached(app: &App, position: Option<salle_events::LogPosition>) {
+    if let Some(p) = position
+        && let Err(e) = app.search.wait_for(&app.store, p).await
+    {
+        tracing::warn!(error = format!("{e:#}"), "read-your-writes: the search index could not be awaited");
+    }
+}

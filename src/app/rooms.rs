@@ -129,16 +129,8 @@ pub async fn change(app: &App, caller: &Caller, room_id: Uuid, change: RoomChang
         RoomChange::Rules(constraints) => RoomCommand::SetConstraints { constraints },
     };
     let executed = app.commands.on_room(room_id, &caller.metadata(room_id), || command.clone()).await?;
-    search_reached(app, executed.append.log_position).await;
+    crate::app::search_reached(app, Some(executed.append.log_position)).await;
     Ok(())
-}
-
-/// Waits (bounded) until the search index has seen the change, so that the
-/// next search and the room's week show it.
-async fn search_reached(app: &App, position: salle_events::LogPosition) {
-    if let Err(e) = app.search.wait_for(&app.store, position).await {
-        tracing::warn!(error = format!("{e:#}"), "read-your-writes: the search index could not be awaited");
-    }
 }
 
 /// A revision of a room (`PATCH /rooms/{id}`): each field given replaces the
@@ -230,7 +222,7 @@ pub async fn revise(app: &App, caller: &Caller, room_id: Uuid, r: Revision) -> R
         .commands
         .on_room(room_id, &caller.metadata(room_id), || RoomCommand::Together(commands.clone()))
         .await?;
-    search_reached(app, executed.append.log_position).await;
+    crate::app::search_reached(app, Some(executed.append.log_position)).await;
     Ok(())
 }
 
