@@ -48,6 +48,8 @@ pub struct Settings {
     /// `SALLE_UNVERIFIED_HOLD_LIMIT`: dates an association not verified yet
     /// may have awaiting a decision, in every room.
     pub unverified_hold_limit: usize,
+    /// `SALLE_SMTP_URL`, `SALLE_MAIL_FROM`, `SALLE_MAIL_DIR`.
+    pub mail: crate::mail::MailSettings,
 }
 
 /// `SALLE_ADMIN_EMAIL` and `SALLE_ADMIN_PASSWORD`.
@@ -334,6 +336,9 @@ impl Settings {
             metrics_bind: None,
             sign_ups_per_hour: 10,
             unverified_hold_limit: crate::app::holds::DEFAULT_UNVERIFIED_HOLD_LIMIT,
+            // The command line sets its own (data/mail by default); a library
+            // user that sets nothing writes nowhere it would be found by mistake.
+            mail: crate::mail::MailSettings::folder(std::env::temp_dir().join("salle-mail")),
         })
     }
 

@@ -8,7 +8,8 @@
 //! - [`app`]: the use-cases, one module per capability, each taking the [`app::App`], a
 //!   caller and typed input; who may do what is decided in [`app::access`].
 //! - [`commands`]: the write side (load → decide → append → bounded retry).
-//! - [`process`]: the process managers that follow the log (payments, deadlines).
+//! - [`process`]: the process managers that follow the log (payments, deadlines, mail).
+//! - [`mail`]: e-mail: letters, the outbox, SMTP or a folder; the notices and their words.
 //! - [`domain`]: the `salle-domain` crate, pure decisions (re-exported here).
 //! - [`payments`]: the payment provider's port, its adapters and webhook verification.
 //! - [`finance`]: the ledger as finance reads it, exports and reconciliation.
@@ -34,6 +35,7 @@ pub mod config;
 pub use salle_domain as domain;
 pub mod finance;
 pub mod http;
+pub mod mail;
 pub mod metrics;
 pub mod payments;
 pub mod process;

@@ -1,7 +1,7 @@
 //! `GET /metrics` in Prometheus's text format: HTTP latency by route, the
 //! store's appends and conflicts (`salle_events::metrics`), each projection's
-//! lag and leadership (`salle_projections::runner::metrics`), payment outcomes
-//! and webhook rejections. Labels are routes and codes, never a person, an
+//! lag and leadership (`salle_projections::runner::metrics`), payment outcomes,
+//! webhook rejections, and mail (outcomes and the outbox). Labels are routes and codes, never a person, an
 //! id or an amount, so that series stay few and the scrape holds no personal data.
 
 use std::sync::LazyLock;
@@ -30,6 +30,23 @@ static PAYMENT_OUTCOMES: LazyLock<IntCounterVec> = LazyLock::new(|| {
 
 static WEBHOOK_REJECTIONS: LazyLock<IntCounterVec> = LazyLock::new(|| {
     counter_vec("salle_webhook_rejections_total", "Webhook deliveries refused, by reason.", &["reason"])
+});
+
+static MAIL_OUTCOMES: LazyLock<IntCounterVec> = LazyLock::new(|| {
+    counter_vec(
+        "salle_mail_outcomes_total",
+        "Attempts to send a message, by outcome (sent, deferred: tried again later, refused: the server \
+         refused it for good, given_up: every attempt failed).",
+        &["outcome"],
+    )
+});
+
+static MAIL_OUTBOX: LazyLock<GaugeVec> = LazyLock::new(|| {
+    gauge_vec(
+        "salle_mail_outbox_messages",
+        "Messages in the outbox, by status (pending, sent, failed): alert on failed.",
+        &["status"],
+    )
 });
 
 static PROJECTION_LAG_EVENTS: LazyLock<GaugeVec> = LazyLock::new(|| {
@@ -73,6 +90,10 @@ pub fn payment_outcome(outcome: &str) {
     PAYMENT_OUTCOMES.with_label_values(&[outcome]).inc();
 }
 
+pub fn mail_outcome(outcome: &str) {
+    MAIL_OUTCOMES.with_label_values(&[outcome]).inc();
+}
+
 /// Shows each reason at zero before the first rejection (the webhook's
 /// reasons are declared once at start, where the payments are set up).
 pub fn declare_webhook_reasons(reasons: &[&str]) {
@@ -90,6 +111,14 @@ pub async fn render(store: &Store) -> anyhow::Result<String> {
     salle_events::metrics::touch();
     for outcome in ["succeeded", "declined", "expired", "account_updated", "ignored", "process_refused"] {
         PAYMENT_OUTCOMES.with_label_values(&[outcome]);
+    }
+    for outcome in ["sent", "deferred", "refused", "given_up"] {
+        MAIL_OUTCOMES.with_label_values(&[outcome]);
+    }
+    let counts = crate::mail::outbox::counts(store).await?;
+    for status in ["pending", "sent", "failed"] {
+        let n = counts.iter().find(|(s, _)| s == status).map_or(0, |(_, n)| *n);
+        MAIL_OUTBOX.with_label_values(&[status]).set(n as f64);
     }
     for (name, lag) in crate::read_side::status(store).await? {
         PROJECTION_LAG_EVENTS.with_label_values(&[name]).set(lag.events_behind as f64);

@@ -78,7 +78,15 @@ impl Application {
             gateway,
             &settings.payments.public_url,
         );
+        // The web writes e-mail into the outbox; whoever runs the workers sends it.
+        crate::mail::start_at_head(&store).await.context("starting the mail process")?;
+        let mailer = crate::mail::Mailer::new(settings.mail.from.clone(), &settings.payments.public_url);
+        let mail = match settings.run_workers {
+            true => Some(crate::worker::mail_process(&settings, &commands, mailer.clone())?),
+            false => None,
+        };
         let state = web::Data::new(crate::app::App {
+            mail: mailer,
             store: store.clone(),
             commands: commands.clone(),
             search: search.clone(),
@@ -129,11 +137,12 @@ impl Application {
         };
         let (stop_search, stopped) = tokio::sync::watch::channel(false);
         let search = tokio::spawn(search.follow(store.clone(), stopped));
-        let workers = settings.run_workers.then(|| {
+        let workers = mail.map(|mail| {
             Workers::start(
                 &store,
                 &commands,
                 &payments,
+                &mail,
                 settings.expiry_interval,
                 settings.payments.sweep_interval,
             )

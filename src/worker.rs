@@ -20,6 +20,7 @@ use tokio::sync::watch;
 use crate::commands::Commands;
 use crate::config::Settings;
 use crate::process::expiry::ExpiryManager;
+use crate::process::mail::MailProcess;
 use crate::process::payments::PaymentProcess;
 
 /// The running tasks.
@@ -33,12 +34,14 @@ impl Workers {
         store: &Store,
         commands: &Commands,
         payments: &PaymentProcess,
+        mail: &MailProcess,
         expiry_interval: Duration,
         sweep_interval: Duration,
     ) -> Self {
         let (stop, stopped) = watch::channel(false);
         let mut handles = crate::read_side::spawn_all(store, stopped.clone());
         handles.push(tokio::spawn(payments.clone().run(stopped.clone(), sweep_interval)));
+        handles.push(tokio::spawn(mail.clone().run(stopped.clone())));
         handles.push(tokio::spawn(ExpiryManager::new(commands.clone()).run(expiry_interval, stopped)));
         Self { handles, stop }
     }
@@ -78,6 +81,9 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let gateway = settings.payments.gateway(&store).await?;
     crate::metrics::declare_webhook_reasons(&crate::payments::webhook::Rejected::CODES);
     let payments = PaymentProcess::new(commands.clone(), gateway, &settings.payments.public_url);
+    crate::mail::start_at_head(&store).await.context("starting the mail process")?;
+    let mailer = crate::mail::Mailer::new(settings.mail.from.clone(), &settings.payments.public_url);
+    let mail = mail_process(&settings, &commands, mailer)?;
     let listener = TcpListener::bind(settings.bind)
         .with_context(|| format!("binding {} (set SALLE_BIND for the worker's probes)", settings.bind))?;
     let server = probes(store.clone(), listener, settings.shutdown_timeout.as_secs())?;
@@ -85,6 +91,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         &store,
         &commands,
         &payments,
+        &mail,
         settings.expiry_interval,
         settings.payments.sweep_interval,
     );
@@ -95,6 +102,25 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     store.close().await;
     tracing::info!("salle worker stopped");
     served
+}
+
+/// The mail process of these settings; says where messages go.
+pub fn mail_process(
+    settings: &Settings,
+    commands: &Commands,
+    mailer: crate::mail::Mailer,
+) -> anyhow::Result<MailProcess> {
+    match &settings.mail.delivery {
+        crate::mail::Delivery::Smtp { .. } => {
+            tracing::info!(server = settings.mail.delivery.describe(), "e-mail is sent over SMTP")
+        }
+        crate::mail::Delivery::Folder(_) => tracing::warn!(
+            "no SMTP server (SALLE_SMTP_URL): e-mail is written to {}, one .eml file per message, \
+             and nobody receives it",
+            settings.mail.delivery.describe()
+        ),
+    }
+    MailProcess::new(commands.clone(), mailer, settings.mail.clone())
 }
 
 /// A server of `/healthz`, `/readyz` (with its details) and `/metrics` for

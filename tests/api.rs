@@ -21,6 +21,7 @@ struct Api {
     address: String,
     client: reqwest::Client,
     db: TestDb,
+    mail_dir: std::path::PathBuf,
     /// Every answer, checked against the OpenAPI document when the test ends.
     answers: std::sync::Mutex<Vec<Value>>,
 }
@@ -30,8 +31,20 @@ impl Api {
         let mut settings = Settings::new(&db.url, "127.0.0.1:0", 8).unwrap();
         settings.payments = salle::config::PaymentSettings::simulated("http://127.0.0.1:0");
         settings.admin = AdminAccount::from_settings(Some(ADMIN.0), Some(ADMIN.1)).unwrap();
+        let mail_dir = support::app::mail_dir();
+        settings.mail = salle::mail::MailSettings::folder(&mail_dir);
+        settings.mail.poll = Duration::from_millis(100);
         let address = support::app::start(settings).await;
-        Self { address, client: reqwest::Client::new(), db, answers: Default::default() }
+        Self { address, client: reqwest::Client::new(), db, mail_dir, answers: Default::default() }
+    }
+
+    /// Follows the link mailed at sign-up to `email`; answers the association's id.
+    async fn confirm(&self, email: &str) -> String {
+        let message = support::mail::last_with(&self.mail_dir, email, "Confirmez votre adresse").await;
+        let token = message.token("/inscription/confirmer/").expect("the confirmation link");
+        let (status, body) = self.post("/associations/confirmations", None, json!({ "token": token })).await;
+        assert_eq!(status, 201, "{body}");
+        body["id"].as_str().unwrap().to_owned()
     }
 
     fn url(&self, path: &str) -> String {
@@ -218,9 +231,22 @@ async fn the_booking_lifecycle_over_the_api(db: TestDb) {
     assert_eq!(status, 401, "a refused sign-up leaves no account: {body}");
     let (status, body) = api.post("/associations", None, sign_up.clone()).await;
     assert_eq!(status, 201, "{body}");
+    assert_eq!(body["status"], "awaiting_confirmation");
     let association_id = body["id"].as_str().unwrap().to_owned();
-    let (status, body) = api.post("/associations", None, sign_up.clone()).await;
-    assert_eq!(error_code(status, &body, 409), "email_taken");
+    let (status, body) = api
+        .post("/auth/token", None, json!({ "email": "chorale@salle.test", "password": "la chorale chante" }))
+        .await;
+    assert_eq!(status, 401, "no account before the address is confirmed: {body}");
+    assert_eq!(api.confirm("chorale@salle.test").await, association_id);
+    // Signing up another association with the address: the same answer, and its owner is told.
+    let mut known_address = sign_up.clone();
+    known_address["rna"] = json!("W381000009");
+    let (status, body) = api.post("/associations", None, known_address).await;
+    assert_eq!(status, 201, "a known address answers like an unknown one: {body}");
+    assert_eq!(body["status"], "awaiting_confirmation");
+    let told =
+        support::mail::last_with(&api.mail_dir, "chorale@salle.test", "inscription a été tentée").await;
+    assert!(told.link("/mot-de-passe-oublie").is_some(), "{}", told.decoded);
     let mut again = sign_up;
     again["email"] = json!("autre@salle.test");
     let (status, body) = api.post("/associations", None, again).await;
@@ -610,6 +636,7 @@ async fn every_role_on_every_route_gets_what_it_may(db: TestDb) {
             "email": email, "password": "un long mot de passe", "contact_name": "A" });
         let (status, created) = api.post("/associations", None, body).await;
         assert_eq!(status, 201);
+        assert_eq!(api.confirm(&email).await, created["id"].as_str().unwrap());
         association_ids.push(created["id"].as_str().unwrap().to_owned());
         associations.push(api.token(&email, "un long mot de passe").await);
     }
@@ -719,7 +746,7 @@ async fn the_openapi_document_describes_every_route_of_api_md() {
         assert!(operation["responses"]["default"].is_object(), "{method} {path}: no error answer documented");
         routes += 1;
     }
-    assert_eq!(routes, 24, "API.md's route table was read");
+    assert_eq!(routes, 29, "API.md's route table was read");
     // And the document checks out with an independent validator.
     let report = openapi_check(&document, &[]);
     assert_eq!(report["errors"], json!([]));

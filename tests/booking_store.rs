@@ -269,21 +269,34 @@ async fn undecided_and_unpaid_bookings_expire_when_their_deadline_passes(db: Tes
     // A manager started after the facts rebuilds its schedule from the log.
     support::all_visible(&commands.store).await;
     let mut manager = ExpiryManager::new(commands.clone());
-    assert_eq!(manager.tick(now() + chrono::Duration::hours(71)).await.unwrap(), 0);
+    assert_eq!(
+        manager.tick(now() + chrono::Duration::hours(71)).await.unwrap(),
+        1,
+        "only the unpaid one's reminder, a day before its hold ends"
+    );
+    assert_eq!(manager.reminders(), 2, "each approved booking's slot, two days before it");
     assert_eq!(manager.pending(), 3, "two deadlines to expire, one slot to complete");
     assert_eq!(manager.tick(now() + chrono::Duration::hours(72)).await.unwrap(), 1, "the unpaid one");
     assert_eq!(manager.tick(now() + chrono::Duration::days(7)).await.unwrap(), 1, "the undecided one");
     assert_eq!(manager.tick(now() + chrono::Duration::days(30)).await.unwrap(), 1, "the paid one, completed");
     assert_eq!(manager.tick(now() + chrono::Duration::days(31)).await.unwrap(), 0);
-    assert_eq!(manager.pending(), 0);
+    assert_eq!(
+        (manager.pending(), manager.reminders()),
+        (0, 0),
+        "a reminder whose slot has passed is dropped"
+    );
     let room = commands.room(room_id).await.unwrap();
     assert_eq!(room.bookings[&unpaid_id].status, BookingStatus::Expired);
     assert_eq!(room.bookings[&paid_id].status, BookingStatus::Completed);
     assert_eq!(room.bookings[&undecided_id].status, BookingStatus::Expired);
     support::all_visible(&commands.store).await;
     let log = commands.store.read_all(LogPosition::START, 1000).await.unwrap();
-    let by_expiry = log.iter().filter(|e| e.metadata.actor.as_deref() == Some("expiry")).count();
-    assert_eq!(by_expiry, 3);
+    let by_expiry: Vec<&str> = log
+        .iter()
+        .filter(|e| e.metadata.actor.as_deref() == Some("expiry"))
+        .map(|e| e.event_type.as_str())
+        .collect();
+    assert_eq!(by_expiry, ["BookingReminded", "BookingExpired", "BookingExpired", "BookingCompleted"]);
 }
 
 async fn what_people_write_stays_out_of_the_log_and_is_erased_with_every_event_intact(db: TestDb) {

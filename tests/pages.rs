@@ -28,6 +28,9 @@ on_both_backends!(
 async fn an_association_books_and_pays_through_the_pages(db: TestDb) {
     let mut settings = Settings::new(&db.url, "127.0.0.1:0", 8).unwrap();
     settings.payments = salle::config::PaymentSettings::simulated("http://127.0.0.1:0");
+    let mail_dir = support::app::mail_dir();
+    settings.mail = salle::mail::MailSettings::folder(&mail_dir);
+    settings.mail.poll = std::time::Duration::from_millis(100);
     let address = support::app::start(settings).await;
     let client = reqwest::Client::builder().redirect(Policy::none()).build().unwrap();
     let browser =
@@ -463,8 +466,21 @@ async fn an_association_books_and_pays_through_the_pages(db: TestDb) {
     );
     assert!(html.contains("value=\"W12\"") && html.contains("role=\"alert\""), "{html}");
     sign_up[2] = ("identifier", "W381000099");
-    let (status, _, location) = newcomer.post("/inscription", &sign_up).await;
-    assert_eq!((status, location.as_deref()), (303, Some("/reservations")));
+    let (status, html, _) = newcomer.post("/inscription", &sign_up).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("Regardez votre messagerie") && html.contains("echecs@salle.test"), "{html}");
+    // The link of the e-mail: one button creates the account, then signed in.
+    let message = support::mail::last_with(&mail_dir, "echecs@salle.test", "Confirmez votre adresse").await;
+    let link = message.link("/inscription/confirmer/").expect("the link");
+    let path = &link[link.find("/inscription/").unwrap()..];
+    let (status, html, _) = newcomer.get(path).await;
+    assert_eq!(status, 200, "{html}");
+    let (status, _, location) = newcomer.post(path, &[("csrf", &csrf(&html))]).await;
+    assert_eq!((status, location.as_deref()), (303, Some("/association")));
+    let (status, html, _) = newcomer.get(path).await;
+    assert_eq!(status, 200);
+    let (status, _, _) = newcomer.post(path, &[("csrf", &csrf(&html))]).await;
+    assert_eq!(status, 404, "the link works once");
     let (status, html, _) = newcomer.get("/reservations").await;
     assert_eq!(status, 200);
     assert!(html.contains("Mes réservations") && html.contains("Lou"), "{html}");
@@ -522,6 +538,9 @@ async fn signed_in_manager(
 async fn a_manager_runs_the_rooms_of_the_establishment(db: TestDb) {
     let mut settings = Settings::new(&db.url, "127.0.0.1:0", 8).unwrap();
     settings.payments = salle::config::PaymentSettings::simulated("http://127.0.0.1:0");
+    let mail_dir = support::app::mail_dir();
+    settings.mail = salle::mail::MailSettings::folder(&mail_dir);
+    settings.mail.poll = std::time::Duration::from_millis(100);
     let address = support::app::start(settings).await;
     let client = reqwest::Client::builder().redirect(Policy::none()).build().unwrap();
     let commands = commands(db.store().await);
@@ -794,6 +813,9 @@ async fn a_manager_runs_the_rooms_of_the_establishment(db: TestDb) {
 async fn an_admin_imports_invites_prices_and_verifies(db: TestDb) {
     let mut settings = Settings::new(&db.url, "127.0.0.1:0", 8).unwrap();
     settings.payments = salle::config::PaymentSettings::simulated("http://127.0.0.1:0");
+    let mail_dir = support::app::mail_dir();
+    settings.mail = salle::mail::MailSettings::folder(&mail_dir);
+    settings.mail.poll = std::time::Duration::from_millis(100);
     let address = support::app::start(settings).await;
     let client = reqwest::Client::builder().redirect(Policy::none()).build().unwrap();
     let commands = commands(db.store().await);
@@ -938,8 +960,11 @@ async fn an_admin_imports_invites_prices_and_verifies(db: TestDb) {
     ];
     let (status, html, _) = admin.post("/admin/invitations", &invite).await;
     assert_eq!(status, 200, "{html}");
-    let at = html.find("/invitation/").expect("the link is shown");
-    let link = html[at..at + 12 + 64].to_owned();
+    assert!(html.contains("paul@salle.test") && !html.contains("/invitation/"), "mailed, not shown: {html}");
+    let message =
+        support::mail::last_with(&mail_dir, "paul@salle.test", "Invitation à gérer les salles").await;
+    let link = message.link("/invitation/").expect("the link");
+    let link = link[link.find("/invitation/").unwrap()..].to_owned();
     let mut paul = Browser { address: address.clone(), client: client.clone(), cookies: HashMap::new() };
     let (status, html, _) = paul.get(&link).await;
     assert_eq!(status, 200);

@@ -138,6 +138,11 @@ async fn one_account_per_rna_or_siren_and_the_next_member_is_invited(db: TestDb)
     // A SIRET and the SIREN it starts with are one legal person.
     let (status, body) = w.sign_up(None, Some("732 829 320 00074"), "club@salle.test").await;
     assert_eq!(status, 201, "{body}");
+    // Not held before its address is confirmed…
+    let (status, body) = w.sign_up(None, Some("732829320"), "club3@salle.test").await;
+    assert_eq!(status, 201, "{body}");
+    // …then held.
+    w.app.confirm_sign_up("club@salle.test").await;
     let (status, body) = w.sign_up(None, Some("732829320"), "club2@salle.test").await;
     assert_eq!(code(status, &body, 409), "association_registered");
     let (status, _, body) = w
@@ -170,10 +175,13 @@ async fn one_account_per_rna_or_siren_and_the_next_member_is_invited(db: TestDb)
         )
         .await;
     assert_eq!(status, 200, "{html}");
-    let link = html
-        .split("<code>")
-        .find_map(|part| part.split("</code>").next().filter(|l| l.contains("/invitation/")))
-        .unwrap();
+    assert!(
+        html.contains("paul@salle.test") && !html.contains("/invitation/"),
+        "the link goes by e-mail only: {html}"
+    );
+    let invitation = w.app.mail("paul@salle.test", "Invitation à rejoindre l'association").await;
+    assert_eq!(invitation.header("Auto-Submitted").as_deref(), Some("auto-generated"));
+    let link = invitation.link("/invitation/").expect("the invitation's link");
     let path = &link[link.find("/invitation/").unwrap()..];
     let mut paul = Browser::new(&w.app.address);
     let (status, html, _) = paul.get(path).await;
@@ -211,7 +219,8 @@ async fn one_account_per_rna_or_siren_and_the_next_member_is_invited(db: TestDb)
     let path = format!("/associations/{association_id}/invitations");
     let (status, body) = w.post(&path, &token, json!({ "email": "lea@salle.test", "name": "Léa" })).await;
     assert_eq!(status, 201, "{body}");
-    assert!(body["url"].as_str().unwrap().contains("/invitation/") && body["expires_at"].is_string());
+    assert!(body["sent_to"] == "lea@salle.test" && body["expires_at"].is_string(), "{body}");
+    assert!(w.app.mail("lea@salle.test", "Invitation").await.link("/invitation/").is_some());
     let (_, other) = w.association("W381000004", "autre-club@salle.test").await;
     let (status, body) = w.post(&path, &other, json!({ "email": "x@salle.test", "name": "X" })).await;
     assert_eq!(code(status, &body, 404), "not_found");

@@ -47,9 +47,40 @@ pub struct Booking {
     pub refund: Option<Money>,
     /// Granted back after the slot, in total.
     pub granted_back: Money,
+    /// The reminders sent about it (each once).
+    pub reminded: Vec<salle_events::catalog::room::Reminder>,
 }
 
 impl Booking {
+    /// Whether `reminder` is still worth sending at `now`: `Ok(false)` when
+    /// it was sent already, a refusal when its moment has passed.
+    pub fn check_reminder(
+        &self,
+        reminder: salle_events::catalog::room::Reminder,
+        now: DateTime<Utc>,
+    ) -> Result<bool, DomainError> {
+        use salle_events::catalog::room::Reminder;
+        if self.reminded.contains(&reminder) {
+            return Ok(false);
+        }
+        let due = match reminder {
+            Reminder::PaymentDue => {
+                self.status == BookingStatus::Approved && self.pay_by.is_some_and(|by| now < by)
+            }
+            Reminder::SlotSoon => {
+                matches!(self.status, BookingStatus::Approved | BookingStatus::Paid)
+                    && now < self.slot.start()
+            }
+        };
+        if !due {
+            return Err(DomainError::conflict(
+                "reminder_not_due",
+                "Ce rappel n'a plus lieu d'être : la réservation a changé ou son moment est passé.",
+            ));
+        }
+        Ok(true)
+    }
+
     /// Whether the booking holds its slot.
     pub fn is_active(&self) -> bool {
         !matches!(self.status, BookingStatus::Rejected | BookingStatus::Expired | BookingStatus::Cancelled)

@@ -27,25 +27,20 @@ pub async fn import_colleges(app: &App, caller: &Caller) -> Result<usize, AppErr
     Ok(new)
 }
 
-/// Invites a manager for an establishment; answers the link to send them.
+/// Invites a manager for an establishment: the link goes to them by e-mail.
 pub async fn invite(
     app: &App,
     caller: &Caller,
     email: &str,
     name: &str,
     establishment: Uuid,
-) -> Result<String, AppError> {
+    lang: salle_web::Lang,
+) -> Result<(), AppError> {
     caller.require(&[Role::Admin])?;
-    let token = invitations::invite(
-        &app.commands,
-        email,
-        name,
-        InvitedTo::Manage(establishment),
-        caller.user_id(),
-        Utc::now(),
-    )
-    .await?;
-    Ok(format!("{}/invitation/{token}", app.payments.public_url()))
+    let now = Utc::now();
+    let to = InvitedTo::Manage(establishment);
+    let token = invitations::invite(&app.commands, email, name, to, caller.user_id(), now).await?;
+    invitations::send(app, &token, invitations::Invitee { email, name, to }, &caller.0.name, lang, now).await
 }
 
 /// A new version of the département's grid (`owner` = `None`) or of an

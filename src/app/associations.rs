@@ -53,10 +53,10 @@ pub(crate) async fn pending_dates(app: &App, association_id: Uuid) -> Result<usi
     Ok(n.max(0) as usize)
 }
 
-/// A link for a second person of the caller's association.
+/// An invitation of a second person of the caller's association, mailed to them.
 #[derive(Debug, Clone)]
 pub struct MemberInvitation {
-    pub url: String,
+    pub sent_to: String,
     pub expires_at: DateTime<Utc>,
 }
 
@@ -67,13 +67,16 @@ pub async fn invite_member(
     association_id: Uuid,
     email: &str,
     name: &str,
+    lang: salle_web::Lang,
 ) -> Result<MemberInvitation, AppError> {
     access::own_association(app, caller, association_id).await?;
     let now = Utc::now();
     let to = InvitedTo::Join(association_id);
     let token = invitations::invite(&app.commands, email, name, to, caller.user_id(), now).await?;
+    invitations::send(app, &token, invitations::Invitee { email, name, to }, &caller.0.name, lang, now)
+        .await?;
     Ok(MemberInvitation {
-        url: format!("{}/invitation/{token}", app.payments.public_url()),
+        sent_to: crate::app::accounts::normalise_email(email)?,
         expires_at: now + invitations::LIFETIME,
     })
 }

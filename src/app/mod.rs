@@ -11,13 +11,15 @@
 //! - [`bookings`]: request one slot or a weekly series (and its preview),
 //!   approve, reject, cancel, pay; a booking's history.
 //! - [`establishments`]: establishments, their managers and rooms (API side).
-//! - [`registration`]: an association and its account, both or neither.
+//! - [`registration`]: an association's sign-up, confirmed by a link mailed to its address.
 //! - [`associations`]: an association's own account, its members and their invitations.
 //! - [`holds`]: how many dates an association not verified yet may hold.
 //! - [`ledger`]: an establishment's ledger lines and balances; the log for auditors.
+//! - [`notices`]: what an account is told by e-mail, and in which language.
 //! - [`payouts`]: an establishment's payout account at the provider.
 //! - [`accounts`]: accounts, sessions and tokens (with their store).
 //! - [`invitations`]: managers invited by an admin.
+//! - [`password_reset`]: a forgotten password: a single-use link by e-mail.
 //! - [`passwords`]: Argon2id, bounded to as many hashes at once as there are cores.
 //! - [`sign_in`]: signing in by password, with the attempt limits.
 
@@ -32,6 +34,8 @@ pub mod establishments;
 pub mod holds;
 pub mod invitations;
 pub mod ledger;
+pub mod notices;
+pub mod password_reset;
 pub mod passwords;
 pub mod payments;
 pub mod payouts;
@@ -68,6 +72,8 @@ pub struct App {
     pub holds: Arc<holds::HoldGate>,
     /// The SIREN that names FEC exports.
     pub siren: Option<String>,
+    /// Composes and writes e-mail into the outbox (the mail process sends it).
+    pub mail: crate::mail::Mailer,
 }
 
 /// Waits (bounded) until the search index has seen `position`, so that the

@@ -1,11 +1,12 @@
 //! The command line, one module per command group: [`serve`] (`serve`,
 //! `worker`, `migrate`), [`seed`], [`events`], [`projections`],
-//! [`payments`], [`ledger`], [`audit`]; `bench` runs `crate::bench` and
+//! [`payments`], [`mail`], [`ledger`], [`audit`]; `bench` runs `crate::bench` and
 //! `crate::bench_read`.
 
 mod audit;
 mod events;
 mod ledger;
+mod mail;
 mod payments;
 mod projections;
 mod seed;
@@ -14,6 +15,7 @@ mod serve;
 pub use audit::AuditCommand;
 pub use events::EventsCommand;
 pub use ledger::LedgerCommand;
+pub use mail::MailCommand;
 pub use payments::PaymentsCommand;
 pub use projections::ProjectionsCommand;
 
@@ -87,6 +89,42 @@ pub struct PaymentArgs {
     pub stripe_api_base: Option<String>,
 }
 
+/// Where e-mail goes: `SALLE_SMTP_URL`, or a folder of `.eml` files.
+#[derive(clap::Args)]
+pub struct MailArgs {
+    /// SMTP server: smtp://USER:PASSWORD@HOST:587?tls=required (STARTTLS) or
+    /// smtps://…:465 (TLS); unset: messages are written to SALLE_MAIL_DIR.
+    #[arg(long, env = "SALLE_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// A certificate authority (PEM) to trust beside the web's, for an SMTP
+    /// server with a private certificate.
+    #[arg(long, env = "SALLE_SMTP_CA_FILE")]
+    pub smtp_ca_file: Option<String>,
+    /// The sender of every message: « Name <address> ».
+    #[arg(long, env = "SALLE_MAIL_FROM")]
+    pub mail_from: Option<String>,
+    /// Without SMTP, the folder messages are written to, one .eml each (default data/mail).
+    #[arg(long, env = "SALLE_MAIL_DIR")]
+    pub mail_dir: Option<String>,
+}
+
+impl std::fmt::Debug for MailArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MailArgs").field("mail_dir", &self.mail_dir).finish_non_exhaustive()
+    }
+}
+
+impl MailArgs {
+    pub fn settings(&self) -> anyhow::Result<crate::mail::MailSettings> {
+        crate::mail::MailSettings::new(
+            self.smtp_url.as_deref(),
+            self.smtp_ca_file.as_deref(),
+            self.mail_from.as_deref(),
+            self.mail_dir.as_deref(),
+        )
+    }
+}
+
 impl std::fmt::Debug for PaymentArgs {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PaymentArgs").field("public_url", &self.public_url).finish_non_exhaustive()
@@ -110,7 +148,7 @@ pub enum Command {
     /// Serve the marketplace over HTTP (applies migrations first).
     Serve(serve::ServeArgs),
     /// Run the projections, the event-chain sealer and the process managers
-    /// (payments, deadlines) without serving pages: beside `salle serve`
+    /// (payments, deadlines, mail) without serving pages: beside `salle serve`
     /// with SALLE_WORKERS=external. Any number may run; each task has one
     /// leader at a time. Answers /healthz, /readyz and /metrics on --bind.
     Worker {
@@ -119,6 +157,8 @@ pub enum Command {
         bind: String,
         #[command(flatten)]
         payments: PaymentArgs,
+        #[command(flatten)]
+        mail: MailArgs,
     },
     /// Fill the store with data.
     Seed(seed::SeedArgs),
@@ -140,6 +180,11 @@ pub enum Command {
         command: PaymentsCommand,
         #[command(flatten)]
         payments: PaymentArgs,
+    },
+    /// E-mail: what the outbox holds; messages given up put back in line.
+    Mail {
+        #[command(subcommand)]
+        command: MailCommand,
     },
     /// Finance: ledger exports and reconciliation with the provider.
     Ledger {
@@ -176,12 +221,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let g = &cli.global;
     match cli.command {
         Command::Serve(args) => serve::serve(g, args).await,
-        Command::Worker { bind, payments } => serve::worker(g, bind, payments).await,
+        Command::Worker { bind, payments, mail } => serve::worker(g, bind, payments, mail).await,
         Command::Seed(args) => seed::seed(g, args).await,
         Command::Migrate => serve::migrate(g).await,
         Command::Events { command } => events::run(g, command).await,
         Command::Projections { command } => projections::run(g, command).await,
         Command::Payments { command, payments } => payments::run(g, command, payments).await,
+        Command::Mail { command } => mail::run(g, command).await,
         Command::Ledger { command } => ledger::run(g, command).await,
         Command::Audit { command } => audit::run(g, command).await,
         Command::Bench { command: BenchCommand::Store(args) } => crate::bench::run_store_bench(args).await,

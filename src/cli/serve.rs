@@ -3,7 +3,7 @@
 use anyhow::Context;
 use clap::Args;
 
-use super::{GlobalArgs, LogFormat, PaymentArgs, Secret, WorkerMode, open};
+use super::{GlobalArgs, LogFormat, MailArgs, PaymentArgs, Secret, WorkerMode, open};
 use crate::config::{DEFAULT_BIND, Settings};
 use crate::startup::Application;
 
@@ -17,6 +17,8 @@ pub struct ServeArgs {
     demo: bool,
     #[command(flatten)]
     payments: PaymentArgs,
+    #[command(flatten)]
+    mail: MailArgs,
     /// The first admin's e-mail, created at start if no account has it.
     #[arg(long, env = "SALLE_ADMIN_EMAIL")]
     admin_email: Option<String>,
@@ -52,6 +54,7 @@ pub(super) async fn serve(g: &GlobalArgs, args: ServeArgs) -> anyhow::Result<()>
         bind,
         demo,
         payments,
+        mail,
         admin_email,
         admin_password,
         siren,
@@ -65,6 +68,7 @@ pub(super) async fn serve(g: &GlobalArgs, args: ServeArgs) -> anyhow::Result<()>
     let settings = problems.check(Settings::new(&g.database_url, &bind, g.max_connections));
     let payment_settings = problems.check(payment_settings(&payments, &bind, demo));
     let siren = problems.check(crate::config::parse_siren(siren.as_deref()));
+    let mail = problems.check(mail.settings());
     let proxies = problems.check(crate::config::parse_trusted_proxies(trusted_proxies.as_deref()));
     let metrics_bind = problems.check(crate::config::parse_metrics_bind(metrics_bind.as_deref()));
     let admin = problems.check(crate::config::AdminAccount::from_settings(
@@ -72,8 +76,15 @@ pub(super) async fn serve(g: &GlobalArgs, args: ServeArgs) -> anyhow::Result<()>
         admin_password.as_ref().map(|s| s.0.as_str()),
     ));
     problems.finish()?;
-    let (Some(mut settings), Some(payments), Some(siren), Some(admin), Some(proxies), Some(metrics_bind)) =
-        (settings, payment_settings, siren, admin, proxies, metrics_bind)
+    let (
+        Some(mut settings),
+        Some(payments),
+        Some(siren),
+        Some(admin),
+        Some(proxies),
+        Some(metrics_bind),
+        Some(mail),
+    ) = (settings, payment_settings, siren, admin, proxies, metrics_bind, mail)
     else {
         anyhow::bail!("invalid configuration");
     };
@@ -86,13 +97,19 @@ pub(super) async fn serve(g: &GlobalArgs, args: ServeArgs) -> anyhow::Result<()>
     settings.sign_ups_per_hour = sign_ups_per_hour;
     settings.unverified_hold_limit = unverified_hold_limit;
     settings.payments = payments;
+    settings.mail = mail;
     settings.run_workers = workers == WorkerMode::InProcess;
     let app = Application::build(settings).await?;
     tracing::info!(port = app.port(), "salle is serving");
     app.run_until_stopped().await
 }
 
-pub(super) async fn worker(g: &GlobalArgs, bind: String, payments: PaymentArgs) -> anyhow::Result<()> {
+pub(super) async fn worker(
+    g: &GlobalArgs,
+    bind: String,
+    payments: PaymentArgs,
+    mail: MailArgs,
+) -> anyhow::Result<()> {
     let mut problems = crate::config::Problems::default();
     if payments.public_url.is_none() {
         problems.check::<()>(Err(anyhow::anyhow!(
@@ -102,11 +119,13 @@ pub(super) async fn worker(g: &GlobalArgs, bind: String, payments: PaymentArgs) 
     }
     let settings = problems.check(Settings::new(&g.database_url, &bind, g.max_connections));
     let payment_settings = problems.check(payment_settings(&payments, &bind, false));
+    let mail = problems.check(mail.settings());
     problems.finish()?;
-    let (Some(mut settings), Some(payments)) = (settings, payment_settings) else {
+    let (Some(mut settings), Some(payments), Some(mail)) = (settings, payment_settings, mail) else {
         anyhow::bail!("invalid configuration");
     };
     settings.payments = payments;
+    settings.mail = mail;
     crate::worker::run(settings).await
 }
 

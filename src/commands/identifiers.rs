@@ -19,3 +19,15 @@ pub async fn claim(tx: &mut StoreTx, key: &str, association_id: Uuid) -> Result<
     .map_err(|source| StoreError::Database { doing: "claiming the association's identifier", source })?;
     Ok(claimed == 1)
 }
+
+/// Whether an association holds `key` already (a sign-up is told at once,
+/// before its address is confirmed: who is registered is public).
+pub async fn is_claimed(store: &salle_events::Store, key: &str) -> Result<bool, sqlx::Error> {
+    let holder: Option<String> = salle_events::sql::fetch_value(
+        store,
+        "SELECT association_id FROM association_identifiers WHERE identifier = $1",
+        Args::new().text(key.to_owned()),
+    )
+    .await?;
+    Ok(holder.is_some())
+}

@@ -5,6 +5,13 @@
 //! when one passes issues the command carrying the current time. The room
 //! decides; a booking decided meanwhile simply refuses.
 //!
+//! It keeps the reminders the same way, so that they are events of the log
+//! (`BookingReminded`, which the mail process tells the association): a day
+//! before an unpaid booking's hold ends, two days before a booking's slot.
+//! A reminder whose moment had passed already when the booking got there (a
+//! hold shorter than a day, a slot booked for tomorrow) is not scheduled:
+//! the approval's message said it all.
+//!
 //! Its schedule is rebuilt from the log at start. Expiring is idempotent (a
 //! second `Expire` is refused by the room), so no checkpoint is needed for
 //! correctness; a persisted schedule can replace the replay when logs grow.
@@ -14,7 +21,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use salle_events::catalog::category;
-use salle_events::catalog::room::RoomEvent;
+use salle_events::catalog::room::{Reminder, RoomEvent};
 use salle_events::{DomainEvent, EventStore, LogPosition, Metadata, RecordedEvent};
 use tokio::sync::watch;
 use uuid::Uuid;
@@ -27,6 +34,11 @@ pub const ACTOR: &str = "expiry";
 const BATCH: usize = 1000;
 /// Deadlines handled between two looks at the shutdown signal.
 const SLICE: usize = 200;
+
+/// How long before an unpaid booking's hold ends its association is reminded.
+pub const PAYMENT_REMINDER: chrono::Duration = chrono::Duration::hours(24);
+/// How long before its slot an association is reminded of it.
+pub const SLOT_REMINDER: chrono::Duration = chrono::Duration::hours(48);
 
 /// Issues each due command; returns how many changed a booking.
 async fn handle(
@@ -41,6 +53,7 @@ async fn handle(
         let command = || match due {
             Due::Expire => RoomCommand::Expire { booking_id, now },
             Due::Complete => RoomCommand::Complete { booking_id, now },
+            Due::Remind(reminder) => RoomCommand::Remind { booking_id, reminder, now },
         };
         match commands.on_room(room_id, &metadata, command).await {
             Ok(_) => changed += 1,
@@ -59,6 +72,7 @@ async fn handle(
 enum Due {
     Expire,
     Complete,
+    Remind(Reminder),
 }
 
 #[derive(Debug)]
@@ -67,18 +81,31 @@ pub struct ExpiryManager {
     position: LogPosition,
     /// booking → (room, deadline, what then)
     pending: BTreeMap<Uuid, (Uuid, DateTime<Utc>, Due)>,
-    /// booking → end of its slot, while it may still be completed.
-    ends: BTreeMap<Uuid, DateTime<Utc>>,
+    /// booking → its slot, while it may still be completed.
+    slots: BTreeMap<Uuid, (DateTime<Utc>, DateTime<Utc>)>,
+    /// (booking, reminder) → (room, when).
+    reminders: BTreeMap<(Uuid, Reminder), (Uuid, DateTime<Utc>)>,
 }
 
 impl ExpiryManager {
     pub fn new(commands: Commands) -> Self {
-        Self { commands, position: LogPosition::START, pending: BTreeMap::new(), ends: BTreeMap::new() }
+        Self {
+            commands,
+            position: LogPosition::START,
+            pending: BTreeMap::new(),
+            slots: BTreeMap::new(),
+            reminders: BTreeMap::new(),
+        }
     }
 
     /// Bookings waiting for a deadline.
     pub fn pending(&self) -> usize {
         self.pending.len()
+    }
+
+    /// Reminders waiting for their moment.
+    pub fn reminders(&self) -> usize {
+        self.reminders.len()
     }
 
     /// Reads every new event of the log into the schedule.
@@ -105,30 +132,67 @@ impl ExpiryManager {
             return;
         };
         match event {
-            RoomEvent::BookingRequested { booking_id, decide_by, end, .. } => {
+            RoomEvent::BookingRequested { booking_id, decide_by, start, end, .. } => {
                 self.pending.insert(booking_id, (room_id, decide_by, Due::Expire));
-                self.ends.insert(booking_id, end);
+                self.slots.insert(booking_id, (start, end));
             }
-            RoomEvent::BookingApproved { booking_id, pay_by: Some(pay_by), .. } => {
+            RoomEvent::BookingApproved { booking_id, pay_by: Some(pay_by), at, .. } => {
                 self.pending.insert(booking_id, (room_id, pay_by, Due::Expire));
+                self.remind(booking_id, room_id, Reminder::PaymentDue, pay_by - PAYMENT_REMINDER, at);
+                self.remind_of_slot(booking_id, room_id, at);
             }
-            RoomEvent::BookingApproved { booking_id, pay_by: None, .. }
-            | RoomEvent::BookingPaid { booking_id, .. } => match self.ends.get(&booking_id) {
-                Some(end) => {
-                    self.pending.insert(booking_id, (room_id, *end, Due::Complete));
-                }
-                None => {
-                    self.pending.remove(&booking_id);
-                }
-            },
+            RoomEvent::BookingApproved { booking_id, pay_by: None, at, .. } => {
+                self.complete_at_end(booking_id, room_id);
+                self.remind_of_slot(booking_id, room_id, at);
+            }
+            RoomEvent::BookingPaid { booking_id, .. } => {
+                self.reminders.remove(&(booking_id, Reminder::PaymentDue));
+                self.complete_at_end(booking_id, room_id);
+            }
+            RoomEvent::BookingReminded { booking_id, reminder, .. } => {
+                self.reminders.remove(&(booking_id, reminder));
+            }
             RoomEvent::BookingRejected { booking_id, .. }
             | RoomEvent::BookingExpired { booking_id, .. }
             | RoomEvent::BookingCompleted { booking_id, .. }
             | RoomEvent::BookingCancelled { booking_id, .. } => {
                 self.pending.remove(&booking_id);
-                self.ends.remove(&booking_id);
+                self.slots.remove(&booking_id);
+                self.reminders.retain(|(b, _), _| *b != booking_id);
             }
             _ => {}
+        }
+    }
+
+    fn complete_at_end(&mut self, booking_id: Uuid, room_id: Uuid) {
+        match self.slots.get(&booking_id) {
+            Some((_, end)) => {
+                self.pending.insert(booking_id, (room_id, *end, Due::Complete));
+            }
+            None => {
+                self.pending.remove(&booking_id);
+            }
+        }
+    }
+
+    fn remind_of_slot(&mut self, booking_id: Uuid, room_id: Uuid, decided_at: DateTime<Utc>) {
+        if let Some((start, _)) = self.slots.get(&booking_id).copied() {
+            self.remind(booking_id, room_id, Reminder::SlotSoon, start - SLOT_REMINDER, decided_at);
+        }
+    }
+
+    /// Schedules a reminder for `when`, unless that moment had passed when
+    /// the booking was decided.
+    fn remind(
+        &mut self,
+        booking_id: Uuid,
+        room_id: Uuid,
+        reminder: Reminder,
+        when: DateTime<Utc>,
+        decided_at: DateTime<Utc>,
+    ) {
+        if when > decided_at {
+            self.reminders.insert((booking_id, reminder), (room_id, when));
         }
     }
 
@@ -156,10 +220,16 @@ impl ExpiryManager {
     ) -> Result<(usize, bool), CommandError> {
         self.catch_up().await?;
         let mut due: Vec<(Uuid, Uuid, Due)> = self
-            .pending
+            .reminders
             .iter()
-            .filter(|(_, (_, deadline, _))| *deadline <= now)
-            .map(|(b, (r, _, due))| (*b, *r, *due))
+            .filter(|(_, (_, when))| *when <= now)
+            .map(|((b, reminder), (r, _))| (*b, *r, Due::Remind(*reminder)))
+            .chain(
+                self.pending
+                    .iter()
+                    .filter(|(_, (_, deadline, _))| *deadline <= now)
+                    .map(|(b, (r, _, due))| (*b, *r, *due)),
+            )
             .take(limit.saturating_add(1))
             .collect();
         let more = due.len() > limit;
@@ -173,8 +243,15 @@ impl ExpiryManager {
             Err(CommandError::Conflict(_)) => changed = handle(&self.commands, &due, now).await?,
             Err(e) => return Err(e),
         }
-        for (booking_id, _, _) in &due {
-            self.pending.remove(booking_id);
+        for (booking_id, _, due) in &due {
+            match due {
+                Due::Remind(reminder) => {
+                    self.reminders.remove(&(*booking_id, *reminder));
+                }
+                _ => {
+                    self.pending.remove(booking_id);
+                }
+            }
         }
         Ok((changed, more))
     }

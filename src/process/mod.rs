@@ -4,6 +4,8 @@
 //!
 //! - [`payments`]: opens checkouts, issues refunds and transfers, records the provider's answers.
 //! - [`expiry`]: expires undecided requests and unpaid bookings at their deadlines.
+//! - [`mail`]: writes the notices of the log into the outbox, and sends it.
 
 pub mod expiry;
+pub mod mail;
 pub mod payments;

@@ -11,7 +11,7 @@
 // DATABASE_URL (the PostgreSQL server), CHROMIUM (default /usr/bin/chromium).
 
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
@@ -65,6 +65,55 @@ async function waitReady(base) {
   fail(`salle did not become ready at ${base}`);
 }
 
+// One message's parts decoded (lettre writes quoted-printable or base64).
+function decodeMessage(raw) {
+  let out = "";
+  for (const chunk of raw.split("\r\n--")) {
+    const at = chunk.indexOf("\r\n\r\n");
+    if (at < 0) continue;
+    const head = chunk.slice(0, at).toLowerCase();
+    const body = chunk.slice(at + 4);
+    if (head.includes("content-transfer-encoding: quoted-printable")) {
+      const bytes = [];
+      const text = body.replace(/=\r\n/g, "");
+      for (let i = 0; i < text.length; i++) {
+        if (text[i] === "=" && /^[0-9A-F]{2}$/i.test(text.slice(i + 1, i + 3))) {
+          bytes.push(parseInt(text.slice(i + 1, i + 3), 16));
+          i += 2;
+        } else bytes.push(text.charCodeAt(i));
+      }
+      out += Buffer.from(bytes).toString("utf8") + "\n";
+    } else if (head.includes("content-transfer-encoding: base64")) {
+      out += Buffer.from(body.replace(/\s/g, ""), "base64").toString("utf8") + "\n";
+    } else out += body + "\n";
+  }
+  return out;
+}
+
+// The newest message to `address` whose decoded text contains `words`, and
+// the first link in it whose path starts with `prefix`; waits up to 10 s.
+async function mailedLink(dir, address, words, prefix) {
+  for (let i = 0; i < 200; i++) {
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith(".eml"))
+      .map((f) => join(dir, f))
+      .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+    for (const file of files) {
+      const raw = readFileSync(file, "utf8");
+      const to = (raw.match(/^To: (.*)$/im) || [])[1] || "";
+      if (!to.toLowerCase().includes(address.toLowerCase())) continue;
+      const text = decodeMessage(raw);
+      if (!text.includes(words)) continue;
+      if (!/^Auto-Submitted: auto-generated/im.test(raw)) fail(`the message to ${address} is not marked auto-generated`);
+      const link = (text.match(new RegExp(`https?://[^\\s"<]*${prefix}[^\\s"<]*`)) || [])[0];
+      if (!link) fail(`the message to ${address} about « ${words} » has no link to ${prefix}`);
+      return link;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  fail(`no message to ${address} about « ${words} » in ${dir}`);
+}
+
 async function signIn(page, base, [email, password]) {
   await page.goto(`${base}/connexion`);
   await page.getByLabel("Adresse e-mail").fill(email);
@@ -89,8 +138,9 @@ async function journey(browser, databaseUrl, label, shoot) {
   const base = `http://127.0.0.1:${port}`;
   // JSON logs at the debug level, as collected in production: kept to check
   // that they hold no personal data or secret.
+  const mailDir = mkdtempSync(join(tmpdir(), "salle-journey-mail-"));
   const server = spawn(bin, ["serve", "--bind", `127.0.0.1:${port}`, "--demo"], {
-    env: { ...process.env, SALLE_DATABASE_URL: databaseUrl, SALLE_LOG_FORMAT: "json", RUST_LOG: "debug,sqlx=warn,h2=warn,hyper=warn,rustls=warn,actix_server=info" },
+    env: { ...process.env, SALLE_DATABASE_URL: databaseUrl, SALLE_MAIL_DIR: mailDir, SALLE_LOG_FORMAT: "json", RUST_LOG: "debug,sqlx=warn,h2=warn,hyper=warn,rustls=warn,actix_server=info" },
     stdio: ["ignore", "ignore", "pipe"],
   });
   const logs = [];
@@ -141,8 +191,18 @@ async function journey(browser, databaseUrl, label, shoot) {
     await newcomer.getByLabel("Adresse e-mail").fill(NEWCOMER[0]);
     await newcomer.getByLabel("Mot de passe").fill(NEWCOMER[1]);
     await newcomer.getByRole("button", { name: "Créer le compte" }).click();
-    await newcomer.waitForURL(`${base}/reservations`);
-    await axeCheck(newcomer, "a new association's bookings");
+    await newcomer.getByRole("heading", { name: "Regardez votre messagerie" }).waitFor();
+    await axeCheck(newcomer, "the sign-up's next step");
+    // The link of the e-mail, then one button creates the account.
+    const confirmLink = await mailedLink(mailDir, NEWCOMER[0], "confirmez que cette adresse", "/inscription/confirmer/");
+    await newcomer.goto(confirmLink);
+    await axeCheck(newcomer, "the sign-up's confirmation");
+    await newcomer.getByRole("button", { name: "Créer le compte" }).click();
+    await newcomer.waitForURL(`${base}/association`);
+    await axeCheck(newcomer, "a new association's page");
+    await newcomer.getByRole("link", { name: /\(association\)/ }).click();
+    await newcomer.getByRole("heading", { name: "Mes e-mails" }).waitFor();
+    await axeCheck(newcomer, "the account's e-mail choices");
 
     // The gymnasium of the Collège La Garenne, as an association.
     await signIn(association, base, ACCOUNTS.association);
@@ -188,6 +248,11 @@ async function journey(browser, databaseUrl, label, shoot) {
     await manager.getByRole("button", { name: "Approuver" }).click();
     await manager.waitForURL(bookingUrl);
     await manager.getByText("approuvée").first().waitFor();
+    // The association reads the approval e-mail and follows its link.
+    const approvedLink = await mailedLink(mailDir, ACCOUNTS.association[0], "votre demande est approuvée", "/reservations/");
+    await association.goto(approvedLink);
+    if (association.url() !== bookingUrl) fail(`the approval e-mail leads to ${association.url()}, not ${bookingUrl}`);
+    await association.getByText("approuvée").first().waitFor();
     // The manager's establishment: payouts, rooms, and a room's hours and blocks.
     await manager.getByRole("link", { name: "Établissements" }).click();
     await axeCheck(manager, "the manager's establishments");
@@ -275,14 +340,14 @@ async function journey(browser, databaseUrl, label, shoot) {
     // The admin: collèges, invitations, the tariff grid, associations to verify.
     const admin = await (await browser.newContext(contextOptions)).newPage();
     await signIn(admin, base, ACCOUNTS.admin);
-    await admin.getByRole("link", { name: "Administration" }).click();
+    await admin.getByRole("link", { name: "Administration", exact: true }).click();
     await admin.getByRole("heading", { name: "Grilles tarifaires" }).waitFor();
     await axeCheck(admin, "the administration");
     await admin.getByLabel("Nom de la personne").fill("Paul Martin");
     await admin.getByLabel("Adresse e-mail").fill("paul.martin@demo.salle.test");
-    await admin.getByRole("button", { name: "Créer le lien d'invitation" }).click();
-    const invitation = (await admin.locator("code.hash").first().innerText()).trim();
-    if (!invitation.includes("/invitation/")) fail(`no invitation link: ${invitation}`);
+    await admin.getByRole("button", { name: "Envoyer l'invitation" }).click();
+    await admin.getByText("le lien part par e-mail à paul.martin@demo.salle.test").waitFor();
+    const invitation = await mailedLink(mailDir, "paul.martin@demo.salle.test", "vous invite à gérer", "/invitation/");
     await axeCheck(admin, "the administration (invitation made)");
     if (shoot) await admin.screenshot({ path: join(screenshots, "administration.png"), fullPage: true });
     const invited = await (await browser.newContext(contextOptions)).newPage();
@@ -293,6 +358,7 @@ async function journey(browser, databaseUrl, label, shoot) {
     passed = true;
   } finally {
     server.kill("SIGTERM");
+    rmSync(mailDir, { recursive: true, force: true });
     const { code, signal } = await exited;
     if (passed) {
       if (code !== 0) fail(`salle did not stop cleanly on SIGTERM (code ${code}, signal ${signal})`);

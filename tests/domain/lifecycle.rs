@@ -6,7 +6,7 @@ use salle::domain::booking::BookingStatus;
 use salle::domain::room::{self, Room, RoomCommand};
 use salle_events::catalog::Money;
 use salle_events::catalog::establishment::CancellationPolicy;
-use salle_events::catalog::room::{CancelledBy, ExpiryReason, RoomEvent};
+use salle_events::catalog::room::{CancelledBy, ExpiryReason, Reminder, RoomEvent};
 use uuid::Uuid;
 
 use super::fixtures::*;
@@ -301,4 +301,37 @@ fn a_blackout_over_an_active_booking_is_refused() {
         reason: "Travaux".into(),
     };
     assert_eq!(room::decide(&room, cmd).unwrap_err().code, "bookings_in_period");
+}
+
+#[test]
+fn an_unpaid_booking_is_reminded_of_its_payment_once_and_only_while_it_waits() {
+    let (room, id) = approved();
+    let remind = |now| RoomCommand::Remind { booking_id: id, reminder: Reminder::PaymentDue, now };
+    let events = room::decide(&room, remind(now() + Duration::hours(48))).unwrap();
+    assert!(matches!(events[..], [RoomEvent::BookingReminded { reminder: Reminder::PaymentDue, .. }]));
+    let reminded = then(room.clone(), &events);
+    assert!(room::decide(&reminded, remind(now() + Duration::hours(49))).unwrap().is_empty(), "once");
+    let late = room::decide(&room, remind(now() + Duration::hours(72))).unwrap_err();
+    assert_eq!(late.code, "reminder_not_due", "the hold has ended");
+    let (paid, id) = paid();
+    let err = room::decide(
+        &paid,
+        RoomCommand::Remind {
+            booking_id: id,
+            reminder: Reminder::PaymentDue,
+            now: now() + Duration::hours(48),
+        },
+    )
+    .unwrap_err();
+    assert_eq!(err.code, "reminder_not_due", "paid: nothing to remind");
+    let slot = room::decide(
+        &paid,
+        RoomCommand::Remind {
+            booking_id: id,
+            reminder: Reminder::SlotSoon,
+            now: now() + Duration::hours(48),
+        },
+    )
+    .unwrap();
+    assert!(matches!(slot[..], [RoomEvent::BookingReminded { reminder: Reminder::SlotSoon, .. }]));
 }

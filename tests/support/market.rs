@@ -18,7 +18,11 @@ pub struct World {
 
 impl World {
     pub async fn new(db: TestDb) -> Self {
-        let app = spawn_app(db).await;
+        Self::on(spawn_app(db).await).await
+    }
+
+    /// The same marketplace on an app started with other settings.
+    pub async fn on(app: TestApp) -> Self {
         let admin = app.token(ADMIN.0, ADMIN.1).await;
         let establishment = json!({ "name": "Gymnase Jean Moulin", "kind": "gymnasium",
             "address": "1 rue du Stade", "commune_insee": "38563" });
@@ -49,10 +53,13 @@ impl World {
         (status, body)
     }
 
+    /// Signs an association up and follows the link of its e-mail; answers its id and a token.
     pub async fn association(&self, rna: &str, email: &str) -> (String, String) {
         let (status, body) = self.sign_up(Some(rna), None, email).await;
         assert_eq!(status, 201, "{body}");
-        (body["id"].as_str().unwrap().to_owned(), self.app.token(email, "un long mot de passe").await)
+        let id = self.app.confirm_sign_up(email).await;
+        assert_eq!(id, body["id"].as_str().unwrap(), "the id announced at sign-up");
+        (id, self.app.token(email, "un long mot de passe").await)
     }
 
     /// Asks for `day` 18:00–20:00 (weekly until `until`, if given).

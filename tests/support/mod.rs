@@ -82,8 +82,10 @@ impl TestDb {
 pub mod app;
 pub mod binary;
 pub mod browser;
+pub mod mail;
 pub mod market;
 pub mod money;
+pub mod smtp;
 pub mod world;
 
 pub use salle_events::store::with_database;

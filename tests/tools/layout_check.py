@@ -23,9 +23,12 @@ MAX_LINES = 500
 STORE_MODULES = {
     "src/app/accounts/store.rs",
     "src/app/invitations/store.rs",
+    "src/app/registration/store.rs",
     "src/commands/free_texts.rs",
     "src/commands/identifiers.rs",
     "src/commands/personal_data.rs",
+    "src/mail/outbox.rs",
+    "src/mail/recipients.rs",
     "src/payments/simulated/store.rs",
     "src/process/payments/store.rs",
     # The store benchmark's floor: a raw INSERT beside the store's own append.

@@ -53,8 +53,6 @@ pub struct AdminPage {
     /// (id, name) of every establishment, for the invitation.
     pub establishments: Vec<(String, String)>,
     pub invite: InviteValues,
-    /// The invitation link just made, shown once.
-    pub invitation_link: Option<String>,
     /// Which form a refusal belongs to (`colleges`, `associations`, `tarifs`, `invitation`), and why.
     pub error: Option<(String, String)>,
     pub notice: Option<String>,
@@ -85,12 +83,6 @@ pub fn admin(chrome: &Chrome, page: &AdminPage) -> Markup {
             }
             h2 id="invitation" { (t(lang, "Inviter un gestionnaire", "Invite a manager")) }
             (section_error(page, "invitation"))
-            @if let Some(link) = &page.invitation_link {
-                div class="notice" role="status" {
-                    p { (t(lang, "Invitation créée. Envoyez ce lien à la personne invitée ; il ne sera plus affiché et sert une fois, pendant 14 jours :", "Invitation made. Send this link to the person invited; it will not be shown again and works once, for 14 days:")) }
-                    p { code class="hash" { (link) } }
-                }
-            }
             form class="stack" method="post" action="/admin/invitations" {
                 (csrf_field(&chrome.csrf))
                 div {
@@ -101,7 +93,7 @@ pub fn admin(chrome: &Chrome, page: &AdminPage) -> Markup {
                 }
                 div { label for="invite-name" { (t(lang, "Nom de la personne", "Person's name")) } input id="invite-name" name="name" value=(page.invite.name) maxlength="120" required; }
                 div { label for="invite-email" { (t(lang, "Adresse e-mail", "E-mail address")) } input id="invite-email" name="email" type="email" value=(page.invite.email) autocomplete="off" required; }
-                div { button type="submit" { (t(lang, "Créer le lien d'invitation", "Make the invitation link")) } }
+                div { button type="submit" { (t(lang, "Envoyer l'invitation", "Send the invitation")) } }
             }
             h2 id="tarifs" { (t(lang, "Grilles tarifaires", "Tariff grids")) }
             form class="inline" method="get" action="/admin#tarifs" {

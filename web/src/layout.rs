@@ -126,7 +126,7 @@ fn shell(chrome: &Chrome, title: &str, body: Markup, navigation: bool) -> Markup
                                     @if chrome.ledgers {
                                         li { a href="/grand-livre" { (t(lang, "Grands livres", "Ledgers")) } }
                                     }
-                                    li { span { (name) " (" (role) ")" } }
+                                    li { a href="/compte" title=(t(lang, "Mes e-mails et ma langue", "My e-mails and language")) { (name) " (" (role) ")" } }
                                     li {
                                         form method="post" action="/deconnexion" {
                                             (csrf_field(&chrome.csrf))

@@ -125,6 +125,12 @@ pub enum RoomCommand {
         booking_id: Uuid,
         now: DateTime<Utc>,
     },
+    /// A reminder's moment has come (the deadline manager).
+    Remind {
+        booking_id: Uuid,
+        reminder: salle_events::catalog::room::Reminder,
+        now: DateTime<Utc>,
+    },
     RecordPayment {
         booking_id: Uuid,
         amount: Money,

@@ -172,6 +172,12 @@ pub fn decide(room: &Room, command: RoomCommand) -> Result<Vec<RoomEvent>, Domai
                 })
                 .collect())
         }
+        RoomCommand::Remind { booking_id, reminder, now } => {
+            if !room.booking(booking_id)?.check_reminder(reminder, now)? {
+                return Ok(vec![]);
+            }
+            Ok(vec![RoomEvent::BookingReminded { booking_id, reminder, at: now }])
+        }
         RoomCommand::Expire { booking_id, now } => {
             let reason = room.booking(booking_id)?.expiry(now)?;
             Ok(vec![RoomEvent::BookingExpired { booking_id, reason, at: now }])

@@ -163,6 +163,7 @@ impl Aggregate for Room {
                             transfer_ref: None,
                             refund: None,
                             granted_back: Money::ZERO,
+                            reminded: vec![],
                         },
                     );
                 }
@@ -208,6 +209,11 @@ impl Aggregate for Room {
             RoomEvent::RefundGranted { booking_id, amount, .. } => {
                 if let Some(b) = self.bookings.get_mut(booking_id) {
                     b.granted_back.amount_cents += amount.amount_cents;
+                }
+            }
+            RoomEvent::BookingReminded { booking_id, reminder, .. } => {
+                if let Some(b) = self.bookings.get_mut(booking_id) {
+                    b.reminded.push(*reminder);
                 }
             }
         }

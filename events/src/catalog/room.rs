@@ -222,6 +222,16 @@ pub enum CancelledBy {
     Manager,
 }
 
+/// What the deadline manager reminds an association of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reminder {
+    /// Its approved booking waits for its payment, and the hold ends within a day.
+    PaymentDue,
+    /// Its slot starts within two days.
+    SlotSoon,
+}
+
 /// Why a booking expired.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -358,6 +368,14 @@ pub enum RoomEvent {
         transfer_ref: String,
         at: DateTime<Utc>,
     },
+    /// The deadline manager's reminder, computed in Europe/Paris: a day
+    /// before an unpaid booking's hold ends, two days before its slot. The
+    /// mail process tells the association.
+    BookingReminded {
+        booking_id: Uuid,
+        reminder: Reminder,
+        at: DateTime<Utc>,
+    },
     /// After the slot, the establishment gives money back (the room was not
     /// as described, the event was cut short…). The establishment keeps the
     /// revenue, so it is its decision and its money.
@@ -391,6 +409,7 @@ super::event_types!(RoomEvent {
     BookingCompleted,
     BookingSettled,
     RefundGranted,
+    BookingReminded,
 } texts = |e| match e {
     RoomEvent::BookingRequested { purpose: text, .. }
     | RoomEvent::BookingRejected { reason: text, .. }
@@ -411,6 +430,7 @@ impl RoomEvent {
             | Self::BookingCancelled { booking_id, .. }
             | Self::BookingCompleted { booking_id, .. }
             | Self::BookingSettled { booking_id, .. }
+            | Self::BookingReminded { booking_id, .. }
             | Self::RefundGranted { booking_id, .. } => Some(*booking_id),
             _ => None,
         }

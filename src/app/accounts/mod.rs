@@ -132,24 +132,104 @@ use store::row_by_email;
 pub async fn create(store: &Store, new: NewAccount<'_>, now: DateTime<Utc>) -> Result<Uuid, AccountError> {
     let email = normalise_email(new.email)?;
     check_password(new.password)?;
-    let name = text("invalid_name", "Le nom", new.name, 120)?;
+    text("invalid_name", "Le nom", new.name, 120)?;
     if row_by_email(store, &email).await?.is_some() {
-        return Err(
-            DomainError::conflict("email_taken", "Un compte existe déjà avec cette adresse e-mail.").into()
-        );
+        return Err(taken().into());
     }
     let hash = crate::app::passwords::hash(new.password)
         .await?
         .ok_or_else(|| DomainError::rule("weak_password", "Ce mot de passe ne peut pas être enregistré."))?;
+    create_hashed(store, &email, &hash, new.name, new.role, new.association_id, now).await
+}
+
+fn taken() -> DomainError {
+    DomainError::conflict("email_taken", "Un compte existe déjà avec cette adresse e-mail.")
+}
+
+/// Creates an account whose password was hashed earlier (a sign-up once
+/// its address is confirmed); the e-mail address must be free.
+pub async fn create_hashed(
+    store: &Store,
+    email: &str,
+    password_hash: &str,
+    name: &str,
+    role: Role,
+    association_id: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<Uuid, AccountError> {
+    let email = normalise_email(email)?;
+    let name = text("invalid_name", "Le nom", name, 120)?;
     let user_id = Uuid::now_v7();
     let inserted =
-        store::insert(store, user_id, &email, &hash, new.role, &name, new.association_id, now).await?;
+        store::insert(store, user_id, &email, password_hash, role, &name, association_id, now).await?;
     if !inserted {
-        return Err(
-            DomainError::conflict("email_taken", "Un compte existe déjà avec cette adresse e-mail.").into()
-        );
+        return Err(taken().into());
     }
     Ok(user_id)
+}
+
+/// Sets a new password and ends every session and token of the account.
+pub async fn set_password(store: &Store, user_id: Uuid, password: &str) -> Result<(), AccountError> {
+    check_password(password)?;
+    let hash = crate::app::passwords::hash(password)
+        .await?
+        .ok_or_else(|| DomainError::rule("weak_password", "Ce mot de passe ne peut pas être enregistré."))?;
+    Ok(store::set_password(store, user_id, &hash).await?)
+}
+
+/// How long a new password's link works.
+pub const RESET_LIFETIME: Duration = Duration::hours(1);
+/// Links one account may ask for in an hour.
+const RESETS_PER_HOUR: i64 = 3;
+
+/// A link for a new password, for the account behind `email`: its token,
+/// or none when there is no such account or it asked too often (the caller
+/// answers the same either way).
+pub async fn new_reset(
+    store: &Store,
+    user_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, AccountError> {
+    if store::resets_since(store, user_id, now - Duration::hours(1)).await? >= RESETS_PER_HOUR {
+        return Ok(None);
+    }
+    let token = random_token();
+    store::insert_reset(store, &token_hash(&token), user_id, now, now + RESET_LIFETIME).await?;
+    Ok(Some(token))
+}
+
+/// The account a reset link is for, while it works.
+pub async fn reset_holder(
+    store: &Store,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<Uuid>, AccountError> {
+    let row = store::reset_by_hash(store, &token_hash(token)).await?;
+    Ok(row.filter(|r| r.used_at.is_none() && now < r.expires_at).map(|r| r.user_id))
+}
+
+/// Uses a reset link: the new password, every session ended, every link of
+/// the account spent. Answers the account, or none when the link does not work.
+pub async fn reset_password(
+    store: &Store,
+    token: &str,
+    password: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<Uuid>, AccountError> {
+    let Some(user_id) = reset_holder(store, token, now).await? else { return Ok(None) };
+    set_password(store, user_id, password).await?;
+    store::resets_used(store, user_id, now).await?;
+    Ok(Some(user_id))
+}
+
+/// Sets the language of an account's messages and the notices it turned off.
+pub async fn set_preferences(
+    store: &Store,
+    user_id: Uuid,
+    lang: salle_web::Lang,
+    muted: &[String],
+) -> Result<(), AccountError> {
+    Ok(crate::mail::recipients::set_preferences(store, user_id, lang, muted).await?)
 }
 
 /// Whether an account has this e-mail address.

@@ -152,6 +152,8 @@ pub(super) async fn delete(store: &Store, user_id: Uuid) -> Result<(), salle_eve
     let mut tx = store.begin().await?;
     for statement in [
         "DELETE FROM sessions WHERE user_id = $1",
+        "DELETE FROM password_resets WHERE user_id = $1",
+        "DELETE FROM mail_outbox WHERE user_id = $1",
         "DELETE FROM account_establishments WHERE user_id = $1",
         "DELETE FROM accounts WHERE user_id = $1",
     ] {
@@ -159,6 +161,28 @@ pub(super) async fn delete(store: &Store, user_id: Uuid) -> Result<(), salle_eve
             .await
             .map_err(|source| salle_events::StoreError::Database { doing: "deleting an account", source })?;
     }
+    tx.commit().await
+}
+
+/// The new password's hash, and every session ended, in one transaction.
+pub(super) async fn set_password(
+    store: &Store,
+    user_id: Uuid,
+    hash: &str,
+) -> Result<(), salle_events::StoreError> {
+    use salle_events::EventStore;
+    let database = |source| salle_events::StoreError::Database { doing: "setting a password", source };
+    let mut tx = store.begin().await?;
+    sql::execute(
+        &mut tx,
+        "UPDATE accounts SET password_hash = $2 WHERE user_id = $1",
+        Args::new().uuid(user_id).text(hash.to_owned()),
+    )
+    .await
+    .map_err(database)?;
+    sql::execute(&mut tx, "DELETE FROM sessions WHERE user_id = $1", Args::new().uuid(user_id))
+        .await
+        .map_err(database)?;
     tx.commit().await
 }
 
@@ -188,4 +212,63 @@ pub(super) async fn establishments_of(store: &Store, user_id: Uuid) -> Result<Ve
 
 pub(super) async fn count(store: &Store) -> Result<i64, sqlx::Error> {
     Ok(sql::fetch_value(store, "SELECT COUNT(*) FROM accounts", Args::new()).await?.unwrap_or(0))
+}
+
+/// A new password's link: only its hash is kept.
+pub(super) async fn insert_reset(
+    store: &Store,
+    token_hash: &str,
+    user_id: Uuid,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sql::write(
+        store,
+        "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        Args::new().text(token_hash.to_owned()).uuid(user_id).time(now).time(expires_at),
+    )
+    .await
+    .map(drop)
+}
+
+/// Links asked for the account since `since`.
+pub(super) async fn resets_since(
+    store: &Store,
+    user_id: Uuid,
+    since: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    Ok(sql::fetch_value(
+        store,
+        "SELECT COUNT(*) FROM password_resets WHERE user_id = $1 AND created_at > $2",
+        Args::new().uuid(user_id).time(since),
+    )
+    .await?
+    .unwrap_or(0))
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct ResetRow {
+    pub(super) user_id: Uuid,
+    pub(super) expires_at: DateTime<Utc>,
+    pub(super) used_at: Option<DateTime<Utc>>,
+}
+
+pub(super) async fn reset_by_hash(store: &Store, token_hash: &str) -> Result<Option<ResetRow>, sqlx::Error> {
+    sql::fetch_optional(
+        store,
+        "SELECT user_id, expires_at, used_at FROM password_resets WHERE token_hash = $1",
+        Args::new().text(token_hash.to_owned()),
+    )
+    .await
+}
+
+/// Every link of the account stops working (one was used).
+pub(super) async fn resets_used(store: &Store, user_id: Uuid, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    sql::write(
+        store,
+        "UPDATE password_resets SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL",
+        Args::new().uuid(user_id).time(now),
+    )
+    .await
+    .map(drop)
 }

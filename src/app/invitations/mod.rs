@@ -1,10 +1,10 @@
 //! Invitations: an admin names a person and an establishment, or a member
 //! of an association names a second person of it (an association has one
 //! account per RNA/SIREN, and its other members join it this way). salle
-//! gives a link (a random 256-bit token, of which only the SHA-256 is kept)
-//! to send. Whoever opens it within [`LIFETIME`] chooses a password and
-//! becomes that establishment's manager, or a member of that association;
-//! a link works once.
+//! mails a link (a random 256-bit token, of which only the SHA-256 is kept)
+//! to the person invited, and shows it to nobody. Whoever opens it within
+//! [`LIFETIME`] chooses a password and becomes that establishment's
+//! manager, or a member of that association; a link works once.
 
 mod store;
 
@@ -159,4 +159,90 @@ pub async fn accept(
         accounts::add_establishment(&commands.store, user_id, establishment_id).await?;
     }
     Ok(user_id)
+}
+
+/// Who an invitation is for, and to what.
+#[derive(Debug, Clone, Copy)]
+pub struct Invitee<'a> {
+    pub email: &'a str,
+    pub name: &'a str,
+    pub to: InvitedTo,
+}
+
+/// Mails the invitation's link to the person invited (in the inviter's
+/// language: the invited person has no account yet to choose another).
+pub async fn send(
+    app: &crate::app::App,
+    token: &str,
+    invitee: Invitee<'_>,
+    inviter: &str,
+    lang: salle_web::Lang,
+    now: DateTime<Utc>,
+) -> Result<(), crate::app::AppError> {
+    let Invitee { email, name, to } = invitee;
+    use crate::mail::notice::Notice;
+    use crate::mail::{Letter, Recipient, texts};
+    use salle_web::Lang;
+    let what = match to {
+        InvitedTo::Manage(id) => app
+            .commands
+            .establishment(id)
+            .await
+            .map(|e| e.name)
+            .map_err(|e| crate::app::AppError::Internal(e.into()))?,
+        InvitedTo::Join(id) => app
+            .commands
+            .association(id)
+            .await
+            .map(|a| a.name)
+            .map_err(|e| crate::app::AppError::Internal(e.into()))?,
+    };
+    let fr = lang == Lang::Fr;
+    let role = match (to, fr) {
+        (InvitedTo::Manage(_), true) => format!("gérer les salles de {what}"),
+        (InvitedTo::Manage(_), false) => format!("manage the rooms of {what}"),
+        (InvitedTo::Join(_), true) => format!("rejoindre l'association {what}"),
+        (InvitedTo::Join(_), false) => format!("join the association {what}"),
+    };
+    let recipient =
+        Recipient { user_id: None, email: email.to_owned(), name: name.to_owned(), lang, muted: vec![] };
+    let letter = Letter {
+        lang,
+        subject: if fr {
+            format!("Invitation à {role} sur salle")
+        } else {
+            format!("Invitation to {role} on salle")
+        },
+        greeting: texts::greeting(lang, name),
+        paragraphs: vec![
+            if fr {
+                format!("{inviter} vous invite à {role} sur salle.")
+            } else {
+                format!("{inviter} invites you to {role} on salle.")
+            },
+            if fr {
+                format!(
+                    "Le lien ci-dessous sert une fois, jusqu'au {} : vous y choisirez votre mot de passe.",
+                    texts::moment(lang, now + LIFETIME)
+                )
+            } else {
+                format!(
+                    "The link below works once, until {}: there you will choose your password.",
+                    texts::moment(lang, now + LIFETIME)
+                )
+            },
+        ],
+        details: vec![],
+        action: Some((
+            if fr { "Accepter l'invitation" } else { "Accept the invitation" }.into(),
+            app.mail.link(&format!("/invitation/{token}")),
+        )),
+        footer: texts::footer(lang, Notice::Invitation, ""),
+    };
+    let cause = accounts::token_hash(token);
+    let m = app
+        .mail
+        .outgoing(&cause, Notice::Invitation.code(), &recipient, &letter)
+        .map_err(|e| crate::app::AppError::Unprocessable { code: "invalid_email", message: e.to_string() })?;
+    app.mail.enqueue(&app.store, &m, now).await.map_err(|e| crate::app::AppError::Internal(e.into()))
 }

@@ -1,6 +1,7 @@
-//! `/api/v1/users`, `/api/v1/me`, `/api/v1/associations`.
+//! `/api/v1/users`, `/api/v1/me` and its notices, `/api/v1/associations` (a
+//! sign-up and its confirmation), `/api/v1/auth/password-resets`.
 
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use chrono::Utc;
 use salle_events::catalog::association::RequesterCategory;
 use serde::Deserialize;
@@ -13,6 +14,8 @@ use crate::domain::DomainError;
 use crate::http::auth::Caller;
 use crate::http::client::ClientAddress;
 use crate::http::error::AppError;
+use crate::mail::notice::Notice;
+use salle_web::Lang;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct NewUser {
@@ -81,6 +84,24 @@ pub struct NewAssociation {
     pub password: String,
     pub contact_name: String,
     pub phone: Option<String>,
+    /// The language of its messages: `fr` or `en` (default: the request's Accept-Language).
+    pub lang: Option<String>,
+}
+
+/// The language a body names, or the request's.
+fn lang_of(named: Option<&str>, req: &HttpRequest) -> Result<Lang, AppError> {
+    match named {
+        Some("fr") => Ok(Lang::Fr),
+        Some("en") => Ok(Lang::En),
+        Some(other) => Err(DomainError::rule(
+            "invalid_lang",
+            format!("La langue « {other} » n'existe pas ici : « fr » ou « en »."),
+        )
+        .into()),
+        None => Ok(Lang::from_accept_language(
+            req.headers().get(actix_web::http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()),
+        )),
+    }
 }
 
 /// `POST /api/v1/associations` (anyone): the association and its account.
@@ -93,9 +114,11 @@ pub struct NewAssociation {
 pub async fn create_association(
     app: web::Data<App>,
     client: ClientAddress,
+    req: HttpRequest,
     body: web::Json<NewAssociation>,
 ) -> Result<HttpResponse, AppError> {
     let body = body.into_inner();
+    let lang = lang_of(body.lang.as_deref(), &req)?;
     let new = crate::app::registration::NewAssociation {
         name: body.name,
         rna: body.rna,
@@ -105,6 +128,134 @@ pub async fn create_association(
         password: body.password,
         contact_name: body.contact_name,
         phone: body.phone,
+        lang,
     };
-    Ok(created(crate::app::registration::register(&app, &new, client.0).await?))
+    let id = crate::app::registration::register(&app, &new, client.0).await?;
+    Ok(HttpResponse::Created().json(json!({ "id": id, "status": "awaiting_confirmation" })))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Confirmation {
+    /// The token of the link mailed at sign-up.
+    token: String,
+}
+
+/// `POST /api/v1/associations/confirmations` (anyone with the link): the account and the association.
+#[utoipa::path(post, path = "/api/v1/associations/confirmations", tag = "accounts", request_body = Confirmation,
+    responses((status = 201, description = "The association, and its first member's account", body = crate::http::api::schemas::Confirmed),
+              (status = 404, description = "No such link, used already or expired", body = crate::http::api::schemas::ErrorBody),
+              (status = 409, description = "The address or the RNA/SIREN got an account meanwhile", body = crate::http::api::schemas::ErrorBody)))]
+#[post("/api/v1/associations/confirmations")]
+pub async fn confirm_association(
+    app: web::Data<App>,
+    body: web::Json<Confirmation>,
+) -> Result<HttpResponse, AppError> {
+    let done = crate::app::registration::confirm(&app, &body.token).await?;
+    Ok(HttpResponse::Created().json(json!({ "id": done.association_id, "user_id": done.user_id })))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResetRequest {
+    email: String,
+}
+
+/// `POST /api/v1/auth/password-resets` (anyone): a link for a new password, mailed.
+#[utoipa::path(post, path = "/api/v1/auth/password-resets", tag = "accounts", request_body = ResetRequest,
+    responses((status = 202, description = "If the address has an account, a link was mailed to it (the answer is the same when it has none)"),
+              (status = 422, description = "Not an e-mail address", body = crate::http::api::schemas::ErrorBody)))]
+#[post("/api/v1/auth/password-resets")]
+pub async fn request_reset(
+    app: web::Data<App>,
+    body: web::Json<ResetRequest>,
+) -> Result<HttpResponse, AppError> {
+    crate::app::password_reset::request(&app, &body.email).await?;
+    Ok(HttpResponse::Accepted().json(json!({ "status": "sent_if_known" })))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPassword {
+    /// The token of the mailed link.
+    token: String,
+    password: String,
+}
+
+/// `POST /api/v1/auth/password-resets/confirm` (the link's holder): the new password; every session ends.
+#[utoipa::path(post, path = "/api/v1/auth/password-resets/confirm", tag = "accounts", request_body = NewPassword,
+    responses((status = 204, description = "The password is changed; every session and token of the account ended"),
+              (status = 404, description = "No such link, used already or expired", body = crate::http::api::schemas::ErrorBody),
+              (status = 422, description = "The password is too short", body = crate::http::api::schemas::ErrorBody)))]
+#[post("/api/v1/auth/password-resets/confirm")]
+pub async fn reset_password(
+    app: web::Data<App>,
+    body: web::Json<NewPassword>,
+) -> Result<HttpResponse, AppError> {
+    crate::app::password_reset::reset(&app, &body.token, &body.password).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, serde::Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Notices {
+    /// `fr` or `en`: the language of the messages.
+    lang: String,
+    /// The notices the account receives, by code; the others are turned off.
+    /// Security notices are always sent and are not listed.
+    receives: Vec<String>,
+}
+
+/// `GET /api/v1/me/notices`: the language of the messages and the notices received.
+#[utoipa::path(get, path = "/api/v1/me/notices", tag = "accounts", security(("bearer" = [])),
+    responses((status = 200, description = "The account's choices", body = Notices),
+              (status = 401, description = "No or bad token", body = crate::http::api::schemas::ErrorBody)))]
+#[get("/api/v1/me/notices")]
+pub async fn notices(app: web::Data<App>, caller: Caller) -> Result<HttpResponse, AppError> {
+    let choices = crate::app::notices::choices(&app, &caller).await?;
+    Ok(HttpResponse::Ok().json(Notices {
+        lang: choices.lang.code().to_owned(),
+        receives: choices.receives.iter().map(|n| n.code().to_owned()).collect(),
+    }))
+}
+
+/// `PUT /api/v1/me/notices`: chooses the language and the notices received.
+#[utoipa::path(put, path = "/api/v1/me/notices", tag = "accounts", request_body = Notices, security(("bearer" = [])),
+    responses((status = 200, description = "The account's choices", body = Notices),
+              (status = 401, description = "No or bad token", body = crate::http::api::schemas::ErrorBody),
+              (status = 422, description = "An unknown language or notice", body = crate::http::api::schemas::ErrorBody)))]
+#[put("/api/v1/me/notices")]
+pub async fn set_notices(
+    app: web::Data<App>,
+    caller: Caller,
+    body: web::Json<Notices>,
+) -> Result<HttpResponse, AppError> {
+    let lang = match body.lang.as_str() {
+        "fr" => Lang::Fr,
+        "en" => Lang::En,
+        other => {
+            return Err(DomainError::rule(
+                "invalid_lang",
+                format!("La langue « {other} » n'existe pas ici : « fr » ou « en »."),
+            )
+            .into());
+        }
+    };
+    let receives = body
+        .receives
+        .iter()
+        .map(|code| {
+            Notice::parse(code).ok_or_else(|| {
+                DomainError::rule(
+                    "invalid_notice",
+                    format!("L'avis « {code} » n'existe pas, ou ne peut pas être désactivé."),
+                )
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let choices = crate::app::notices::choose(&app, &caller, lang, &receives).await?;
+    Ok(HttpResponse::Ok().json(Notices {
+        lang: choices.lang.code().to_owned(),
+        receives: choices.receives.iter().map(|n| n.code().to_owned()).collect(),
+    }))
 }

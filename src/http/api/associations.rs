@@ -49,7 +49,7 @@ pub struct NewMember {
 /// second person of the association, who chooses a password there.
 #[utoipa::path(post, path = "/api/v1/associations/{id}/invitations", tag = "accounts", request_body = NewMember, security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The association")),
-    responses((status = 201, description = "The invitation link, to send", body = crate::http::api::schemas::MemberInvitation),
+    responses((status = 201, description = "The invitation, mailed to the person", body = crate::http::api::schemas::MemberInvitation),
               (status = 404, description = "No such association, or not the caller's", body = crate::http::api::schemas::ErrorBody),
               (status = 409, description = "The e-mail has an account already", body = crate::http::api::schemas::ErrorBody),
               (status = 422, description = "Bad e-mail or name", body = crate::http::api::schemas::ErrorBody)))]
@@ -58,11 +58,15 @@ pub async fn invite(
     app: web::Data<App>,
     caller: Caller,
     path: web::Path<Uuid>,
+    req: actix_web::HttpRequest,
     body: web::Json<NewMember>,
 ) -> Result<HttpResponse, AppError> {
+    let lang = salle_web::Lang::from_accept_language(
+        req.headers().get(actix_web::http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()),
+    );
     let invited =
-        associations::invite_member(&app, &caller, path.into_inner(), &body.email, &body.name).await?;
-    Ok(HttpResponse::Created().json(json!({ "url": invited.url, "expires_at": invited.expires_at })))
+        associations::invite_member(&app, &caller, path.into_inner(), &body.email, &body.name, lang).await?;
+    Ok(HttpResponse::Created().json(json!({ "sent_to": invited.sent_to, "expires_at": invited.expires_at })))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

@@ -43,7 +43,12 @@ fn money(m: Money) -> serde_json::Value {
 pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
     cfg.service(accounts::create_user)
         .service(accounts::me)
+        .service(accounts::notices)
+        .service(accounts::set_notices)
+        .service(accounts::confirm_association)
         .service(accounts::create_association)
+        .service(accounts::request_reset)
+        .service(accounts::reset_password)
         .service(associations::show)
         .service(associations::invite)
         .service(associations::verification)

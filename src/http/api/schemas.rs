@@ -44,6 +44,13 @@ pub struct Created {
     id: Uuid,
 }
 
+/// A confirmed sign-up: the association, and its first member's account.
+#[derive(ToSchema)]
+pub struct Confirmed {
+    id: Uuid,
+    user_id: Uuid,
+}
+
 #[derive(ToSchema)]
 pub struct Token {
     token: String,
@@ -304,8 +311,8 @@ pub struct AssociationAccount {
 
 #[derive(ToSchema)]
 pub struct MemberInvitation {
-    /// The link to send; it works once, until `expires_at`.
-    url: String,
+    /// Where the link was mailed; it works once, until `expires_at`.
+    sent_to: String,
     expires_at: DateTime<FixedOffset>,
 }
 

@@ -84,7 +84,6 @@ async fn admin_view(state: &App, lang: Lang, owner: Option<Uuid>) -> Result<Admi
         fees,
         establishments: listed.into_iter().map(|e| (e.establishment_id.to_string(), e.name)).collect(),
         invite: InviteValues::default(),
-        invitation_link: None,
         error: None,
         notice: None,
     })
@@ -158,7 +157,7 @@ pub async fn import_colleges(
     answer(&state, &visitor, Ok(format!("{new} collège(s) importé(s).")), |_| {}).await
 }
 
-/// `POST /admin/invitations`: a link for a new manager of an establishment.
+/// `POST /admin/invitations`: a link for a new manager of an establishment, by e-mail.
 #[post("/admin/invitations")]
 pub async fn invite(
     state: web::Data<App>,
@@ -175,13 +174,22 @@ pub async fn invite(
             .establishment
             .parse::<Uuid>()
             .map_err(|_| refused("Choisissez l'établissement dont la personne sera gestionnaire."))?;
-        admin::invite(&state, &caller, &typed.email, &typed.name, establishment).await
+        admin::invite(&state, &caller, &typed.email, &typed.name, establishment, visitor.lang).await
     }
     .await;
     match outcome {
-        Ok(link) => {
-            let notice = format!("{} est invité(e).", typed.name);
-            answer(&state, &visitor, Ok(notice), |p| p.invitation_link = Some(link)).await
+        Ok(()) => {
+            let notice = match visitor.lang {
+                Lang::Fr => format!(
+                    "{} est invité(e) : le lien part par e-mail à {} et sert une fois, pendant 14 jours.",
+                    typed.name, typed.email
+                ),
+                Lang::En => format!(
+                    "{} is invited: the link is on its way to {} and works once, for 14 days.",
+                    typed.name, typed.email
+                ),
+            };
+            answer(&state, &visitor, Ok(notice), |_| {}).await
         }
         Err(e) => answer(&state, &visitor, Err(("invitation", e)), |p| p.invite = typed).await,
     }

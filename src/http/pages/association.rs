@@ -35,19 +35,21 @@ pub async fn association_page(
     Ok(visitor.ok(views::association(&chrome, &page)))
 }
 
-/// `POST /association/invitations`: the link is shown once, to send.
+/// `POST /association/invitations`: the link goes to the person by e-mail.
 #[post("/association/invitations")]
 pub async fn invite_member(
     state: web::Data<App>,
     SignedInPost { visitor, caller, fields }: SignedInPost,
 ) -> Result<HttpResponse, PageError> {
     let (email, name) = (fields.get("email"), fields.get("name"));
-    let outcome = associations::invite_member(&state, &caller, caller.association()?, &email, &name).await;
+    let outcome =
+        associations::invite_member(&state, &caller, caller.association()?, &email, &name, visitor.lang)
+            .await;
     let mut page = view(&state, &caller, &visitor).await?;
     let status = match outcome {
         Ok(invited) => {
             page.notice = Some(format!("{name} est invité(e)."));
-            page.invitation = Some((invited.url, local_moment(invited.expires_at)));
+            page.invitation = Some((invited.sent_to, local_moment(invited.expires_at)));
             actix_web::http::StatusCode::OK
         }
         Err(e @ (AppError::Unprocessable { .. } | AppError::Conflict { .. })) => {

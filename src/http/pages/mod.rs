@@ -8,7 +8,8 @@
 //! - [`signed_in`], [`form`]: extractors for a signed-in visitor and a posted form.
 //! - [`labels`]: what the pages call things, and local dates.
 //! - [`search`], [`rooms`]: the search, a room's and an establishment's public pages.
-//! - [`session`]: sign in and out, an association's sign-up.
+//! - [`session`]: sign in and out, an association's sign-up and its confirmation.
+//! - [`account`]: a forgotten password; what an account is told by e-mail (`/compte`).
 //! - [`association`]: an association's own page and the invitation of its members.
 //! - [`bookings`], [`request`], [`receipt`]: bookings, a request (and a series' preview), a receipt.
 //! - [`ledger`], [`reconciliation`]: the ledgers, exports and reconciliation.
@@ -17,6 +18,7 @@
 //! - [`simulated`]: the simulated payment provider's pages.
 //! - [`assets`], [`info`]: static files; the legal notice and accessibility statement.
 
+pub mod account;
 pub mod admin;
 pub mod assets;
 pub mod association;
@@ -55,6 +57,14 @@ pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
         .service(session::sign_out)
         .service(session::sign_up_page)
         .service(session::sign_up)
+        .service(session::confirm_page)
+        .service(session::confirm)
+        .service(account::forgot_page)
+        .service(account::forgot)
+        .service(account::new_password_page)
+        .service(account::new_password)
+        .service(account::account_page)
+        .service(account::save_account)
         .service(association::association_page)
         .service(association::invite_member)
         .service(bookings::bookings_page)

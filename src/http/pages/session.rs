@@ -1,4 +1,5 @@
-//! Signing in and out, and an association's sign-up (then signed in).
+//! Signing in and out, and an association's sign-up: the form, then the
+//! link of its e-mail (then signed in).
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, post, web};
@@ -112,6 +113,7 @@ pub async fn sign_up(
                 password: password.clone(),
                 contact_name: typed.contact_name.clone(),
                 phone: Some(typed.phone.clone()).filter(|p| !p.is_empty()),
+                lang: visitor.lang,
             };
             crate::app::registration::register(&state, &new, client.0).await
         }
@@ -121,13 +123,7 @@ pub async fn sign_up(
         ))),
     };
     match created {
-        Ok(_) => {
-            let account = accounts::authenticate(&state.store, &typed.email, &password).await?;
-            let Some(account) = account else { return Ok(see_other("/connexion")) };
-            let issued =
-                accounts::sign_in(&state.store, account.user_id, SessionKind::Web, Utc::now()).await?;
-            Ok(signed_in(&issued.token))
-        }
+        Ok(_) => Ok(visitor.ok(views::check_your_mail(&visitor.chrome(&state).await, &typed.email, true))),
         Err(
             e @ (AppError::Unprocessable { .. }
             | AppError::Conflict { .. }
@@ -140,6 +136,44 @@ pub async fn sign_up(
                 status,
                 views::sign_up(&chrome, &typed, &categories(visitor.lang), Some(&e.to_string())),
             ))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `GET /inscription/confirmer/{token}`: the link of the sign-up's e-mail.
+#[get("/inscription/confirmer/{token}")]
+pub async fn confirm_page(
+    state: web::Data<App>,
+    visitor: Visitor,
+    token: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let chrome = visitor.chrome(&state).await;
+    Ok(visitor.ok(views::confirm_sign_up(&chrome, &token, None)))
+}
+
+/// `POST /inscription/confirmer/{token}`: the account and the association, then signed in.
+#[post("/inscription/confirmer/{token}")]
+pub async fn confirm(
+    state: web::Data<App>,
+    token: web::Path<String>,
+    Posted { visitor, .. }: Posted,
+) -> Result<HttpResponse, PageError> {
+    match crate::app::registration::confirm(&state, &token).await {
+        Ok(done) => {
+            if let Some(old) = &visitor.session {
+                accounts::sign_out(&state.store, old).await?;
+            }
+            let issued = accounts::sign_in(&state.store, done.user_id, SessionKind::Web, Utc::now()).await?;
+            Ok(HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, "/association"))
+                .cookie(host_cookie(SESSION_COOKIE, &issued.token))
+                .finish())
+        }
+        Err(e @ (AppError::NotFound(_) | AppError::Conflict { .. } | AppError::Unprocessable { .. })) => {
+            let chrome = visitor.chrome(&state).await;
+            let status = actix_web::ResponseError::status_code(&e);
+            Ok(visitor.html(status, views::confirm_sign_up(&chrome, &token, Some(&e.to_string()))))
         }
         Err(e) => Err(e.into()),
     }

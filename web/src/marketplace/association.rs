@@ -18,7 +18,7 @@ pub struct AssociationView {
     /// The invitation form, as typed.
     pub invite_email: String,
     pub invite_name: String,
-    /// The invitation link just made, shown once, and until when it works.
+    /// The address the invitation was just mailed to, and until when it works.
     pub invitation: Option<(String, String)>,
     pub notice: Option<String>,
     pub error: Option<String>,
@@ -64,17 +64,16 @@ pub fn association(chrome: &Chrome, a: &AssociationView) -> Markup {
             ul { @for (name, email) in &a.members { li { (name) " — " (email) } } }
             h2 id="inviter" { (t(lang, "Inviter un membre", "Invite a member")) }
             (alert(a.error.as_deref()))
-            @if let Some((link, until)) = &a.invitation {
+            @if let Some((address, until)) = &a.invitation {
                 div class="notice" role="status" {
-                    p { (t(lang, "Envoyez ce lien à la personne invitée ; il sert une fois, jusqu'au ", "Send this link to the person invited; it works once, until ")) (until) " :" }
-                    p { code { (link) } }
+                    p { (t(lang, "Le lien d'invitation part par e-mail à ", "The invitation link is on its way to ")) strong { (address) } (t(lang, " ; il sert une fois, jusqu'au ", "; it works once, until ")) (until) "." }
                 }
             }
             form class="stack" method="post" action="/association/invitations" {
                 (csrf_field(&chrome.csrf))
                 div { label for="invite-name" { (t(lang, "Nom", "Name")) } input id="invite-name" name="name" value=(a.invite_name) maxlength="120" autocomplete="off" required; }
                 div { label for="invite-email" { (t(lang, "Adresse e-mail", "E-mail address")) } input id="invite-email" name="email" type="email" value=(a.invite_email) autocomplete="off" required; }
-                div { button type="submit" { (t(lang, "Créer le lien d'invitation", "Make the invitation link")) } }
+                div { button type="submit" { (t(lang, "Envoyer l'invitation", "Send the invitation")) } }
             }
         },
     )

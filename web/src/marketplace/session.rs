@@ -1,4 +1,5 @@
-//! Signing in, and an association signing up.
+//! Signing in, an association signing up (and confirming its address), a
+//! forgotten password.
 
 use maud::{Markup, html};
 
@@ -26,6 +27,7 @@ pub fn sign_in(chrome: &Chrome, email: &str, error: Option<&str>) -> Markup {
                 }
                 div { button type="submit" { (title) } }
             }
+            p { a href="/mot-de-passe-oublie" { (t(lang, "Mot de passe oublié ?", "Forgot your password?")) } }
             p { (t(lang, "Pas encore de compte ? ", "No account yet? ")) a href="/inscription" { (t(lang, "Inscrire une association", "Register an association")) } }
         },
     )
@@ -80,7 +82,155 @@ pub fn sign_up(
                     input id="su-password" name="password" type="password" autocomplete="new-password" minlength="12" aria-describedby="password-hint" required;
                     p id="password-hint" class="hint" { (t(lang, "Au moins 12 caractères.", "At least 12 characters.")) }
                 }
+                p class="hint" { (t(lang, "Nous vous enverrons un e-mail : son lien finit l'inscription.", "We will send you an e-mail: its link finishes the sign-up.")) }
                 div { button type="submit" { (t(lang, "Créer le compte", "Create the account")) } }
+            }
+        },
+    )
+}
+
+/// After the first step of a sign-up, or a request for a new password: the
+/// next step is in the mailbox.
+pub fn check_your_mail(chrome: &Chrome, email: &str, sign_up: bool) -> Markup {
+    let lang = chrome.lang;
+    let title = t(lang, "Regardez votre messagerie", "Check your mailbox");
+    page_with(
+        chrome,
+        title,
+        html! {
+            h1 { (title) }
+            div class="notice" role="status" {
+                @if sign_up {
+                    p { (t(lang, "Un e-mail part vers ", "An e-mail is on its way to ")) strong { (email) } "." }
+                    p { (t(lang, "Ouvrez-le et suivez son lien pour finir l'inscription. Le lien vaut 48 heures ; sans lui, rien n'est enregistré.",
+                           "Open it and follow its link to finish signing up. The link works for 48 hours; without it, nothing is kept.")) }
+                } @else {
+                    p { (t(lang, "Si un compte existe avec l'adresse ", "If an account has the address ")) strong { (email) } (t(lang, ", un e-mail part vers elle.", ", an e-mail is on its way to it.")) }
+                    p { (t(lang, "Son lien sert une fois, pendant une heure, à choisir un nouveau mot de passe.", "Its link works once, for an hour, to choose a new password.")) }
+                }
+                p { (t(lang, "Rien reçu après quelques minutes ? Regardez dans les indésirables, puis recommencez.", "Nothing after a few minutes? Look in the spam folder, then start again.")) }
+            }
+            p { a href="/connexion" { (t(lang, "Aller à la connexion", "Go to sign-in")) } }
+        },
+    )
+}
+
+/// The link of a sign-up's e-mail: one button finishes it (a link alone
+/// does not, as mail scanners open links).
+pub fn confirm_sign_up(chrome: &Chrome, token: &str, error: Option<&str>) -> Markup {
+    let lang = chrome.lang;
+    let title = t(lang, "Finir l'inscription", "Finish signing up");
+    page_with(
+        chrome,
+        title,
+        html! {
+            h1 { (title) }
+            (alert(error))
+            @if error.is_none() {
+                p { (t(lang, "Votre adresse est confirmée par ce lien. Un dernier clic crée le compte de l'association.", "This link confirms your address. One last click creates the association's account.")) }
+                form method="post" action={ "/inscription/confirmer/" (token) } {
+                    (csrf_field(&chrome.csrf))
+                    button type="submit" { (t(lang, "Créer le compte", "Create the account")) }
+                }
+            } @else {
+                p { a href="/inscription" { (t(lang, "S'inscrire de nouveau", "Sign up again")) } }
+            }
+        },
+    )
+}
+
+/// A forgotten password: the address to mail a link to.
+pub fn forgot_password(chrome: &Chrome, email: &str, error: Option<&str>) -> Markup {
+    let lang = chrome.lang;
+    let title = t(lang, "Mot de passe oublié", "Forgotten password");
+    page_with(
+        chrome,
+        title,
+        html! {
+            h1 { (title) }
+            (alert(error))
+            p { (t(lang, "Donnez l'adresse de votre compte : nous y enverrons un lien pour choisir un nouveau mot de passe.", "Give your account's address: we will send it a link to choose a new password.")) }
+            form class="stack" method="post" action="/mot-de-passe-oublie" {
+                (csrf_field(&chrome.csrf))
+                div {
+                    label for="email" { (t(lang, "Adresse e-mail", "E-mail address")) }
+                    input id="email" name="email" type="email" autocomplete="username" value=(email) required;
+                }
+                div { button type="submit" { (t(lang, "Recevoir le lien", "Send me the link")) } }
+            }
+        },
+    )
+}
+
+/// The link of a reset e-mail: the new password, twice.
+pub fn new_password(chrome: &Chrome, token: &str, error: Option<&str>, usable: bool) -> Markup {
+    let lang = chrome.lang;
+    let title = t(lang, "Choisir un nouveau mot de passe", "Choose a new password");
+    page_with(
+        chrome,
+        title,
+        html! {
+            h1 { (title) }
+            (alert(error))
+            @if usable {
+                form class="stack" method="post" action={ "/mot-de-passe/" (token) } {
+                    (csrf_field(&chrome.csrf))
+                    div {
+                        label for="password" { (t(lang, "Nouveau mot de passe", "New password")) }
+                        input id="password" name="password" type="password" autocomplete="new-password" minlength="12" aria-describedby="np-hint" required;
+                        p id="np-hint" class="hint" { (t(lang, "Au moins 12 caractères. Toutes vos sessions ouvertes seront fermées.", "At least 12 characters. Every open session will be closed.")) }
+                    }
+                    div {
+                        label for="again" { (t(lang, "Le même, une seconde fois", "The same, once more")) }
+                        input id="again" name="again" type="password" autocomplete="new-password" minlength="12" required;
+                    }
+                    div { button type="submit" { (t(lang, "Enregistrer le mot de passe", "Save the password")) } }
+                }
+            } @else {
+                p { a href="/mot-de-passe-oublie" { (t(lang, "Demander un nouveau lien", "Ask for a new link")) } }
+            }
+        },
+    )
+}
+
+/// One notice an account may receive, as the page lists it.
+#[derive(Debug, Clone)]
+pub struct NoticeChoice {
+    pub code: String,
+    pub label: String,
+    pub receives: bool,
+}
+
+/// What the account is told by e-mail, and in which language.
+pub fn notices(chrome: &Chrome, lang_code: &str, choices: &[NoticeChoice], saved: bool) -> Markup {
+    let lang = chrome.lang;
+    let title = t(lang, "Mes e-mails", "My e-mails");
+    page_with(
+        chrome,
+        title,
+        html! {
+            h1 { (title) }
+            @if saved { div class="notice" role="status" { p { (t(lang, "Vos choix sont enregistrés.", "Your choices are saved.")) } } }
+            form class="stack" method="post" action="/compte" {
+                (csrf_field(&chrome.csrf))
+                fieldset {
+                    legend { (t(lang, "Langue des e-mails", "Language of the e-mails")) }
+                    div { input type="radio" id="lang-fr" name="lang" value="fr" checked[lang_code == "fr"]; label for="lang-fr" { "Français" } }
+                    div { input type="radio" id="lang-en" name="lang" value="en" checked[lang_code == "en"]; label for="lang-en" { "English" } }
+                }
+                @if !choices.is_empty() {
+                    fieldset {
+                        legend { (t(lang, "Je reçois un e-mail quand…", "I receive an e-mail when…")) }
+                        @for c in choices {
+                            div {
+                                input type="checkbox" id={ "n-" (c.code) } name="receives" value=(c.code) checked[c.receives];
+                                label for={ "n-" (c.code) } { (c.label) }
+                            }
+                        }
+                    }
+                }
+                p class="hint" { (t(lang, "Les e-mails liés à la sécurité du compte (confirmation d'adresse, nouveau mot de passe, invitation) partent toujours.", "E-mails about the account's security (address confirmation, new password, invitation) are always sent.")) }
+                div { button type="submit" { (t(lang, "Enregistrer", "Save")) } }
             }
         },
     )

@@ -1,0 +1,133 @@
+//! A person's own account: a forgotten password (the link by e-mail, then
+//! the new password), and `/compte`, what they are told by e-mail and in
+//! which language.
+
+use actix_web::{HttpResponse, get, post, web};
+use salle_web::Lang;
+use salle_web::marketplace::{self as views, NoticeChoice};
+
+use crate::app::{App, AppError, notices};
+use crate::http::pages::form::{Posted, SignedInPost};
+use crate::http::pages::signed_in::SignedIn;
+use crate::http::pages::visitor::{PageError, Visitor, see_other};
+use crate::mail::notice::Notice;
+
+#[get("/mot-de-passe-oublie")]
+pub async fn forgot_page(state: web::Data<App>, visitor: Visitor) -> Result<HttpResponse, PageError> {
+    let chrome = visitor.chrome(&state).await;
+    Ok(visitor.ok(views::forgot_password(&chrome, "", None)))
+}
+
+/// `POST /mot-de-passe-oublie`: the same answer whether or not the address has an account.
+#[post("/mot-de-passe-oublie")]
+pub async fn forgot(
+    state: web::Data<App>,
+    Posted { visitor, fields }: Posted,
+) -> Result<HttpResponse, PageError> {
+    let email = fields.get("email");
+    let chrome = visitor.chrome(&state).await;
+    match crate::app::password_reset::request(&state, &email).await {
+        Ok(()) => Ok(visitor.ok(views::check_your_mail(&chrome, &email, false))),
+        Err(e @ AppError::Unprocessable { .. }) => {
+            let status = actix_web::ResponseError::status_code(&e);
+            Ok(visitor.html(status, views::forgot_password(&chrome, &email, Some(&e.to_string()))))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `GET /mot-de-passe/{token}`: the link of the e-mail.
+#[get("/mot-de-passe/{token}")]
+pub async fn new_password_page(
+    state: web::Data<App>,
+    visitor: Visitor,
+    token: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let chrome = visitor.chrome(&state).await;
+    match crate::app::password_reset::check(&state, &token).await {
+        Ok(()) => Ok(visitor.ok(views::new_password(&chrome, &token, None, true))),
+        Err(e @ AppError::NotFound(_)) => {
+            let status = actix_web::ResponseError::status_code(&e);
+            Ok(visitor.html(status, views::new_password(&chrome, &token, Some(&e.to_string()), false)))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /mot-de-passe/{token}`: the new password; every session ends, then sign in.
+#[post("/mot-de-passe/{token}")]
+pub async fn new_password(
+    state: web::Data<App>,
+    token: web::Path<String>,
+    Posted { visitor, fields }: Posted,
+) -> Result<HttpResponse, PageError> {
+    let (password, again) = (fields.raw("password"), fields.raw("again"));
+    let outcome = if password != again {
+        Err(AppError::Unprocessable {
+            code: "passwords_differ",
+            message: t(
+                visitor.lang,
+                "Les deux mots de passe diffèrent : tapez le même deux fois.",
+                "The two passwords differ: type the same one twice.",
+            ),
+        })
+    } else {
+        crate::app::password_reset::reset(&state, &token, &password).await
+    };
+    let chrome = visitor.chrome(&state).await;
+    match outcome {
+        Ok(_) => Ok(see_other("/connexion")),
+        Err(e @ (AppError::NotFound(_) | AppError::Unprocessable { .. })) => {
+            let usable = !matches!(e, AppError::NotFound(_));
+            let status = actix_web::ResponseError::status_code(&e);
+            Ok(visitor.html(status, views::new_password(&chrome, &token, Some(&e.to_string()), usable)))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn t(lang: Lang, fr: &str, en: &str) -> String {
+    if lang == Lang::Fr { fr } else { en }.to_owned()
+}
+
+fn page(
+    visitor: &Visitor,
+    chrome: &salle_web::layout::Chrome,
+    choices: &notices::Choices,
+    saved: bool,
+) -> HttpResponse {
+    let list: Vec<NoticeChoice> = choices
+        .offered
+        .iter()
+        .map(|n| NoticeChoice {
+            code: n.code().to_owned(),
+            label: n.label(visitor.lang).to_owned(),
+            receives: choices.receives.contains(n),
+        })
+        .collect();
+    visitor.ok(views::notices(chrome, choices.lang.code(), &list, saved))
+}
+
+/// `GET /compte`: what the account is told by e-mail.
+#[get("/compte")]
+pub async fn account_page(
+    state: web::Data<App>,
+    SignedIn { visitor, caller }: SignedIn,
+) -> Result<HttpResponse, PageError> {
+    let choices = notices::choices(&state, &caller).await?;
+    let chrome = visitor.chrome(&state).await;
+    Ok(page(&visitor, &chrome, &choices, false))
+}
+
+/// `POST /compte`: the language and the notices received (unticked: turned off).
+#[post("/compte")]
+pub async fn save_account(
+    state: web::Data<App>,
+    SignedInPost { visitor, caller, fields }: SignedInPost,
+) -> Result<HttpResponse, PageError> {
+    let lang = if fields.get("lang") == "en" { Lang::En } else { Lang::Fr };
+    let receives: Vec<Notice> = fields.all("receives").iter().filter_map(|c| Notice::parse(c)).collect();
+    let choices = notices::choose(&state, &caller, lang, &receives).await?;
+    let chrome = visitor.chrome(&state).await;
+    Ok(page(&visitor, &chrome, &choices, true))
+}
