@@ -228,19 +228,10 @@ pub async fn notices(app: web::Data<App>, caller: Caller) -> Result<HttpResponse
 pub async fn set_notices(
     app: web::Data<App>,
     caller: Caller,
+    req: HttpRequest,
     body: web::Json<Notices>,
 ) -> Result<HttpResponse, AppError> {
-    let lang = match body.lang.as_str() {
-        "fr" => Lang::Fr,
-        "en" => Lang::En,
-        other => {
-            return Err(DomainError::rule(
-                "invalid_lang",
-                format!("La langue « {other} » n'existe pas ici : « fr » ou « en »."),
-            )
-            .into());
-        }
-    };
+    let lang = lang_of(Some(&body.lang), &req)?;
     let receives = body
         .receives
         .iter()

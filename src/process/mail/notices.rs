@@ -64,8 +64,23 @@ impl MailProcess {
                 stale += usize::from(concerns(recorded));
                 continue;
             }
-            if let Some(notice) = self.booking_notice(recorded).await? {
-                out.extend(self.addressed(notice).await?);
+            let addressed = match self.booking_notice(recorded).await {
+                Ok(Some(notice)) => self.addressed(notice).await,
+                Ok(None) => Ok(vec![]),
+                Err(e) => Err(e),
+            };
+            match addressed {
+                Ok(messages) => out.extend(messages),
+                // The store did not answer: the batch is read again from the checkpoint.
+                Err(e) if unavailable(&e) => return Err(e),
+                // Anything else would fail the same way each time and hold every
+                // later notice back: logged, and this event's notice skipped.
+                Err(e) => tracing::error!(
+                    position = recorded.global_position,
+                    event_type = %recorded.event_type,
+                    error = format!("{e:#}"),
+                    "a notice could not be written; skipped"
+                ),
             }
         }
         if stale > 0 {
@@ -271,9 +286,11 @@ impl MailProcess {
             let letter = self.letter(&n, to);
             match self.mailer.outgoing(&n.cause, n.notice.code(), to, &letter) {
                 Ok(m) => out.push(m),
-                Err(e) => {
-                    tracing::warn!(notice = n.notice.code(), error = %e, "a notice could not be addressed; skipped")
-                }
+                // The error names the address: it stays out of the log line.
+                Err(_) => tracing::warn!(
+                    notice = n.notice.code(),
+                    "a recipient's address cannot receive e-mail; this notice skipped for them"
+                ),
             }
         }
         Ok(out)
@@ -285,6 +302,15 @@ impl MailProcess {
         letter.footer = texts::footer(to.lang, n.notice, &self.mailer.link("/compte"));
         letter
     }
+}
+
+/// Whether a failure is the store's (worth reading the batch again).
+fn unavailable(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause.is::<sqlx::Error>()
+            || cause.is::<salle_events::StoreError>()
+            || matches!(cause.downcast_ref::<crate::commands::CommandError>(), Some(c) if !matches!(c, crate::commands::CommandError::Domain(_)))
+    })
 }
 
 /// Whether an event may give a notice, from its stream and type alone.
