@@ -267,6 +267,10 @@ pub async fn by_id(store: &Store, booking_id: Uuid) -> Result<Option<BookingRow>
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
     pub association: Option<Uuid>,
+    /// Only this room's bookings.
+    pub room: Option<Uuid>,
+    /// Only the bookings whose slot ends after this instant.
+    pub ending_after: Option<DateTime<Utc>>,
     /// Only these establishments' bookings (a manager's).
     pub establishments: Option<Vec<Uuid>>,
     pub status: Option<BookingStatus>,
@@ -284,6 +288,14 @@ fn where_clause(filter: &Filter) -> Option<(String, Args, usize)> {
     if let Some(a) = filter.association {
         conditions.push(format!("association_id = {}", next()));
         args = args.uuid(a);
+    }
+    if let Some(r) = filter.room {
+        conditions.push(format!("room_id = {}", next()));
+        args = args.uuid(r);
+    }
+    if let Some(t) = filter.ending_after {
+        conditions.push(format!("end_at > {}", next()));
+        args = args.time(t);
     }
     if let Some(ids) = &filter.establishments {
         if ids.is_empty() {

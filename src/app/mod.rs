@@ -10,6 +10,7 @@
 //! - [`error`]: [`AppError`], every kind of "no" a use-case answers.
 //! - [`bookings`]: request one slot or a weekly series (and its preview),
 //!   approve, reject, cancel, pay; a booking's history.
+//! - [`calendars`]: iCalendar feeds: a room's busy times, an account's secret link, one booking.
 //! - [`establishments`]: establishments, their managers and rooms (API side).
 //! - [`registration`]: an association's sign-up, confirmed by a link mailed to its address.
 //! - [`associations`]: an association's own account, its members and their invitations.
@@ -28,6 +29,7 @@ pub mod accounts;
 pub mod admin;
 pub mod associations;
 pub mod bookings;
+pub mod calendars;
 pub mod caller;
 pub mod error;
 pub mod establishments;

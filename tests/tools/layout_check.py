@@ -22,6 +22,7 @@ CRATES = {"src": "salle", "events/src": "salle-events", "domain/src": "salle-dom
 MAX_LINES = 500
 STORE_MODULES = {
     "src/app/accounts/store.rs",
+    "src/app/calendars/store.rs",
     "src/app/invitations/store.rs",
     "src/app/registration/store.rs",
     "src/commands/free_texts.rs",

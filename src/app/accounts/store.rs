@@ -153,6 +153,7 @@ pub(super) async fn delete(store: &Store, user_id: Uuid) -> Result<(), salle_eve
     for statement in [
         "DELETE FROM sessions WHERE user_id = $1",
         "DELETE FROM password_resets WHERE user_id = $1",
+        "DELETE FROM calendar_feeds WHERE user_id = $1",
         "DELETE FROM mail_outbox WHERE user_id = $1",
         "DELETE FROM account_establishments WHERE user_id = $1",
         "DELETE FROM accounts WHERE user_id = $1",

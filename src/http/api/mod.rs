@@ -17,6 +17,7 @@ pub mod accounts;
 pub mod associations;
 pub mod availability;
 pub mod bookings;
+pub mod calendars;
 pub mod establishments;
 pub mod finance;
 pub mod rooms;
@@ -57,6 +58,11 @@ pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
         .service(establishments::add_room)
         .service(establishments::show_room)
         .service(rooms::revise_room)
+        .service(calendars::room_feed)
+        .service(calendars::secret_feed)
+        .service(calendars::create_feed)
+        .service(calendars::list_feeds)
+        .service(calendars::revoke_feed)
         .service(bookings::create_booking)
         .service(bookings::list_bookings)
         .service(bookings::show_booking)

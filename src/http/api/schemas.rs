@@ -44,6 +44,27 @@ pub struct Created {
     id: Uuid,
 }
 
+/// A new secret calendar link, shown once.
+#[derive(ToSchema)]
+pub struct CalendarFeed {
+    id: Uuid,
+    /// `https://…/api/v1/calendars/feeds/<token>.ics`
+    url: String,
+    /// The same link with `webcal://`, for calendar programs.
+    webcal: String,
+}
+
+#[derive(ToSchema)]
+pub struct CalendarFeedLine {
+    id: Uuid,
+    created_at: DateTime<FixedOffset>,
+}
+
+#[derive(ToSchema)]
+pub struct CalendarFeeds {
+    feeds: Vec<CalendarFeedLine>,
+}
+
 /// A confirmed sign-up: the association, and its first member's account.
 #[derive(ToSchema)]
 pub struct Confirmed {

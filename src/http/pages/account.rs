@@ -4,10 +4,13 @@
 
 use actix_web::{HttpResponse, get, post, web};
 use salle_web::Lang;
-use salle_web::marketplace::{self as views, NoticeChoice};
+use salle_web::marketplace::{self as views, AgendaView, NoticeChoice};
+use uuid::Uuid;
 
-use crate::app::{App, AppError, notices};
+use crate::app::accounts::Role;
+use crate::app::{App, AppError, Caller, calendars, notices};
 use crate::http::pages::form::{Posted, SignedInPost};
+use crate::http::pages::labels::local_moment;
 use crate::http::pages::signed_in::SignedIn;
 use crate::http::pages::visitor::{PageError, Visitor, see_other};
 use crate::mail::notice::Notice;
@@ -90,12 +93,31 @@ fn t(lang: Lang, fr: &str, en: &str) -> String {
     if lang == Lang::Fr { fr } else { en }.to_owned()
 }
 
-fn page(
+/// The account's calendar links, for those who have bookings of their own.
+async fn agenda(
+    state: &App,
+    caller: &Caller,
+    new_link: Option<(String, String)>,
+) -> Result<Option<AgendaView>, AppError> {
+    if !matches!(caller.role(), Role::Association | Role::Manager) {
+        return Ok(None);
+    }
+    let feeds = calendars::feeds(state, caller)
+        .await?
+        .into_iter()
+        .map(|f| (f.feed_id.to_string(), local_moment(f.created_at)))
+        .collect();
+    Ok(Some(AgendaView { feeds, new_link }))
+}
+
+async fn page(
+    state: &App,
     visitor: &Visitor,
-    chrome: &salle_web::layout::Chrome,
-    choices: &notices::Choices,
+    caller: &Caller,
     saved: bool,
-) -> HttpResponse {
+    new_link: Option<(String, String)>,
+) -> Result<HttpResponse, PageError> {
+    let choices = notices::choices(state, caller).await?;
     let list: Vec<NoticeChoice> = choices
         .offered
         .iter()
@@ -105,18 +127,18 @@ fn page(
             receives: choices.receives.contains(n),
         })
         .collect();
-    visitor.ok(views::notices(chrome, choices.lang.code(), &list, saved))
+    let agenda = agenda(state, caller, new_link).await?;
+    let chrome = visitor.chrome(state).await;
+    Ok(visitor.ok(views::notices(&chrome, choices.lang.code(), &list, saved, agenda.as_ref())))
 }
 
-/// `GET /compte`: what the account is told by e-mail.
+/// `GET /compte`: what the account is told by e-mail; its calendar links.
 #[get("/compte")]
 pub async fn account_page(
     state: web::Data<App>,
     SignedIn { visitor, caller }: SignedIn,
 ) -> Result<HttpResponse, PageError> {
-    let choices = notices::choices(&state, &caller).await?;
-    let chrome = visitor.chrome(&state).await;
-    Ok(page(&visitor, &chrome, &choices, false))
+    page(&state, &visitor, &caller, false, None).await
 }
 
 /// `POST /compte`: the language and the notices received (unticked: turned off).
@@ -127,7 +149,27 @@ pub async fn save_account(
 ) -> Result<HttpResponse, PageError> {
     let lang = if fields.get("lang") == "en" { Lang::En } else { Lang::Fr };
     let receives: Vec<Notice> = fields.all("receives").iter().filter_map(|c| Notice::parse(c)).collect();
-    let choices = notices::choose(&state, &caller, lang, &receives).await?;
-    let chrome = visitor.chrome(&state).await;
-    Ok(page(&visitor, &chrome, &choices, true))
+    notices::choose(&state, &caller, lang, &receives).await?;
+    page(&state, &visitor, &caller, true, None).await
+}
+
+/// `POST /compte/agendas`: a new secret calendar link, shown once.
+#[post("/compte/agendas")]
+pub async fn new_agenda(
+    state: web::Data<App>,
+    SignedInPost { visitor, caller, .. }: SignedInPost,
+) -> Result<HttpResponse, PageError> {
+    let feed = calendars::create_feed(&state, &caller).await?;
+    page(&state, &visitor, &caller, false, Some((feed.url, feed.webcal))).await
+}
+
+/// `POST /compte/agendas/{id}/revoquer`: the link answers 404 from now on.
+#[post("/compte/agendas/{id}/revoquer")]
+pub async fn revoke_agenda(
+    state: web::Data<App>,
+    id: web::Path<Uuid>,
+    SignedInPost { caller, .. }: SignedInPost,
+) -> Result<HttpResponse, PageError> {
+    calendars::revoke(&state, &caller, id.into_inner()).await?;
+    Ok(see_other("/compte#agenda"))
 }

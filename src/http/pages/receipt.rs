@@ -1,4 +1,5 @@
-//! `GET /reservations/{id}/recu`: the payment receipt of a paid booking.
+//! `GET /reservations/{id}/recu`: the payment receipt of a paid booking;
+//! `GET /reservations/{id}/agenda.ics`: the booking as a calendar file.
 
 use actix_web::{HttpResponse, get, web};
 use salle_events::catalog::Money;
@@ -68,4 +69,23 @@ pub async fn receipt_page(
     };
     let chrome = visitor.chrome(&state).await;
     Ok(visitor.ok(views::receipt(&chrome, &view)))
+}
+
+/// `GET /reservations/{id}/agenda.ics`: the booking as a calendar file, for
+/// whoever may see it.
+#[get("/reservations/{id}/agenda.ics")]
+pub async fn booking_calendar(
+    state: web::Data<App>,
+    SignedIn { caller, .. }: SignedIn,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, PageError> {
+    let booking_id = path.into_inner();
+    let body = crate::app::calendars::booking_ics(&state, &caller, booking_id).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/calendar; charset=utf-8")
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"reservation-{booking_id}.ics\""),
+        ))
+        .body(body))
 }

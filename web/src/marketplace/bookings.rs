@@ -168,6 +168,7 @@ pub fn booking(chrome: &Chrome, b: &BookingView, message: Option<&str>) -> Marku
             @if let Some(href) = &b.receipt_href {
                 p { a href=(href) { (t(lang, "Reçu de paiement", "Payment receipt")) } }
             }
+            p { a href={ "/reservations/" (b.id) "/agenda.ics" } download { (t(lang, "Ajouter à mon agenda (fichier .ics)", "Add to my calendar (.ics file)")) } }
             @if b.actions.pay {
                 form method="post" action=(action("payer")) {
                     (csrf_field(&chrome.csrf))

@@ -82,6 +82,8 @@ pub fn room(chrome: &Chrome, room: &RoomView, message: Option<&str>) -> Markup {
                 a href=(room.previous_week) { (t(lang, "← Semaine précédente", "← Previous week")) }
                 " · "
                 a href=(room.next_week) { (t(lang, "Semaine suivante →", "Next week →")) }
+                " · "
+                a href={ "/api/v1/calendars/rooms/" (room.id) ".ics" } { (t(lang, "Agenda de la salle (iCalendar)", "The room's calendar (iCalendar)")) }
             }
             table {
                 caption class="visually-hidden" { (t(lang, "Créneaux de la semaine", "Slots of the week")) }

@@ -201,8 +201,23 @@ pub struct NoticeChoice {
     pub receives: bool,
 }
 
-/// What the account is told by e-mail, and in which language.
-pub fn notices(chrome: &Chrome, lang_code: &str, choices: &[NoticeChoice], saved: bool) -> Markup {
+/// An account's secret calendar links (association members and managers).
+#[derive(Debug, Clone, Default)]
+pub struct AgendaView {
+    /// Each link that works: its id and when it was made (local).
+    pub feeds: Vec<(String, String)>,
+    /// The link just made, shown this once: https and webcal.
+    pub new_link: Option<(String, String)>,
+}
+
+/// What the account is told by e-mail, and in which language; its calendar links.
+pub fn notices(
+    chrome: &Chrome,
+    lang_code: &str,
+    choices: &[NoticeChoice],
+    saved: bool,
+    agenda: Option<&AgendaView>,
+) -> Markup {
     let lang = chrome.lang;
     let title = t(lang, "Mes e-mails", "My e-mails");
     page_with(
@@ -231,6 +246,33 @@ pub fn notices(chrome: &Chrome, lang_code: &str, choices: &[NoticeChoice], saved
                 }
                 p class="hint" { (t(lang, "Les e-mails liés à la sécurité du compte (confirmation d'adresse, nouveau mot de passe, invitation) partent toujours.", "E-mails about the account's security (address confirmation, new password, invitation) are always sent.")) }
                 div { button type="submit" { (t(lang, "Enregistrer", "Save")) } }
+            }
+            @if let Some(agenda) = agenda {
+                h2 id="agenda" { (t(lang, "Mon agenda", "My calendar")) }
+                p { (t(lang, "Un lien secret montre vos réservations dans votre agenda (téléphone, Thunderbird, Outlook…), mises à jour d'heure en heure. Gardez-le pour vous : qui l'a voit vos réservations.", "A secret link shows your bookings in your calendar (phone, Thunderbird, Outlook…), updated hourly. Keep it to yourself: whoever has it sees your bookings.")) }
+                @if let Some((url, webcal)) = &agenda.new_link {
+                    div class="notice" role="status" {
+                        p { (t(lang, "Votre lien, affiché cette seule fois : abonnez-vous-y depuis votre agenda.", "Your link, shown this once: subscribe to it from your calendar.")) }
+                        p { a href=(webcal) { (t(lang, "S'abonner", "Subscribe")) } " — " code class="hash" { (url) } }
+                    }
+                }
+                @if !agenda.feeds.is_empty() {
+                    ul {
+                        @for (id, made) in &agenda.feeds {
+                            li {
+                                (t(lang, "Lien créé le ", "Link made on ")) (made) " "
+                                form method="post" action={ "/compte/agendas/" (id) "/revoquer" } class="inline-action" {
+                                    (csrf_field(&chrome.csrf))
+                                    button type="submit" class="secondary" aria-label={ (t(lang, "Révoquer le lien créé le ", "Revoke the link made on ")) (made) } { (t(lang, "Révoquer", "Revoke")) }
+                                }
+                            }
+                        }
+                    }
+                }
+                form method="post" action="/compte/agendas" {
+                    (csrf_field(&chrome.csrf))
+                    button type="submit" { (t(lang, "Créer un lien d'agenda", "Make a calendar link")) }
+                }
             }
         },
     )
