@@ -72,7 +72,7 @@ install_debian_packages() {
 }
 
 # The Python tools the tests check outputs with (tests/tools/requirements.txt:
-# Stripe's library, OpenAPI and JSON Schema validators), pinned, in a virtual
+# Stripe's library, OpenAPI and JSON Schema validators, aiosmtpd, icalendar), pinned, in a virtual
 # environment under the shared cache, made again whenever that file changes,
 # so nothing touches the system's Python.
 ensure_python_tools() {
@@ -87,6 +87,8 @@ ensure_python_tools() {
         echo "$wanted" > "$venv/.requirements"
     fi
     export PATH="$venv/bin:$PATH"
+    # The mail tests' SMTP server makes its test certificates with openssl.
+    command -v openssl >/dev/null || install_debian_packages openssl
 }
 
 # cargo-fuzz (crates.io, pinned) for scripts/fuzz; libFuzzer itself is built

@@ -97,6 +97,13 @@ impl From<crate::app::sign_in::SignInError> for AppError {
     }
 }
 
+/// A side table (accounts, outbox, links) did not answer: a fault of ours.
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Internal(e.into())
+    }
+}
+
 impl From<crate::finance::ExportError> for AppError {
     fn from(e: crate::finance::ExportError) -> Self {
         match e {

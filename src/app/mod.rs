@@ -78,6 +78,24 @@ pub struct App {
     pub mail: crate::mail::Mailer,
 }
 
+/// Writes a letter to `to` into the outbox at once, for the messages no
+/// event causes (a sign-up's link, a reset, an invitation); the mail process
+/// sends it. `cause` keys it: writing the same message twice sends it once.
+pub(crate) async fn mail_now(
+    app: &App,
+    cause: &str,
+    notice: crate::mail::notice::Notice,
+    to: &crate::mail::Recipient,
+    letter: &crate::mail::Letter,
+) -> Result<(), AppError> {
+    let m = app
+        .mail
+        .outgoing(cause, notice.code(), to, letter)
+        .map_err(|e| AppError::Unprocessable { code: "invalid_email", message: e.to_string() })?;
+    app.mail.enqueue(&app.store, &m, chrono::Utc::now()).await?;
+    Ok(())
+}
+
 /// Waits (bounded) until the search index has seen `position`, so that the
 /// next search, the room's week and the admin's lists show a change. The
 /// write is committed: if the wait fails, the answer still stands.

@@ -29,8 +29,7 @@ pub fn offered(caller: &Caller) -> Vec<Notice> {
 
 pub async fn choices(app: &App, caller: &Caller) -> Result<Choices, AppError> {
     let me = crate::mail::recipients::by_ids(&app.store, [caller.user_id()])
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?
+        .await?
         .pop()
         .ok_or_else(|| AppError::Unauthorized("Ce compte n'existe plus.".into()))?;
     let offered = offered(caller);

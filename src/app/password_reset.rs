@@ -19,8 +19,7 @@ use crate::mail::{Letter, texts};
 pub async fn request(app: &App, email: &str) -> Result<(), AppError> {
     let email = accounts::normalise_email(email)?;
     let now = Utc::now();
-    let internal = |e: sqlx::Error| AppError::Internal(e.into());
-    let Some(to) = crate::mail::recipients::by_email(&app.store, &email).await.map_err(internal)? else {
+    let Some(to) = crate::mail::recipients::by_email(&app.store, &email).await? else {
         return Ok(());
     };
     let Some(user_id) = to.user_id else { return Ok(()) };
@@ -51,12 +50,7 @@ pub async fn request(app: &App, email: &str) -> Result<(), AppError> {
         )),
         footer: texts::footer(lang, Notice::PasswordReset, ""),
     };
-    let cause = accounts::token_hash(&token);
-    let m = app
-        .mail
-        .outgoing(&cause, Notice::PasswordReset.code(), &to, &letter)
-        .map_err(|e| AppError::Unprocessable { code: "invalid_email", message: e.to_string() })?;
-    app.mail.enqueue(&app.store, &m, now).await.map_err(internal)
+    crate::app::mail_now(app, &accounts::token_hash(&token), Notice::PasswordReset, &to, &letter).await
 }
 
 /// Whether a link still works (the page asks before showing its form).

@@ -32,7 +32,7 @@ impl From<Row> for Recipient {
             user_id: Some(r.user_id),
             email: r.email,
             name: r.name,
-            lang: if r.lang == "en" { Lang::En } else { Lang::Fr },
+            lang: Lang::from_code(&r.lang).unwrap_or_default(),
             muted: r.muted_notices.split(',').filter(|m| !m.is_empty()).map(str::to_owned).collect(),
         }
     }

@@ -6,6 +6,7 @@ use salle_domain::time::{LOCAL_TZ, fr_date};
 use salle_domain::typed::euros;
 use salle_events::catalog::Money;
 use salle_web::Lang;
+use salle_web::layout::t as tr;
 
 use super::Letter;
 use super::notice::Notice;
@@ -30,10 +31,6 @@ pub struct BookingFacts {
     pub association: String,
     /// A request the room approved by itself (nothing left to decide).
     pub automatic: bool,
-}
-
-fn tr<'a>(lang: Lang, fr: &'a str, en: &'a str) -> &'a str {
-    if lang == Lang::Fr { fr } else { en }
 }
 
 /// `mardi 8 décembre 2026, 18 h 00 – 20 h 00` / `Tuesday 8 December 2026, 18:00–20:00`.

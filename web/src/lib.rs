@@ -36,6 +36,15 @@ impl Lang {
         }
     }
 
+    /// The language of a code as `code` writes it (`fr`, `en`).
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code {
+            "fr" => Some(Self::Fr),
+            "en" => Some(Self::En),
+            _ => None,
+        }
+    }
+
     /// Picks French or English from an `Accept-Language` header; French otherwise.
     pub fn from_accept_language(header: Option<&str>) -> Self {
         let Some(header) = header else { return Self::Fr };

@@ -157,7 +157,7 @@ fn gone() -> AppError {
 
 /// The feed behind a secret link.
 pub async fn secret_feed(app: &App, token: &str) -> Result<String, AppError> {
-    let feed = store::by_token_hash(&app.store, &accounts::token_hash(token)).await.map_err(internal)?;
+    let feed = store::by_token_hash(&app.store, &accounts::token_hash(token)).await?;
     let Some(feed) = feed else { return Err(gone()) };
     feed_for(app, feed.user_id).await
 }
@@ -172,9 +172,7 @@ pub async fn create_feed(app: &App, caller: &Caller) -> Result<NewFeed, AppError
     check_can_have(caller)?;
     let token = accounts::random_token();
     let id = Uuid::now_v7();
-    store::insert(&app.store, id, &accounts::token_hash(&token), caller.user_id(), Utc::now())
-        .await
-        .map_err(internal)?;
+    store::insert(&app.store, id, &accounts::token_hash(&token), caller.user_id(), Utc::now()).await?;
     let url = app.mail.link(&format!("/api/v1/calendars/feeds/{token}.ics"));
     let webcal = match url.split_once("://") {
         Some((_, rest)) => format!("webcal://{rest}"),
@@ -186,13 +184,13 @@ pub async fn create_feed(app: &App, caller: &Caller) -> Result<NewFeed, AppError
 /// The caller's links that work (their tokens are not kept: only when made).
 pub async fn feeds(app: &App, caller: &Caller) -> Result<Vec<Feed>, AppError> {
     check_can_have(caller)?;
-    store::of_user(&app.store, caller.user_id()).await.map_err(internal)
+    Ok(store::of_user(&app.store, caller.user_id()).await?)
 }
 
 /// Revokes one of the caller's links: it answers 404 from now on.
 pub async fn revoke(app: &App, caller: &Caller, feed_id: Uuid) -> Result<(), AppError> {
     check_can_have(caller)?;
-    if store::revoke(&app.store, caller.user_id(), feed_id, Utc::now()).await.map_err(internal)? {
+    if store::revoke(&app.store, caller.user_id(), feed_id, Utc::now()).await? {
         Ok(())
     } else {
         Err(AppError::NotFound("Vous n'avez pas de lien d'agenda de ce numéro.".into()))

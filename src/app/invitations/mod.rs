@@ -184,18 +184,8 @@ pub async fn send(
     use crate::mail::{Letter, Recipient, texts};
     use salle_web::Lang;
     let what = match to {
-        InvitedTo::Manage(id) => app
-            .commands
-            .establishment(id)
-            .await
-            .map(|e| e.name)
-            .map_err(|e| crate::app::AppError::Internal(e.into()))?,
-        InvitedTo::Join(id) => app
-            .commands
-            .association(id)
-            .await
-            .map(|a| a.name)
-            .map_err(|e| crate::app::AppError::Internal(e.into()))?,
+        InvitedTo::Manage(id) => app.commands.establishment(id).await?.name,
+        InvitedTo::Join(id) => app.commands.association(id).await?.name,
     };
     let fr = lang == Lang::Fr;
     let role = match (to, fr) {
@@ -239,10 +229,5 @@ pub async fn send(
         )),
         footer: texts::footer(lang, Notice::Invitation, ""),
     };
-    let cause = accounts::token_hash(token);
-    let m = app
-        .mail
-        .outgoing(&cause, Notice::Invitation.code(), &recipient, &letter)
-        .map_err(|e| crate::app::AppError::Unprocessable { code: "invalid_email", message: e.to_string() })?;
-    app.mail.enqueue(&app.store, &m, now).await.map_err(|e| crate::app::AppError::Internal(e.into()))
+    crate::app::mail_now(app, &accounts::token_hash(token), Notice::Invitation, &recipient, &letter).await
 }

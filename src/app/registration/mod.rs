@@ -91,7 +91,7 @@ pub async fn register(app: &App, new: &NewAssociation, from: IpAddr) -> Result<U
     };
     crate::domain::association::decide(&Association::default(), registration)?;
     let key = crate::domain::association::registry_key(&identifier);
-    if crate::commands::identifiers::is_claimed(&app.store, &key).await.map_err(internal)? {
+    if crate::commands::identifiers::is_claimed(&app.store, &key).await? {
         return Err(registered(&identifier.to_string()).into());
     }
     // Hashed whether or not the address has an account: the same time either way.
@@ -99,16 +99,12 @@ pub async fn register(app: &App, new: &NewAssociation, from: IpAddr) -> Result<U
         .await
         .map_err(accounts::AccountError::from)?
         .ok_or_else(|| DomainError::rule("weak_password", "Ce mot de passe ne peut pas être enregistré."))?;
-    match crate::mail::recipients::by_email(&app.store, &email).await.map_err(internal)? {
+    match crate::mail::recipients::by_email(&app.store, &email).await? {
         Some(owner) => {
             let letter = attempt_letter(app, &owner);
             // At most one such message a day per address, however many tries.
             let cause = format!("sign-up-attempt/{}", now.date_naive());
-            let m = app
-                .mail
-                .outgoing(&cause, Notice::SignUpAttempt.code(), &owner, &letter)
-                .map_err(mail_error)?;
-            app.mail.enqueue(&app.store, &m, now).await.map_err(internal)?;
+            crate::app::mail_now(app, &cause, Notice::SignUpAttempt, &owner, &letter).await?;
         }
         None => {
             let token = accounts::random_token();
@@ -126,17 +122,13 @@ pub async fn register(app: &App, new: &NewAssociation, from: IpAddr) -> Result<U
             let details = serde_json::to_string(&details).map_err(|e| AppError::Internal(e.into()))?;
             let expires_at = now + CONFIRMATION_LIFETIME;
             let hash = accounts::token_hash(&token);
-            store::insert(&app.store, &hash, association_id, &email, &details, now, expires_at)
-                .await
-                .map_err(internal)?;
+            store::insert(&app.store, &hash, association_id, &email, &details, now, expires_at).await?;
             let to = Recipient { user_id: None, email, name: contact.name, lang: new.lang, muted: vec![] };
             let letter = confirm_letter(app, &to, &token, expires_at);
-            let m =
-                app.mail.outgoing(&hash, Notice::ConfirmAddress.code(), &to, &letter).map_err(mail_error)?;
-            app.mail.enqueue(&app.store, &m, now).await.map_err(internal)?;
+            crate::app::mail_now(app, &hash, Notice::ConfirmAddress, &to, &letter).await?;
         }
     }
-    store::remove_expired(&app.store, now).await.map_err(internal)?;
+    store::remove_expired(&app.store, now).await?;
     Ok(association_id)
 }
 
@@ -152,7 +144,7 @@ pub struct Confirmed {
 pub async fn confirm(app: &App, token: &str) -> Result<Confirmed, AppError> {
     let now = Utc::now();
     let hash = accounts::token_hash(token);
-    let pending = store::by_token_hash(&app.store, &hash).await.map_err(internal)?;
+    let pending = store::by_token_hash(&app.store, &hash).await?;
     let Some(pending) = pending.filter(|p| now < p.expires_at) else {
         return Err(DomainError::not_found(
             "sign_up_not_found",
@@ -185,9 +177,9 @@ pub async fn confirm(app: &App, token: &str) -> Result<Confirmed, AppError> {
         accounts::delete(&app.store, user_id).await?;
         return Err(e.into());
     }
-    let lang = if d.lang == "en" { Lang::En } else { Lang::Fr };
+    let lang = Lang::from_code(&d.lang).unwrap_or_default();
     accounts::set_preferences(&app.store, user_id, lang, &[]).await?;
-    store::remove(&app.store, &hash).await.map_err(internal)?;
+    store::remove(&app.store, &hash).await?;
     Ok(Confirmed { user_id, association_id })
 }
 
@@ -199,14 +191,6 @@ fn registered(identifier: &str) -> DomainError {
              qui l'a ouvert de vous inviter depuis sa page « Mon association »."
         ),
     )
-}
-
-fn internal(e: sqlx::Error) -> AppError {
-    AppError::Internal(e.into())
-}
-
-fn mail_error(e: crate::mail::compose::ComposeError) -> AppError {
-    AppError::Unprocessable { code: "invalid_email", message: format!("{e}") }
 }
 
 fn confirm_letter(app: &App, to: &Recipient, token: &str, expires_at: DateTime<Utc>) -> Letter {

@@ -7,7 +7,7 @@ use salle_events::catalog::association::RequesterCategory;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::created;
+use super::{created, lang_of};
 use crate::app::App;
 use crate::app::accounts::{self, NewAccount, Role};
 use crate::domain::DomainError;
@@ -15,7 +15,6 @@ use crate::http::auth::Caller;
 use crate::http::client::ClientAddress;
 use crate::http::error::AppError;
 use crate::mail::notice::Notice;
-use salle_web::Lang;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct NewUser {
@@ -86,22 +85,6 @@ pub struct NewAssociation {
     pub phone: Option<String>,
     /// The language of its messages: `fr` or `en` (default: the request's Accept-Language).
     pub lang: Option<String>,
-}
-
-/// The language a body names, or the request's.
-fn lang_of(named: Option<&str>, req: &HttpRequest) -> Result<Lang, AppError> {
-    match named {
-        Some("fr") => Ok(Lang::Fr),
-        Some("en") => Ok(Lang::En),
-        Some(other) => Err(DomainError::rule(
-            "invalid_lang",
-            format!("La langue « {other} » n'existe pas ici : « fr » ou « en »."),
-        )
-        .into()),
-        None => Ok(Lang::from_accept_language(
-            req.headers().get(actix_web::http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()),
-        )),
-    }
 }
 
 /// `POST /api/v1/associations` (anyone): the association and its account.

@@ -61,9 +61,7 @@ pub async fn invite(
     req: actix_web::HttpRequest,
     body: web::Json<NewMember>,
 ) -> Result<HttpResponse, AppError> {
-    let lang = salle_web::Lang::from_accept_language(
-        req.headers().get(actix_web::http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()),
-    );
+    let lang = super::lang_of(None, &req)?;
     let invited =
         associations::invite_member(&app, &caller, path.into_inner(), &body.email, &body.name, lang).await?;
     Ok(HttpResponse::Created().json(json!({ "sent_to": invited.sent_to, "expires_at": invited.expires_at })))

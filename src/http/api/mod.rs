@@ -35,6 +35,25 @@ fn created(id: Uuid) -> HttpResponse {
     HttpResponse::Created().json(json!({ "id": id }))
 }
 
+/// The language a body names (`fr`, `en`), or else the request's `Accept-Language`.
+fn lang_of(
+    named: Option<&str>,
+    req: &actix_web::HttpRequest,
+) -> Result<salle_web::Lang, crate::app::AppError> {
+    match named {
+        None => Ok(salle_web::Lang::from_accept_language(
+            req.headers().get(actix_web::http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()),
+        )),
+        Some(code) => salle_web::Lang::from_code(code).ok_or_else(|| {
+            crate::domain::DomainError::rule(
+                "invalid_lang",
+                format!("La langue « {code} » n'existe pas ici : « fr » ou « en »."),
+            )
+            .into()
+        }),
+    }
+}
+
 /// An amount as API.md writes it.
 fn money(m: Money) -> serde_json::Value {
     json!({ "amount_cents": m.amount_cents, "currency": "EUR" })

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use crate::app::accounts::Role;
 use crate::app::{App, AppError, Caller, calendars, notices};
 use crate::http::pages::form::{Posted, SignedInPost};
-use crate::http::pages::labels::local_moment;
+use crate::http::pages::labels::{local_moment, tr};
 use crate::http::pages::signed_in::SignedIn;
 use crate::http::pages::visitor::{PageError, Visitor, see_other};
 use crate::mail::notice::Notice;
@@ -68,11 +68,12 @@ pub async fn new_password(
     let outcome = if password != again {
         Err(AppError::Unprocessable {
             code: "passwords_differ",
-            message: t(
+            message: tr(
                 visitor.lang,
                 "Les deux mots de passe diffèrent : tapez le même deux fois.",
                 "The two passwords differ: type the same one twice.",
-            ),
+            )
+            .to_owned(),
         })
     } else {
         crate::app::password_reset::reset(&state, &token, &password).await
@@ -87,10 +88,6 @@ pub async fn new_password(
         }
         Err(e) => Err(e.into()),
     }
-}
-
-fn t(lang: Lang, fr: &str, en: &str) -> String {
-    if lang == Lang::Fr { fr } else { en }.to_owned()
 }
 
 /// The account's calendar links, for those who have bookings of their own.
@@ -147,7 +144,7 @@ pub async fn save_account(
     state: web::Data<App>,
     SignedInPost { visitor, caller, fields }: SignedInPost,
 ) -> Result<HttpResponse, PageError> {
-    let lang = if fields.get("lang") == "en" { Lang::En } else { Lang::Fr };
+    let lang = Lang::from_code(&fields.get("lang")).unwrap_or_default();
     let receives: Vec<Notice> = fields.all("receives").iter().filter_map(|c| Notice::parse(c)).collect();
     notices::choose(&state, &caller, lang, &receives).await?;
     page(&state, &visitor, &caller, true, None).await

@@ -46,11 +46,17 @@ struct BookingNotice {
     /// What the message's key is derived from: the event, or a series'
     /// decision (every date of it decided at once gives one message).
     cause: String,
-    room_id: Uuid,
-    booking_id: Uuid,
+    /// Who it may go to: the establishment's managers, or the association.
+    audience: Audience,
     facts: BookingFacts,
     /// The page it is about, from the site's root.
     path: String,
+}
+
+/// The people a booking's notices may go to, read with its facts.
+struct Audience {
+    managers: Vec<Uuid>,
+    association_id: Uuid,
 }
 
 impl MailProcess {
@@ -112,13 +118,12 @@ impl MailProcess {
                 return Ok(None);
             };
             let room = self.commands.room(row.room_id).await?;
-            let mut facts = self.facts(&room, booking_id, None).await?;
+            let (mut facts, audience) = self.facts(&room, booking_id, None).await?;
             facts.amount = Some(amount);
             return Ok(Some(BookingNotice {
                 notice: Notice::RefundIssued,
                 cause,
-                room_id: row.room_id,
-                booking_id,
+                audience,
                 facts,
                 path: format!("/reservations/{booking_id}"),
             }));
@@ -180,7 +185,7 @@ impl MailProcess {
         };
         let Some(booking) = room.bookings.get(&booking_id) else { return Ok(None) };
         let in_series = cause.starts_with("series/");
-        let mut facts = self.facts(&room, booking_id, in_series.then_some(&event)).await?;
+        let (mut facts, audience) = self.facts(&room, booking_id, in_series.then_some(&event)).await?;
         let path = match notice {
             Notice::PaymentReceived => format!("/reservations/{booking_id}/recu"),
             _ => format!("/reservations/{booking_id}"),
@@ -217,16 +222,17 @@ impl MailProcess {
             RoomEvent::BookingRejected { reason, .. } => facts.reason = self.text(reason).await?,
             _ => {}
         }
-        Ok(Some(BookingNotice { notice, cause, room_id, booking_id, facts, path }))
+        Ok(Some(BookingNotice { notice, cause, audience, facts, path }))
     }
 
-    /// What every booking notice says: the room, the place, the dates.
+    /// What every booking notice says — the room, the place, the dates —
+    /// and whom it may tell.
     async fn facts(
         &self,
         room: &Room,
         booking_id: Uuid,
         series_event: Option<&RoomEvent>,
-    ) -> anyhow::Result<BookingFacts> {
+    ) -> anyhow::Result<(BookingFacts, Audience)> {
         let booking = room.booking(booking_id)?;
         let establishment = self.commands.establishment(room.establishment_id).await?;
         let association = self.commands.association(booking.association_id).await?;
@@ -264,7 +270,11 @@ impl MailProcess {
                 facts.last_start = Some(last.slot.start());
             }
         }
-        Ok(facts)
+        let audience = Audience {
+            managers: establishment.managers.iter().copied().collect(),
+            association_id: booking.association_id,
+        };
+        Ok((facts, audience))
     }
 
     async fn text(&self, text: &salle_events::catalog::FreeText) -> anyhow::Result<Option<String>> {
@@ -273,13 +283,10 @@ impl MailProcess {
 
     /// The notice's messages, one per recipient who has not turned it off.
     async fn addressed(&self, n: BookingNotice) -> anyhow::Result<Vec<Outgoing>> {
-        let room = self.commands.room(n.room_id).await?;
         let recipients = if n.notice.for_managers() {
-            let establishment = self.commands.establishment(room.establishment_id).await?;
-            recipients::by_ids(&self.store, establishment.managers.iter().copied()).await?
+            recipients::by_ids(&self.store, n.audience.managers.iter().copied()).await?
         } else {
-            let booking = room.booking(n.booking_id)?;
-            recipients::of_association(&self.store, booking.association_id).await?
+            recipients::of_association(&self.store, n.audience.association_id).await?
         };
         let mut out = Vec::new();
         for to in recipients.iter().filter(|r| !r.muted.iter().any(|m| m == n.notice.code())) {
