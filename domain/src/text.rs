@@ -3,7 +3,7 @@
 //! decided on, stored or written to the log.
 //!
 //! Refused: control characters (NUL, escape…; a line break is allowed in
-//! free text), and the invisible format characters that make a text read
+//! free text, CR LF read as one), and the invisible format characters that make a text read
 //! otherwise than it is stored — zero-width spaces and joiners, the byte
 //! order mark, and the bidirectional embeddings, overrides and isolates
 //! (CVE-2021-42574, "Trojan Source").
@@ -54,6 +54,15 @@ pub fn optional_text(
     value: &str,
     max_chars: usize,
 ) -> Result<String, DomainError> {
+    // Browsers send a text area's line breaks as CR LF (HTML's form
+    // encoding): one line break, kept as LF.
+    let normalised;
+    let value = if value.contains('\r') {
+        normalised = value.replace("\r\n", "\n").replace('\r', "\n");
+        normalised.as_str()
+    } else {
+        value
+    };
     let trimmed = value.trim();
     if trimmed.chars().count() > max_chars {
         return Err(DomainError::rule(field, format!("{label} dépasse {max_chars} caractères.")));
@@ -106,6 +115,7 @@ mod tests {
             "Répétition\ngénérale"
         );
         assert_eq!(optional_text("f", "Le motif", "   ", 100).unwrap(), "");
+        assert_eq!(text("f", "Le message", "Bonjour,\r\nà jeudi\r", 100).unwrap(), "Bonjour,\nà jeudi");
         assert!(text("f", "Le nom", "   ", 100).is_err());
         assert!(optional_text("f", "Le motif", &"é".repeat(101), 100).is_err());
     }

@@ -61,6 +61,7 @@ struct Batch {
     new_index: std::collections::HashMap<Uuid, usize>,
     changes: Vec<(Uuid, Change)>,
     change_index: std::collections::HashMap<Uuid, usize>,
+    messages: Vec<crate::messages::NewMessage>,
 }
 
 impl Batch {
@@ -156,6 +157,16 @@ impl Projection for Bookings {
                 RoomEvent::BookingCancelled { booking_id, refund, .. } => {
                     batch.set(booking_id, BookingStatus::Cancelled, Some(refund.amount_cents), at)
                 }
+                RoomEvent::MessagePosted { booking_id, message_id, by, author, text, at } => {
+                    batch.messages.push(crate::messages::NewMessage {
+                        message_id,
+                        booking_id,
+                        author,
+                        author_id: by,
+                        text_id: text.text_id(),
+                        posted_at: at,
+                    })
+                }
                 _ => {}
             }
         }
@@ -218,10 +229,11 @@ impl Projection for Bookings {
             )
             .await?;
         }
-        Ok(())
+        crate::messages::insert(tx, &batch.messages).await
     }
 
     async fn reset(&self, tx: &mut StoreTx) -> Result<(), ProjectionError> {
+        crate::messages::reset(tx).await?;
         exec(tx, "DELETE FROM read_bookings", Args::new()).await?;
         exec(tx, "DELETE FROM read_rooms", Args::new()).await
     }

@@ -15,11 +15,14 @@
 //!   capacity, kind, equipment, access and price.
 //! - [`bookings`]: one row per booking (room, establishment, association, status,
 //!   slot, price) for look-ups and lists.
+//! - [`messages`]: the conversation about each booking (kept by the bookings
+//!   projection; the words are read from the erasable store).
 
 pub mod availability;
 pub mod bookings;
 pub mod communes;
 pub mod ledger;
+pub mod messages;
 pub mod runner;
 pub mod search;
 

@@ -9,6 +9,7 @@
 //! | an establishment's ledger    | its managers, finance, admins                    |
 //! | a booking                    | its association, its establishment's managers, finance, admins |
 //! | deciding on a booking        | its establishment's managers                     |
+//! | a booking's conversation     | its association, its establishment's managers    |
 //! | an association's account     | its members (admins: through verification)       |
 
 use salle_projections::bookings::{self, BookingRow};
@@ -113,6 +114,14 @@ pub async fn visible_booking(app: &App, caller: &Caller, booking_id: Uuid) -> Re
 /// The booking, if the caller manages its establishment; 404 otherwise.
 pub async fn managed_booking(app: &App, caller: &Caller, booking_id: Uuid) -> Result<BookingRow, AppError> {
     caller.require(&[Role::Manager])?;
+    visible_booking(app, caller, booking_id).await
+}
+
+/// The booking whose conversation the caller takes part in: its
+/// association's members and its establishment's managers (finance and
+/// admins see the booking, not what the two sides write to each other).
+pub async fn conversation(app: &App, caller: &Caller, booking_id: Uuid) -> Result<BookingRow, AppError> {
+    caller.require(&[Role::Association, Role::Manager])?;
     visible_booking(app, caller, booking_id).await
 }
 

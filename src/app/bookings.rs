@@ -63,7 +63,7 @@ pub struct SeriesPreview {
 /// Waits until the bookings read model has seen `position` (bounded). The
 /// write it waits for is already committed: if the wait fails (the
 /// database went away just after), the answer still says what was done.
-async fn bookings_reached(app: &App, position: LogPosition) {
+pub(crate) async fn bookings_reached(app: &App, position: LogPosition) {
     if let Err(e) = salle_projections::runner::wait_until(
         &app.store,
         bookings::NAME,

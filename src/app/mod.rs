@@ -16,6 +16,7 @@
 //! - [`associations`]: an association's own account, its members and their invitations.
 //! - [`holds`]: how many dates an association not verified yet may hold.
 //! - [`ledger`]: an establishment's ledger lines and balances; the log for auditors.
+//! - [`messages`]: the conversation between an association and an establishment about a booking.
 //! - [`notices`]: what an account is told by e-mail, and in which language.
 //! - [`payouts`]: an establishment's payout account at the provider.
 //! - [`accounts`]: accounts, sessions and tokens (with their store).
@@ -36,6 +37,7 @@ pub mod establishments;
 pub mod holds;
 pub mod invitations;
 pub mod ledger;
+pub mod messages;
 pub mod notices;
 pub mod password_reset;
 pub mod passwords;

@@ -16,13 +16,13 @@ pub struct Choices {
     pub offered: Vec<Notice>,
 }
 
-/// The notices a role is sent (managers: requests and cancellations;
-/// associations: everything about their bookings).
+/// The notices a role is sent (managers: requests, cancellations and
+/// messages; associations: everything about their bookings).
 pub fn offered(caller: &Caller) -> Vec<Notice> {
     use crate::app::accounts::Role;
     match caller.role() {
-        Role::Manager => Notice::OPTIONAL.into_iter().filter(|n| n.for_managers()).collect(),
-        Role::Association => Notice::OPTIONAL.into_iter().filter(|n| !n.for_managers()).collect(),
+        Role::Manager => Notice::OPTIONAL.into_iter().filter(|n| n.to_managers()).collect(),
+        Role::Association => Notice::OPTIONAL.into_iter().filter(|n| n.to_associations()).collect(),
         Role::Finance | Role::Admin => vec![],
     }
 }

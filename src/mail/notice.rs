@@ -18,6 +18,7 @@ pub enum Notice {
     RefundIssued,
     PaymentReminder,
     SlotReminder,
+    MessagePosted,
     ConfirmAddress,
     SignUpAttempt,
     PasswordReset,
@@ -26,7 +27,7 @@ pub enum Notice {
 
 impl Notice {
     /// The notices an account may turn off, managers' first.
-    pub const OPTIONAL: [Notice; 10] = [
+    pub const OPTIONAL: [Notice; 11] = [
         Self::RequestReceived,
         Self::CancelledByAssociation,
         Self::RequestApproved,
@@ -37,6 +38,7 @@ impl Notice {
         Self::RefundIssued,
         Self::PaymentReminder,
         Self::SlotReminder,
+        Self::MessagePosted,
     ];
 
     pub fn code(self) -> &'static str {
@@ -51,6 +53,7 @@ impl Notice {
             Self::RefundIssued => "refund_issued",
             Self::PaymentReminder => "payment_reminder",
             Self::SlotReminder => "slot_reminder",
+            Self::MessagePosted => "message_posted",
             Self::ConfirmAddress => "confirm_address",
             Self::SignUpAttempt => "sign_up_attempt",
             Self::PasswordReset => "password_reset",
@@ -67,9 +70,15 @@ impl Notice {
         Self::OPTIONAL.contains(&self)
     }
 
-    /// Whether managers receive it (else associations).
-    pub fn for_managers(self) -> bool {
-        matches!(self, Self::RequestReceived | Self::CancelledByAssociation)
+    /// Whether a manager may receive it.
+    pub fn to_managers(self) -> bool {
+        matches!(self, Self::RequestReceived | Self::CancelledByAssociation | Self::MessagePosted)
+    }
+
+    /// Whether an association's member may receive it (a message posted
+    /// goes to whichever side did not write it).
+    pub fn to_associations(self) -> bool {
+        !matches!(self, Self::RequestReceived | Self::CancelledByAssociation)
     }
 
     /// What the preferences page calls it.
@@ -87,6 +96,9 @@ impl Notice {
                 ("Mon paiement est attendu demain au plus tard", "My payment is due by tomorrow")
             }
             Self::SlotReminder => ("Mon créneau est dans deux jours", "My slot is in two days"),
+            Self::MessagePosted => {
+                ("On m'écrit au sujet d'une réservation", "Someone writes to me about a booking")
+            }
             Self::ConfirmAddress => ("Confirmer mon adresse", "Confirm my address"),
             Self::SignUpAttempt => ("Inscription avec mon adresse", "Sign-up with my address"),
             Self::PasswordReset => ("Nouveau mot de passe", "New password"),

@@ -31,6 +31,8 @@ pub struct BookingFacts {
     pub association: String,
     /// A request the room approved by itself (nothing left to decide).
     pub automatic: bool,
+    /// A message posted by a manager (else by the association).
+    pub from_establishment: bool,
 }
 
 /// `mardi 8 décembre 2026, 18 h 00 – 20 h 00` / `Tuesday 8 December 2026, 18:00–20:00`.
@@ -314,6 +316,29 @@ pub fn booking_letter(notice: Notice, lang: Lang, f: &BookingFacts, link: String
             ],
             tr(lang, "Voir la réservation", "See the booking"),
         ),
+        Notice::MessagePosted => {
+            let from = if f.from_establishment { &f.establishment } else { &f.association };
+            (
+                match lang {
+                    Lang::Fr => format!("Nouveau message de {from} : {}", f.room),
+                    Lang::En => format!("New message from {from}: {}", f.room),
+                },
+                vec![
+                    match lang {
+                        Lang::Fr => format!("{from} vous écrit au sujet de cette réservation :"),
+                        Lang::En => format!("{from} writes to you about this booking:"),
+                    },
+                    reason.clone().unwrap_or_default(),
+                    tr(
+                        lang,
+                        "Pour répondre, écrivez depuis la page de la réservation : une réponse à ce courriel n'arriverait pas.",
+                        "To answer, write from the booking's page: a reply to this e-mail would not arrive.",
+                    )
+                    .to_owned(),
+                ],
+                tr(lang, "Lire et répondre", "Read and answer"),
+            )
+        }
         _ => (String::new(), vec![], ""),
     };
     if let Some(m) = f.amount.as_ref().filter(|_| notice == Notice::RequestReceived) {

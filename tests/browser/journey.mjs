@@ -253,6 +253,24 @@ async function journey(browser, databaseUrl, label, shoot) {
     await association.goto(approvedLink);
     if (association.url() !== bookingUrl) fail(`the approval e-mail leads to ${association.url()}, not ${bookingUrl}`);
     await association.getByText("approuvée").first().waitFor();
+    // The association writes to the establishment; the manager follows the
+    // mailed link to the thread and answers; both pages pass axe.
+    await association.getByLabel("Votre message").fill("Bonjour,\npouvons-nous arriver à 17 h 30 pour installer les pupitres ?");
+    await association.getByRole("button", { name: "Envoyer le message" }).click();
+    await association.waitForURL(`${bookingUrl}#conversation`);
+    await association.locator("ol.messages li").filter({ hasText: "pupitres" }).waitFor();
+    await axeCheck(association, "the booking page with its conversation (association)");
+    const threadLink = await mailedLink(mailDir, ACCOUNTS.manager[0], "installer les pupitres", "/reservations/");
+    await manager.goto(threadLink);
+    if (!manager.url().startsWith(bookingUrl)) fail(`the message's e-mail leads to ${manager.url()}, not ${bookingUrl}`);
+    await manager.getByLabel("Votre message").fill("Oui, le gardien ouvre à 17 h.");
+    await manager.getByRole("button", { name: "Envoyer le message" }).click();
+    await manager.waitForURL(`${bookingUrl}#conversation`);
+    await manager.locator("ol.messages li").filter({ hasText: "le gardien ouvre" }).waitFor();
+    await axeCheck(manager, "the booking page with its conversation (manager)");
+    await mailedLink(mailDir, ACCOUNTS.association[0], "le gardien ouvre", "/reservations/");
+    await association.goto(bookingUrl);
+    await association.locator("ol.messages li").filter({ hasText: "le gardien ouvre" }).waitFor();
     // The manager's establishment: payouts, rooms, and a room's hours and blocks.
     await manager.getByRole("link", { name: "Établissements" }).click();
     await axeCheck(manager, "the manager's establishments");

@@ -335,3 +335,34 @@ fn an_unpaid_booking_is_reminded_of_its_payment_once_and_only_while_it_waits() {
     .unwrap();
     assert!(matches!(slot[..], [RoomEvent::BookingReminded { reminder: Reminder::SlotSoon, .. }]));
 }
+
+fn post(room: &Room, booking_id: Uuid, text: &str) -> Result<Vec<RoomEvent>, salle::domain::DomainError> {
+    room::decide(
+        room,
+        RoomCommand::PostMessage {
+            booking_id,
+            message_id: Uuid::from_u128(5),
+            by: MANAGER,
+            author: salle_events::catalog::room::MessageAuthor::Manager,
+            text: text.into(),
+            now: now(),
+        },
+    )
+}
+
+#[test]
+fn a_message_is_the_associations_words_and_changes_nothing_else() {
+    let (room, id) = approved();
+    let events = post(&room, id, "  Le gardien ouvre à 17 h.  ").unwrap();
+    let [RoomEvent::MessagePosted { booking_id, text, .. }] = events.as_slice() else { panic!("{events:?}") };
+    assert_eq!(*booking_id, id);
+    let stored = text.to_store().expect("kept out of the log");
+    assert_eq!((stored.owner, stored.body), (room.bookings[&id].association_id, "Le gardien ouvre à 17 h."));
+    let after = then(room.clone(), &events);
+    assert_eq!(after.bookings[&id].status, BookingStatus::Approved);
+    // Too long, empty, or about a booking the room does not have.
+    assert_eq!(post(&room, id, &"x".repeat(room::MESSAGE_MAX_CHARS + 1)).unwrap_err().code, "invalid_text");
+    assert_eq!(post(&room, id, " \n ").unwrap_err().code, "invalid_text");
+    assert!(post(&room, id, &"x".repeat(room::MESSAGE_MAX_CHARS)).is_ok());
+    assert_eq!(post(&room, Uuid::from_u128(404), "Bonjour").unwrap_err().code, "booking_not_found");
+}

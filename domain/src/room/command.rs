@@ -157,6 +157,16 @@ pub enum RoomCommand {
     /// Several changes decided as one: each on the room as the ones before
     /// it left it, all recorded or none (a manager's revision of a room).
     Together(Vec<RoomCommand>),
+    /// A message of the booking's conversation, by its association or a
+    /// manager of the establishment.
+    PostMessage {
+        booking_id: Uuid,
+        message_id: Uuid,
+        by: Uuid,
+        author: salle_events::catalog::room::MessageAuthor,
+        text: String,
+        now: DateTime<Utc>,
+    },
     /// Money given back after the slot, by the establishment's manager.
     GrantRefund {
         booking_id: Uuid,

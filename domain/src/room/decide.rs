@@ -211,6 +211,12 @@ pub fn decide(room: &Room, command: RoomCommand) -> Result<Vec<RoomEvent>, Domai
             let transfer_ref = text("invalid_transfer_ref", "La référence du virement", &transfer_ref, 200)?;
             Ok(vec![RoomEvent::BookingSettled { booking_id, amount, transfer_ref, at: now }])
         }
+        RoomCommand::PostMessage { booking_id, message_id, by, author, text: words, now } => {
+            let words = text("invalid_text", "Le message", &words, MESSAGE_MAX_CHARS)?;
+            let booking = room.booking(booking_id)?;
+            let text = FreeText::new(message_id, "message", booking.association_id, words);
+            Ok(vec![RoomEvent::MessagePosted { booking_id, message_id, by, author, text, at: now }])
+        }
         RoomCommand::GrantRefund { booking_id, amount, by, reason, now } => {
             let reason = text("invalid_reason", "Le motif du remboursement", &reason, 500)?;
             let booking = room.booking(booking_id)?;
@@ -235,6 +241,10 @@ pub fn decide(room: &Room, command: RoomCommand) -> Result<Vec<RoomEvent>, Domai
         }
     }
 }
+
+/// The longest message of a booking's conversation, in characters (about
+/// a page of text: what a letter says, not a document; those are uploads).
+pub const MESSAGE_MAX_CHARS: usize = 4000;
 
 pub(super) fn pending_of_series(room: &Room, series_id: Uuid) -> Result<Vec<&Booking>, DomainError> {
     let ids = room

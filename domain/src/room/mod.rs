@@ -216,6 +216,8 @@ impl Aggregate for Room {
                     b.reminded.push(*reminder);
                 }
             }
+            // The conversation changes nothing the room decides on.
+            RoomEvent::MessagePosted { .. } => {}
         }
         self
     }
@@ -232,4 +234,4 @@ impl Room {
 pub(crate) use checks::{approval, check_requester, check_slot_for, with_automatic_approval};
 use checks::{request_booking, validate_constraints, validate_details};
 pub use command::{BookingRequest, RequestContext, RoomCommand, SeriesRequest};
-pub use decide::decide;
+pub use decide::{MESSAGE_MAX_CHARS, decide};

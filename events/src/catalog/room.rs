@@ -222,6 +222,33 @@ pub enum CancelledBy {
     Manager,
 }
 
+/// Who wrote a message of a booking's conversation: the association, or a
+/// manager of the establishment that owns the room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageAuthor {
+    Association,
+    Manager,
+}
+
+impl MessageAuthor {
+    /// The code the API and the read model use.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Association => "association",
+            Self::Manager => "manager",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        match code {
+            "association" => Some(Self::Association),
+            "manager" => Some(Self::Manager),
+            _ => None,
+        }
+    }
+}
+
 /// What the deadline manager reminds an association of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -386,6 +413,17 @@ pub enum RoomEvent {
         reason: FreeText,
         at: DateTime<Utc>,
     },
+    /// A message of the conversation between the association and the
+    /// establishment about a booking (a series' conversation is that of its
+    /// dates). The words are in the erasable store, owned by the association.
+    MessagePosted {
+        booking_id: Uuid,
+        message_id: Uuid,
+        by: Uuid,
+        author: MessageAuthor,
+        text: FreeText,
+        at: DateTime<Utc>,
+    },
 }
 
 super::event_types!(RoomEvent {
@@ -410,11 +448,13 @@ super::event_types!(RoomEvent {
     BookingSettled,
     RefundGranted,
     BookingReminded,
+    MessagePosted,
 } texts = |e| match e {
     RoomEvent::BookingRequested { purpose: text, .. }
     | RoomEvent::BookingRejected { reason: text, .. }
     | RoomEvent::BookingCancelled { reason: text, .. }
-    | RoomEvent::RefundGranted { reason: text, .. } => text.to_store().into_iter().collect(),
+    | RoomEvent::RefundGranted { reason: text, .. }
+    | RoomEvent::MessagePosted { text, .. } => text.to_store().into_iter().collect(),
     _ => vec![],
 });
 
@@ -431,7 +471,8 @@ impl RoomEvent {
             | Self::BookingCompleted { booking_id, .. }
             | Self::BookingSettled { booking_id, .. }
             | Self::BookingReminded { booking_id, .. }
-            | Self::RefundGranted { booking_id, .. } => Some(*booking_id),
+            | Self::RefundGranted { booking_id, .. }
+            | Self::MessagePosted { booking_id, .. } => Some(*booking_id),
             _ => None,
         }
     }

@@ -9,6 +9,7 @@
 //! - [`establishments`]: establishments, their managers and rooms; a room's sheet.
 //! - [`rooms`]: a room's revision (description, hours, booking rules, listing).
 //! - [`bookings`]: requests and series, the lists, a booking and its lifecycle.
+//! - [`messages`]: a booking's conversation.
 //! - [`finance`]: ledgers, exports and the log.
 //!
 //! Bearer tokens themselves are [`crate::http::auth`].
@@ -20,6 +21,7 @@ pub mod bookings;
 pub mod calendars;
 pub mod establishments;
 pub mod finance;
+pub mod messages;
 pub mod rooms;
 pub mod schemas;
 pub mod search;
@@ -89,6 +91,8 @@ pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
         .service(bookings::reject)
         .service(bookings::pay)
         .service(bookings::cancel)
+        .service(messages::list)
+        .service(messages::post)
         .service(finance::establishment_ledger)
         .service(finance::ledger_export)
         .service(finance::log_events);

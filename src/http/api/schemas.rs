@@ -44,6 +44,24 @@ pub struct Created {
     id: Uuid,
 }
 
+/// One message of a booking's conversation.
+#[derive(ToSchema)]
+pub struct Message {
+    id: Uuid,
+    /// The date of the series it was posted on, or the booking itself.
+    booking_id: Uuid,
+    /// `association` or `manager`
+    author_role: String,
+    at: DateTime<FixedOffset>,
+    /// `null` once the association's data was erased.
+    text: Option<String>,
+}
+
+#[derive(ToSchema)]
+pub struct Messages {
+    messages: Vec<Message>,
+}
+
 /// A new secret calendar link, shown once.
 #[derive(ToSchema)]
 pub struct CalendarFeed {

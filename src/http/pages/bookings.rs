@@ -7,14 +7,14 @@ use std::collections::HashMap;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::Utc;
 use salle_events::catalog::Money;
-use salle_events::catalog::room::{BookingStatus, CancelledBy};
+use salle_events::catalog::room::{BookingStatus, CancelledBy, MessageAuthor};
 use salle_web::Lang;
 use salle_web::marketplace::{self as views, BookingLine, BookingView};
 use uuid::Uuid;
 
 use crate::app::accounts::{self, Role};
 use crate::app::bookings::{self, SeriesDecision};
-use crate::app::{App, AppError, Caller};
+use crate::app::{App, AppError, Caller, messages};
 use crate::http::pages::form::SignedInPost;
 use crate::http::pages::labels::{local_moment, local_slot, role_label, status_label};
 use crate::http::pages::ledger::LedgerPeriod;
@@ -208,7 +208,54 @@ async fn booking_view(
         },
         receipt_href: booking.paid.is_some().then(|| format!("/reservations/{booking_id}/recu")),
         verification_notice,
+        conversation: conversation(state, caller, lang, booking_id, booking.series_id.is_some()).await?,
     })
+}
+
+/// The booking's conversation as its association or its manager reads it;
+/// none for finance and admins.
+async fn conversation(
+    state: &App,
+    caller: &Caller,
+    lang: Lang,
+    booking_id: Uuid,
+    series: bool,
+) -> Result<Option<views::Conversation>, AppError> {
+    if !matches!(caller.role(), Role::Association | Role::Manager) {
+        return Ok(None);
+    }
+    let t = salle_web::layout::t;
+    let rows = messages::list(state, caller, booking_id).await?;
+    let messages = rows
+        .iter()
+        .map(|m| {
+            let mine = m.author_id == caller.user_id();
+            let who = match (mine, m.author()) {
+                (true, _) => t(lang, "Vous", "You"),
+                (false, Some(MessageAuthor::Manager)) => t(lang, "L'établissement", "The establishment"),
+                (false, _) => t(lang, "L'association", "The association"),
+            };
+            views::MessageLine {
+                who: who.to_owned(),
+                when: local_moment(m.posted_at),
+                at: m.posted_at.to_rfc3339(),
+                text: m.body.clone(),
+                mine,
+            }
+        })
+        .collect();
+    let other_side = match caller.role() {
+        Role::Manager => t(lang, "l'association", "the association"),
+        _ => t(lang, "les gestionnaires de l'établissement", "the establishment's managers"),
+    };
+    Ok(Some(views::Conversation {
+        messages,
+        draft: String::new(),
+        form_token: Uuid::now_v7().to_string(),
+        series,
+        other_side: other_side.to_owned(),
+        max_chars: messages::MESSAGE_MAX_CHARS,
+    }))
 }
 
 /// What a booking page's buttons ask for (the last part of their address).
@@ -219,6 +266,7 @@ enum Action {
     RejectSeries,
     Cancel,
     Pay,
+    Message,
 }
 
 impl Action {
@@ -230,13 +278,14 @@ impl Action {
             "refuser-serie" => Self::RejectSeries,
             "annuler" => Self::Cancel,
             "payer" => Self::Pay,
+            "message" => Self::Message,
             _ => return None,
         })
     }
 }
 
 /// `POST /reservations/{id}/{action}`: approve, reject (one date or the
-/// whole series), pay, cancel. A refusal shows the booking again, with why.
+/// whole series), pay, cancel, write a message. A refusal shows the booking again, with why.
 #[post("/reservations/{id}/{action}")]
 pub async fn act(
     state: web::Data<App>,
@@ -262,11 +311,22 @@ pub async fn act(
         }
         Action::Cancel => bookings::cancel(app, &caller, booking_id, &reason).await.map(|_| back),
         Action::Pay => bookings::checkout(app, &caller, booking_id).await.map(|checkout| checkout.url),
+        Action::Message => {
+            let form = fields.get("form").parse::<Uuid>().ok();
+            messages::post(app, &caller, booking_id, &fields.get("text"), form)
+                .await
+                .map(|_| format!("{back}#conversation"))
+        }
     };
     match outcome {
         Ok(location) => Ok(see_other(&location)),
         Err(e @ (AppError::Unprocessable { .. } | AppError::Conflict { .. })) => {
-            let view = booking_view(&state, &caller, visitor.lang, booking_id, None).await?;
+            let mut view = booking_view(&state, &caller, visitor.lang, booking_id, None).await?;
+            // What was typed is shown again, to correct rather than retype.
+            if let (Action::Message, Some(c)) = (&action, view.conversation.as_mut()) {
+                c.draft = fields.get("text");
+                c.form_token = fields.get("form");
+            }
             let chrome = visitor.chrome(&state).await;
             let status = actix_web::ResponseError::status_code(&e);
             Ok(visitor.html(status, views::booking(&chrome, &view, Some(&e.to_string()))))

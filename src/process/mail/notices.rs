@@ -14,6 +14,7 @@
 //! | `refund_issued` | the members | `RefundIssued` (payment stream) |
 //! | `payment_reminder` | the members | `BookingReminded` `payment_due` (a day before an unpaid hold ends) |
 //! | `slot_reminder` | the members | `BookingReminded` `slot_soon` (two days before the slot) |
+//! | `message_posted` | the other side: the managers, or the members | `MessagePosted`, with the message |
 //!
 //! Security notices (never turned off) are written by their use-cases:
 //! `confirm_address` (sign-up), `sign_up_attempt` (a sign-up with an
@@ -25,7 +26,7 @@
 use chrono::{DateTime, Utc};
 use salle_events::catalog::category;
 use salle_events::catalog::payment::PaymentEvent;
-use salle_events::catalog::room::{BookingStatus, CancelledBy, Reminder, RoomEvent};
+use salle_events::catalog::room::{BookingStatus, CancelledBy, MessageAuthor, Reminder, RoomEvent};
 use salle_events::{DomainEvent, EventStore, RecordedEvent};
 use uuid::Uuid;
 
@@ -48,6 +49,8 @@ struct BookingNotice {
     cause: String,
     /// Who it may go to: the establishment's managers, or the association.
     audience: Audience,
+    /// It goes to the managers (else to the association's members).
+    to_managers: bool,
     facts: BookingFacts,
     /// The page it is about, from the site's root.
     path: String,
@@ -124,6 +127,7 @@ impl MailProcess {
                 notice: Notice::RefundIssued,
                 cause,
                 audience,
+                to_managers: false,
                 facts,
                 path: format!("/reservations/{booking_id}"),
             }));
@@ -181,6 +185,9 @@ impl MailProcess {
             RoomEvent::BookingCancelled { booking_id, by: CancelledBy::Manager, .. } => {
                 single(Notice::CancelledByEstablishment, *booking_id, cause.clone())
             }
+            RoomEvent::MessagePosted { booking_id, .. } => {
+                single(Notice::MessagePosted, *booking_id, cause.clone())
+            }
             _ => return Ok(None),
         };
         let Some(booking) = room.bookings.get(&booking_id) else { return Ok(None) };
@@ -188,8 +195,10 @@ impl MailProcess {
         let (mut facts, audience) = self.facts(&room, booking_id, in_series.then_some(&event)).await?;
         let path = match notice {
             Notice::PaymentReceived => format!("/reservations/{booking_id}/recu"),
+            Notice::MessagePosted => format!("/reservations/{booking_id}#conversation"),
             _ => format!("/reservations/{booking_id}"),
         };
+        let mut to_managers = !notice.to_associations();
         match &event {
             RoomEvent::BookingApproved { pay_by, .. } => {
                 facts.amount = Some(booking.price);
@@ -220,9 +229,16 @@ impl MailProcess {
                 facts.reason = self.text(reason).await?;
             }
             RoomEvent::BookingRejected { reason, .. } => facts.reason = self.text(reason).await?,
+            RoomEvent::MessagePosted { author, text, .. } => {
+                facts.from_establishment = *author == MessageAuthor::Manager;
+                to_managers = !facts.from_establishment;
+                // Erased before the process reached it: nothing left to tell.
+                let Some(words) = self.text(text).await? else { return Ok(None) };
+                facts.reason = Some(words);
+            }
             _ => {}
         }
-        Ok(Some(BookingNotice { notice, cause, audience, facts, path }))
+        Ok(Some(BookingNotice { notice, cause, audience, to_managers, facts, path }))
     }
 
     /// What every booking notice says — the room, the place, the dates —
@@ -283,7 +299,7 @@ impl MailProcess {
 
     /// The notice's messages, one per recipient who has not turned it off.
     async fn addressed(&self, n: BookingNotice) -> anyhow::Result<Vec<Outgoing>> {
-        let recipients = if n.notice.for_managers() {
+        let recipients = if n.to_managers {
             recipients::by_ids(&self.store, n.audience.managers.iter().copied()).await?
         } else {
             recipients::of_association(&self.store, n.audience.association_id).await?
@@ -334,6 +350,7 @@ fn concerns(recorded: &RecordedEvent) -> bool {
                 | "BookingPaid"
                 | "BookingCancelled"
                 | "BookingReminded"
+                | "MessagePosted"
         ))
         || (recorded.stream_id.is(category::PAYMENT) && kind == "RefundIssued")
 }

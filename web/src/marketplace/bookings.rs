@@ -83,6 +83,8 @@ pub struct BookingView {
     pub receipt_href: Option<String>,
     /// Why the request waits for the association's verification, if it does.
     pub verification_notice: Option<String>,
+    /// Its conversation, for its association and its managers.
+    pub conversation: Option<super::Conversation>,
 }
 
 /// A payment receipt: who paid whom, for what, how much, and what went back.
@@ -215,6 +217,9 @@ pub fn booking(chrome: &Chrome, b: &BookingView, message: Option<&str>) -> Marku
                     input id="cancel-reason" name="reason" maxlength="500";
                     div { button type="submit" class="danger" { (t(lang, "Annuler la réservation", "Cancel the booking")) } }
                 }
+            }
+            @if let Some(c) = &b.conversation {
+                (super::conversation::conversation(lang, &chrome.csrf, &b.id, c))
             }
             h2 id="historique" { (t(lang, "Historique", "History")) }
             @if let Some(as_of) = &b.as_of {

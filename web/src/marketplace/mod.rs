@@ -7,11 +7,13 @@
 //! - [`session`]: signing in, signing up.
 //! - [`association`]: an association's own page, its members.
 //! - [`bookings`]: the bookings, one booking, a receipt.
+//! - [`conversation`]: a booking's messages between the association and the establishment.
 //! - [`ledger`]: the ledgers and the reconciliation.
 //! - [`info`]: the legal notice and the accessibility statement.
 
 mod association;
 mod bookings;
+mod conversation;
 mod info;
 mod ledger;
 mod room;
@@ -20,6 +22,7 @@ mod session;
 
 pub use association::*;
 pub use bookings::*;
+pub use conversation::{Conversation, MessageLine};
 pub use info::*;
 pub use ledger::*;
 pub use room::*;
