@@ -37,6 +37,9 @@ pub struct Settings {
     pub admin: Option<AdminAccount>,
     /// `SALLE_SIREN`: the SIREN of the collectivity, which names FEC exports.
     pub siren: Option<String>,
+    /// Where the source of the running version is published (AGPL-3.0 §13):
+    /// the footer's "Code source" page links it.
+    pub source_url: Option<String>,
     /// `SALLE_TRUSTED_PROXIES`: the reverse proxies (addresses or networks)
     /// whose `X-Forwarded-For` names the client; nobody else's is believed.
     pub trusted_proxies: Vec<ipnet::IpNet>,
@@ -257,6 +260,20 @@ impl Problems {
 }
 
 /// `SALLE_SIREN`, checked (Luhn key); none when empty.
+/// `SALLE_SOURCE_URL`: an http(s) address, or unset.
+pub fn parse_source_url(url: Option<&str>) -> anyhow::Result<Option<String>> {
+    match url.map(str::trim).filter(|u| !u.is_empty()) {
+        None => Ok(None),
+        Some(u)
+            if (u.starts_with("https://") || u.starts_with("http://"))
+                && !u.contains(char::is_whitespace) =>
+        {
+            Ok(Some(u.to_owned()))
+        }
+        Some(u) => anyhow::bail!("SALLE_SOURCE_URL « {u} » is not an http(s) address"),
+    }
+}
+
 pub fn parse_siren(siren: Option<&str>) -> anyhow::Result<Option<String>> {
     Ok(match siren.map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
@@ -332,6 +349,7 @@ impl Settings {
             payments: PaymentSettings::off(&format!("http://{bind}")),
             admin: None,
             siren: None,
+            source_url: None,
             trusted_proxies: Vec::new(),
             metrics_bind: None,
             sign_ups_per_hour: 10,

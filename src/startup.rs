@@ -87,6 +87,7 @@ impl Application {
         };
         let state = web::Data::new(crate::app::App {
             mail: mailer,
+            source_url: settings.source_url.clone(),
             store: store.clone(),
             commands: commands.clone(),
             search: search.clone(),

@@ -20,7 +20,8 @@ const ADMIN: (&str, &str) = ("admin@salle.test", "mot de passe d'administration"
 struct Api {
     address: String,
     client: reqwest::Client,
-    db: TestDb,
+    /// Held for the test's length (the database lives as long as it does).
+    _db: TestDb,
     mail_dir: std::path::PathBuf,
     /// Every answer, checked against the OpenAPI document when the test ends.
     answers: std::sync::Mutex<Vec<Value>>,
@@ -35,7 +36,7 @@ impl Api {
         settings.mail = salle::mail::MailSettings::folder(&mail_dir);
         settings.mail.poll = Duration::from_millis(100);
         let address = support::app::start(settings).await;
-        Self { address, client: reqwest::Client::new(), db, mail_dir, answers: Default::default() }
+        Self { address, client: reqwest::Client::new(), _db: db, mail_dir, answers: Default::default() }
     }
 
     /// Follows the link mailed at sign-up to `email`; answers the association's id.
@@ -267,18 +268,19 @@ async fn the_booking_lifecycle_over_the_api(db: TestDb) {
     let (status, body) = api.post("/bookings", Some(&association), request.clone()).await;
     assert_eq!(error_code(status, &body, 422), "payments_not_ready");
 
-    // The establishment completes its (simulated) payout onboarding.
-    let store = api.db.store().await;
-    let commands = support::world::commands(store);
-    let gateway =
-        salle::payments::Gateway::Simulated(salle::payments::SimulatedGateway::new(&api.address, "x"));
-    let establishment_id = establishments[0].parse().unwrap();
-    let meta = salle_events::Metadata::default();
-    let link =
-        salle::app::payouts::start_onboarding(&commands, &gateway, establishment_id, "http://x", &meta)
-            .await
-            .unwrap();
-    let path = link.trim_start_matches(&api.address).to_owned();
+    // The establishment completes its (simulated) payout onboarding, started through the API.
+    let establishment_id = &establishments[0];
+    let payouts = format!("/establishments/{establishment_id}/payouts");
+    let (status, body) = api.post(&payouts, Some(other_manager), json!({})).await;
+    assert_eq!(error_code(status, &body, 404), "not_found");
+    let (status, body) = api.post(&payouts, Some(&association), json!({})).await;
+    assert_eq!(error_code(status, &body, 403), "forbidden");
+    let (status, body) = api.post(&payouts, Some(manager), json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["ready"], false);
+    let link = body["onboarding_url"].as_str().unwrap().to_owned();
+    // The link names the public address salle is configured with; the path is what matters here.
+    let path = format!("/{}", link.split_once("://").unwrap().1.split_once('/').unwrap().1);
     let refused =
         api.client.post(format!("{}{path}", api.address)).form(&[("csrf", "")]).send().await.unwrap();
     assert_eq!(refused.status(), 403, "the simulated onboarding takes no anonymous form");
@@ -289,6 +291,9 @@ async fn the_booking_lifecycle_over_the_api(db: TestDb) {
     assert_eq!(status, 200, "{html}");
     let (status, _, _) = browser.post(&path, &[("csrf", &support::browser::csrf(&html))]).await;
     assert_eq!(status, 200);
+    let (status, body) = api.post(&payouts, Some(&admin), json!({})).await;
+    assert_eq!((status.as_u16(), &body["ready"]), (200, &json!(true)), "{body}");
+    assert_eq!(body["onboarding_url"], link.as_str(), "one account, created once");
 
     let (status, booked) = api.post("/bookings", Some(&association), request).await;
     assert_eq!(status, 201, "{booked}");
@@ -746,7 +751,7 @@ async fn the_openapi_document_describes_every_route_of_api_md() {
         assert!(operation["responses"]["default"].is_object(), "{method} {path}: no error answer documented");
         routes += 1;
     }
-    assert_eq!(routes, 36, "API.md's route table was read");
+    assert_eq!(routes, 38, "API.md's route table was read");
     // And the document checks out with an independent validator.
     let report = openapi_check(&document, &[]);
     assert_eq!(report["errors"], json!([]));

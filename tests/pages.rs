@@ -110,6 +110,16 @@ async fn an_association_books_and_pays_through_the_pages(db: TestDb) {
             && html.contains("Aller au contenu")
     );
     assert!(anne.cookies.contains_key("__Host-salle-csrf"));
+    // Every page's footer leads to the source of the running version and its licence (AGPL-3.0 §13).
+    assert!(html.contains("href=\"/code-source\""), "{html}");
+    let (status, source, _) = anne.get("/code-source").await;
+    assert_eq!(status, 200);
+    assert!(source.contains(&format!("salle {}", env!("CARGO_PKG_VERSION"))), "{source}");
+    assert!(source.contains("href=\"/licence\""), "{source}");
+    let (status, licence, _) = anne.get("/licence").await;
+    assert_eq!(status, 200);
+    assert!(licence.starts_with("GNU AFFERO GENERAL PUBLIC LICENSE"), "{licence:.80}");
+    assert!(licence.contains("13. Remote Network Interaction"), "the whole text");
 
     // Search near the room (the index follows the log).
     let mut results = String::new();

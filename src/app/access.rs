@@ -10,6 +10,7 @@
 //! | a booking                    | its association, its establishment's managers, finance, admins |
 //! | deciding on a booking        | its establishment's managers                     |
 //! | a booking's conversation     | its association, its establishment's managers    |
+//! | a refund after the slot      | its establishment's managers, admins             |
 //! | an association's account     | its members (admins: through verification)       |
 
 use salle_projections::bookings::{self, BookingRow};
@@ -114,6 +115,17 @@ pub async fn visible_booking(app: &App, caller: &Caller, booking_id: Uuid) -> Re
 /// The booking, if the caller manages its establishment; 404 otherwise.
 pub async fn managed_booking(app: &App, caller: &Caller, booking_id: Uuid) -> Result<BookingRow, AppError> {
     caller.require(&[Role::Manager])?;
+    visible_booking(app, caller, booking_id).await
+}
+
+/// The booking whose money the caller may give back after its slot: its
+/// establishment's managers (the revenue is the establishment's), admins.
+pub async fn refundable_booking(
+    app: &App,
+    caller: &Caller,
+    booking_id: Uuid,
+) -> Result<BookingRow, AppError> {
+    caller.require(&[Role::Manager, Role::Admin])?;
     visible_booking(app, caller, booking_id).await
 }
 

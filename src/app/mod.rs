@@ -19,6 +19,7 @@
 //! - [`messages`]: the conversation between an association and an establishment about a booking.
 //! - [`notices`]: what an account is told by e-mail, and in which language.
 //! - [`payouts`]: an establishment's payout account at the provider.
+//! - [`refunds`]: money given back after the slot, by the establishment (then the transfer reversed).
 //! - [`accounts`]: accounts, sessions and tokens (with their store).
 //! - [`invitations`]: managers invited by an admin.
 //! - [`password_reset`]: a forgotten password: a single-use link by e-mail.
@@ -43,6 +44,7 @@ pub mod password_reset;
 pub mod passwords;
 pub mod payments;
 pub mod payouts;
+pub mod refunds;
 pub mod registration;
 pub mod rooms;
 pub mod search;
@@ -78,6 +80,8 @@ pub struct App {
     pub siren: Option<String>,
     /// Composes and writes e-mail into the outbox (the mail process sends it).
     pub mail: crate::mail::Mailer,
+    /// Where the source of the running version is published.
+    pub source_url: Option<String>,
 }
 
 /// Writes a letter to `to` into the outbox at once, for the messages no

@@ -73,3 +73,18 @@ pub async fn start(app: &App, caller: &Caller, establishment_id: Uuid) -> Result
         }
     })
 }
+
+/// Where the establishment's payout onboarding continues, and whether its
+/// account already receives transfers.
+#[derive(Debug, Clone)]
+pub struct Onboarding {
+    pub url: String,
+    pub ready: bool,
+}
+
+/// [`start`], with whether the account is ready (the API's answer).
+pub async fn onboarding(app: &App, caller: &Caller, establishment_id: Uuid) -> Result<Onboarding, AppError> {
+    let url = start(app, caller, establishment_id).await?;
+    let ready = app.commands.establishment(establishment_id).await?.payout_ready;
+    Ok(Onboarding { url, ready })
+}

@@ -28,6 +28,10 @@ pub struct ServeArgs {
     /// The collectivity's SIREN, which names FEC exports (the demo uses Isère's).
     #[arg(long, env = "SALLE_SIREN")]
     siren: Option<String>,
+    /// Where the source of the running version is published (AGPL-3.0
+    /// §13: people using salle over the network may get it).
+    #[arg(long, env = "SALLE_SOURCE_URL")]
+    source_url: Option<String>,
     /// Where the projections and process managers run: `in-process`
     /// (one binary) or `external` (beside `salle worker` processes).
     #[arg(long, env = "SALLE_WORKERS", value_enum, default_value = "in-process")]
@@ -58,6 +62,7 @@ pub(super) async fn serve(g: &GlobalArgs, args: ServeArgs) -> anyhow::Result<()>
         admin_email,
         admin_password,
         siren,
+        source_url,
         workers,
         trusted_proxies,
         metrics_bind,
@@ -68,6 +73,7 @@ pub(super) async fn serve(g: &GlobalArgs, args: ServeArgs) -> anyhow::Result<()>
     let settings = problems.check(Settings::new(&g.database_url, &bind, g.max_connections));
     let payment_settings = problems.check(payment_settings(&payments, &bind, demo));
     let siren = problems.check(crate::config::parse_siren(siren.as_deref()));
+    let source_url = problems.check(crate::config::parse_source_url(source_url.as_deref()));
     let mail = problems.check(mail.settings());
     let proxies = problems.check(crate::config::parse_trusted_proxies(trusted_proxies.as_deref()));
     let metrics_bind = problems.check(crate::config::parse_metrics_bind(metrics_bind.as_deref()));
@@ -84,7 +90,8 @@ pub(super) async fn serve(g: &GlobalArgs, args: ServeArgs) -> anyhow::Result<()>
         Some(proxies),
         Some(metrics_bind),
         Some(mail),
-    ) = (settings, payment_settings, siren, admin, proxies, metrics_bind, mail)
+        Some(source_url),
+    ) = (settings, payment_settings, siren, admin, proxies, metrics_bind, mail, source_url)
     else {
         anyhow::bail!("invalid configuration");
     };
@@ -92,6 +99,13 @@ pub(super) async fn serve(g: &GlobalArgs, args: ServeArgs) -> anyhow::Result<()>
     settings.print_demo_accounts = matches!(g.log_format, LogFormat::Text);
     settings.admin = admin;
     settings.siren = siren;
+    if source_url.is_none() {
+        tracing::warn!(
+            "SALLE_SOURCE_URL is not set: publish the source of the version you run (AGPL-3.0 §13) \
+             and set it, so that the « Code source » page links it"
+        );
+    }
+    settings.source_url = source_url;
     settings.trusted_proxies = proxies;
     settings.metrics_bind = metrics_bind;
     settings.sign_ups_per_hour = sign_ups_per_hour;

@@ -58,6 +58,8 @@ impl Modify for Conventions {
         crate::http::api::accounts::reset_password,
         crate::http::api::accounts::notices,
         crate::http::api::accounts::set_notices,
+        crate::http::api::bookings::grant_refund,
+        crate::http::api::establishments::payouts,
         crate::http::api::messages::list,
         crate::http::api::messages::post,
         crate::http::api::calendars::room_feed,

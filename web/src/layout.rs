@@ -145,6 +145,8 @@ fn shell(chrome: &Chrome, title: &str, body: Markup, navigation: bool) -> Markup
                     a href="/mentions-legales" { (t(lang, "Mentions légales", "Legal notice")) }
                     " · "
                     a href="/accessibilite" { (t(lang, "Accessibilité : partiellement conforme", "Accessibility: partially compliant")) }
+                    " · "
+                    a href="/code-source" { (t(lang, "Code source (logiciel libre)", "Source code (free software)")) }
                 }
             }
         }

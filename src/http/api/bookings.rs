@@ -219,3 +219,35 @@ pub async fn cancel(
     let refund = bookings::cancel(&app, &caller, path.into_inner(), &reason).await?;
     Ok(HttpResponse::Ok().json(json!({ "status": BookingStatus::Cancelled, "refund": money(refund) })))
 }
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct NewRefund {
+    /// What goes back, in cents (at most what was paid and not given back yet).
+    amount_cents: i64,
+    reason: String,
+}
+
+/// `POST /api/v1/bookings/{id}/refunds` (its manager, admin): money back after the slot.
+#[utoipa::path(post, path = "/api/v1/bookings/{id}/refunds", tag = "bookings", request_body = NewRefund, security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The booking")),
+    responses((status = 201, description = "Recorded: the refund, then the transfer's reversal, follow", body = crate::http::api::schemas::RefundAnswer),
+              (status = 403, description = "Not a manager or an admin", body = crate::http::api::schemas::ErrorBody),
+              (status = 404, description = "No such booking, or not the manager's", body = crate::http::api::schemas::ErrorBody),
+              (status = 409, description = "The slot is not over, or nothing was paid", body = crate::http::api::schemas::ErrorBody),
+              (status = 422, description = "No reason, not a positive amount, or more than is left", body = crate::http::api::schemas::ErrorBody)))]
+#[post("/api/v1/bookings/{id}/refunds")]
+pub async fn grant_refund(
+    app: web::Data<App>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+    body: web::Json<NewRefund>,
+) -> Result<HttpResponse, AppError> {
+    let granted =
+        crate::app::refunds::grant(&app, &caller, path.into_inner(), body.amount_cents, &body.reason).await?;
+    Ok(HttpResponse::Created().json(json!({
+        "id": granted.id,
+        "status": "granted",
+        "amount": money(granted.amount),
+        "refundable_left": money(granted.left),
+    })))
+}

@@ -76,6 +76,23 @@ pub async fn add_manager(
     Ok(created(establishments::add_manager(&app, &caller, path.into_inner(), &new).await?))
 }
 
+/// `POST /api/v1/establishments/{id}/payouts` (its manager, admin)
+#[utoipa::path(post, path = "/api/v1/establishments/{id}/payouts", tag = "establishments", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The establishment")),
+    responses((status = 200, description = "Where its payout account is completed (created once), and whether it is ready", body = crate::http::api::schemas::Payouts),
+              (status = 403, description = "Not a manager or an admin", body = crate::http::api::schemas::ErrorBody),
+              (status = 404, description = "No such establishment, or not the manager's", body = crate::http::api::schemas::ErrorBody),
+              (status = 503, description = "The payment provider does not answer", body = crate::http::api::schemas::ErrorBody)))]
+#[post("/api/v1/establishments/{id}/payouts")]
+pub async fn payouts(
+    app: web::Data<App>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    let onboarding = crate::app::payouts::onboarding(&app, &caller, path.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(json!({ "onboarding_url": onboarding.url, "ready": onboarding.ready })))
+}
+
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub(crate) struct Opening {
     pub(crate) weekday: u8,

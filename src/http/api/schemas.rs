@@ -44,6 +44,28 @@ pub struct Created {
     id: Uuid,
 }
 
+/// An establishment's payout onboarding.
+#[derive(ToSchema)]
+pub struct Payouts {
+    /// Where its manager completes the payout account at the provider.
+    onboarding_url: String,
+    /// Whether the account already receives transfers (paid slots can be requested).
+    ready: bool,
+}
+
+/// A refund after the slot, recorded; the payment process refunds, then
+/// reverses the establishment's transfer, each step in the booking's history.
+#[derive(ToSchema)]
+pub struct RefundAnswer {
+    /// The event that records it.
+    id: Uuid,
+    /// `granted`
+    status: String,
+    amount: MoneyDoc,
+    /// What may still be given back after this one.
+    refundable_left: MoneyDoc,
+}
+
 /// One message of a booking's conversation.
 #[derive(ToSchema)]
 pub struct Message {

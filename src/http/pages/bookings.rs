@@ -205,6 +205,11 @@ async fn booking_view(
                 && now < booking.slot.start(),
             refund_if_cancelled: (role == Role::Association && status == BookingStatus::Paid)
                 .then(|| refund.unwrap_or(Money::ZERO).to_string()),
+            refund_after_slot: matches!(role, Role::Manager | Role::Admin)
+                .then(|| booking.refundable_after_slot().ok())
+                .flatten()
+                .filter(|left| left.amount_cents > 0)
+                .map(|left| views::RefundForm { left: left.to_string(), ..Default::default() }),
         },
         receipt_href: booking.paid.is_some().then(|| format!("/reservations/{booking_id}/recu")),
         verification_notice,
@@ -267,6 +272,7 @@ enum Action {
     Cancel,
     Pay,
     Message,
+    Refund,
 }
 
 impl Action {
@@ -279,13 +285,14 @@ impl Action {
             "annuler" => Self::Cancel,
             "payer" => Self::Pay,
             "message" => Self::Message,
+            "rembourser" => Self::Refund,
             _ => return None,
         })
     }
 }
 
 /// `POST /reservations/{id}/{action}`: approve, reject (one date or the
-/// whole series), pay, cancel, write a message. A refusal shows the booking again, with why.
+/// whole series), pay, cancel, write a message, refund after the slot. A refusal shows the booking again, with why.
 #[post("/reservations/{id}/{action}")]
 pub async fn act(
     state: web::Data<App>,
@@ -311,6 +318,12 @@ pub async fn act(
         }
         Action::Cancel => bookings::cancel(app, &caller, booking_id, &reason).await.map(|_| back),
         Action::Pay => bookings::checkout(app, &caller, booking_id).await.map(|checkout| checkout.url),
+        Action::Refund => match crate::http::pages::form::parse_euros("Le montant", &fields.get("amount")) {
+            Ok(cents) => crate::app::refunds::grant(app, &caller, booking_id, cents, &reason)
+                .await
+                .map(|_| format!("{back}#historique")),
+            Err(e) => Err(e.into()),
+        },
         Action::Message => {
             let form = fields.get("form").parse::<Uuid>().ok();
             messages::post(app, &caller, booking_id, &fields.get("text"), form)
@@ -326,6 +339,9 @@ pub async fn act(
             if let (Action::Message, Some(c)) = (&action, view.conversation.as_mut()) {
                 c.draft = fields.get("text");
                 c.form_token = fields.get("form");
+            }
+            if let (Action::Refund, Some(r)) = (&action, view.actions.refund_after_slot.as_mut()) {
+                (r.amount, r.reason) = (fields.get("amount"), fields.get("reason"));
             }
             let chrome = visitor.chrome(&state).await;
             let status = actix_web::ResponseError::status_code(&e);

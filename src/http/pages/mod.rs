@@ -98,5 +98,7 @@ pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
         .service(manage_rooms::lift)
         .service(manage_rooms::room_action)
         .service(info::legal)
-        .service(info::accessibility);
+        .service(info::accessibility)
+        .service(info::source)
+        .service(info::licence);
 }

@@ -65,6 +65,17 @@ pub struct Actions {
     pub cancel: bool,
     /// What cancelling now gives back, shown before confirming.
     pub refund_if_cancelled: Option<String>,
+    /// After the slot, what its manager (or an admin) may still give back.
+    pub refund_after_slot: Option<RefundForm>,
+}
+
+/// The form to give money back after the slot, kept filled in when refused.
+#[derive(Debug, Clone, Default)]
+pub struct RefundForm {
+    /// What may still be given back, written out.
+    pub left: String,
+    pub amount: String,
+    pub reason: String,
 }
 
 #[derive(Debug, Clone)]
@@ -218,6 +229,9 @@ pub fn booking(chrome: &Chrome, b: &BookingView, message: Option<&str>) -> Marku
                     div { button type="submit" class="danger" { (t(lang, "Annuler la réservation", "Cancel the booking")) } }
                 }
             }
+            @if let Some(r) = &b.actions.refund_after_slot {
+                (refund_form(lang, &chrome.csrf, &action("rembourser"), r))
+            }
             @if let Some(c) = &b.conversation {
                 (super::conversation::conversation(lang, &chrome.csrf, &b.id, c))
             }
@@ -248,4 +262,26 @@ pub fn booking(chrome: &Chrome, b: &BookingView, message: Option<&str>) -> Marku
             }
         },
     )
+}
+
+fn refund_form(lang: crate::Lang, csrf: &str, action: &str, r: &RefundForm) -> Markup {
+    html! {
+        section aria-labelledby="remboursement" {
+            h2 id="remboursement" { (t(lang, "Rembourser après le créneau", "Refund after the slot")) }
+            p { (t(lang, "Il reste au plus ", "At most ")) strong { (r.left) } (t(lang, " à rembourser sur cette réservation.", " is left to refund on this booking.")) }
+            p class="hint" id="refund-next" {
+                (t(lang,
+                    "Ensuite : l'association est remboursée par le prestataire de paiement, puis le même montant est repris sur le virement fait à l'établissement (en attente tant que son solde ne le permet pas). Chaque étape apparaît dans l'historique ci-dessous.",
+                    "Next: the association is refunded by the payment provider, then the same amount is taken back from the transfer made to the establishment (pending while its balance does not allow it). Each step shows in the history below."))
+            }
+            form class="stack" method="post" action=(action) aria-describedby="refund-next" {
+                (csrf_field(csrf))
+                label for="refund-amount" { (t(lang, "Montant à rembourser (en euros)", "Amount to refund (in euros)")) }
+                input id="refund-amount" name="amount" inputmode="decimal" required value=(r.amount) autocomplete="off";
+                label for="refund-reason" { (t(lang, "Motif (l'association le lira)", "Reason (the association will read it)")) }
+                input id="refund-reason" name="reason" required maxlength="500" value=(r.reason);
+                div { button type="submit" { (t(lang, "Rembourser", "Refund")) } }
+            }
+        }
+    }
 }

@@ -1,4 +1,4 @@
-//! The legal notice and the accessibility statement.
+//! The legal notice, the accessibility statement, and where the source is.
 
 use maud::{Markup, html};
 
@@ -38,6 +38,36 @@ pub fn accessibility(chrome: &Chrome) -> Markup {
             p { (t(lang,
                 "Les pages fonctionnent sans JavaScript, au clavier, avec un lien d'évitement, des libellés sur chaque champ et des statuts écrits en toutes lettres.",
                 "Pages work without JavaScript, with the keyboard, with a skip link, a label on every field and statuses written out in words.")) }
+        },
+    )
+}
+
+/// Where the source of the running version is (AGPL-3.0 §13): its version,
+/// its licence, and the address the collectivité publishes it at.
+pub fn source(chrome: &Chrome, version: &str, source_url: Option<&str>) -> Markup {
+    let lang = chrome.lang;
+    let title = t(lang, "Code source", "Source code");
+    page_with(
+        chrome,
+        title,
+        html! {
+            h1 { (title) }
+            p { (t(lang,
+                "salle est un logiciel libre : vous pouvez l'utiliser, l'étudier, le modifier et le redistribuer selon les termes de la licence publique générale GNU Affero, version 3 ou ultérieure.",
+                "salle is free software: you may use, study, change and share it under the terms of the GNU Affero General Public License, version 3 or later.")) }
+            dl {
+                dt { (t(lang, "Version en service", "Version running")) } dd { "salle " (version) }
+                dt { (t(lang, "Licence", "Licence")) } dd { a href="/licence" { "AGPL-3.0-or-later" } }
+                dt { (t(lang, "Code source de cette version", "Source of this version")) }
+                dd {
+                    @match source_url {
+                        Some(url) => a href=(url) { (url) },
+                        None => (t(lang,
+                            "l'exploitant ne l'a pas encore indiqué ; demandez-le à la collectivité (voir les mentions légales), qui doit vous le fournir.",
+                            "the operator has not given it yet; ask the public body (see the legal notice), which must provide it.")),
+                    }
+                }
+            }
         },
     )
 }
