@@ -132,6 +132,11 @@ pub struct RegisterEstablishment {
 #[derive(Debug, Clone)]
 pub enum EstablishmentCommand {
     Register(RegisterEstablishment),
+    /// A new name or address (the commune and the position stay).
+    ChangeDetails {
+        name: String,
+        address: String,
+    },
     AssignManager {
         user_id: Uuid,
     },
@@ -208,6 +213,20 @@ pub fn decide(
     match command {
         EstablishmentCommand::Register(_) => {
             Err(DomainError::conflict("establishment_exists", "Cet établissement existe déjà."))
+        }
+        EstablishmentCommand::ChangeDetails { name, address } => {
+            let name = text("invalid_name", "Le nom de l'établissement", &name, 160)?;
+            let address = text("invalid_address", "L'adresse", &address, 300)?;
+            if name == state.name && address == state.address {
+                return Ok(vec![]);
+            }
+            Ok(vec![EstablishmentEvent::EstablishmentDetailsChanged {
+                name,
+                address,
+                commune_insee: state.commune_insee.clone(),
+                lat: state.lat,
+                lon: state.lon,
+            }])
         }
         EstablishmentCommand::AssignManager { user_id } => {
             if state.managers.contains(&user_id) {

@@ -1,4 +1,5 @@
-//! Establishments as an admin registers them, with their managers.
+//! Establishments as an admin registers, revises, suspends and reactivates
+//! them, with their managers.
 
 use chrono::Utc;
 use salle_events::catalog::establishment::EstablishmentKind;
@@ -89,4 +90,71 @@ pub async fn add_manager(
         .await?;
     accounts::add_establishment(&app.store, user_id, establishment_id).await?;
     Ok(user_id)
+}
+
+/// What an admin changes about an establishment; what is `None` stays.
+#[derive(Debug, Clone, Default)]
+pub struct Revision {
+    pub name: Option<String>,
+    pub address: Option<String>,
+    /// Suspended (with the reason people will read) or active again.
+    pub suspended: Option<bool>,
+    pub reason: Option<String>,
+}
+
+/// Applies the revision (admins): new details, then the suspension or the
+/// reactivation. A suspended establishment takes no new requests; the
+/// bookings it has stand. Answers whether it is suspended now.
+pub async fn revise(
+    app: &App,
+    caller: &Caller,
+    establishment_id: Uuid,
+    r: &Revision,
+) -> Result<bool, AppError> {
+    caller.require(&[Role::Admin])?;
+    let establishment = access::public_establishment(app, establishment_id).await?;
+    let meta = caller.metadata(establishment_id);
+    if r.name.is_some() || r.address.is_some() {
+        let name = r.name.clone().unwrap_or_else(|| establishment.name.clone());
+        let address = r.address.clone().unwrap_or_else(|| establishment.address.clone());
+        app.commands
+            .on_establishment(establishment_id, EstablishmentCommand::ChangeDetails { name, address }, &meta)
+            .await?;
+    }
+    let command = match r.suspended {
+        Some(true) if !establishment.suspended => Some(EstablishmentCommand::Suspend {
+            reason: r.reason.clone().unwrap_or_default(),
+            now: Utc::now(),
+        }),
+        Some(false) if establishment.suspended => Some(EstablishmentCommand::Reactivate { now: Utc::now() }),
+        _ => None,
+    };
+    let mut position = None;
+    if let Some(command) = command {
+        position =
+            Some(app.commands.on_establishment(establishment_id, command, &meta).await?.append.log_position);
+    }
+    crate::app::search_reached(app, position).await;
+    Ok(app.commands.establishment(establishment_id).await?.suspended)
+}
+
+/// Takes the establishment out of a manager's care (admins): their account
+/// stays, without access to it.
+pub async fn remove_manager(
+    app: &App,
+    caller: &Caller,
+    establishment_id: Uuid,
+    user_id: Uuid,
+) -> Result<(), AppError> {
+    caller.require(&[Role::Admin])?;
+    access::public_establishment(app, establishment_id).await?;
+    app.commands
+        .on_establishment(
+            establishment_id,
+            EstablishmentCommand::RemoveManager { user_id },
+            &caller.metadata(establishment_id),
+        )
+        .await?;
+    accounts::remove_establishment(&app.store, user_id, establishment_id).await?;
+    Ok(())
 }

@@ -60,6 +60,8 @@ impl Modify for Conventions {
         crate::http::api::accounts::set_notices,
         crate::http::api::bookings::grant_refund,
         crate::http::api::establishments::payouts,
+        crate::http::api::establishments::revise_establishment,
+        crate::http::api::establishments::remove_manager,
         crate::http::api::messages::list,
         crate::http::api::messages::post,
         crate::http::api::calendars::room_feed,

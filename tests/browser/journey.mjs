@@ -372,6 +372,17 @@ async function journey(browser, databaseUrl, label, shoot) {
     await invited.goto(invitation.replace(/^https?:\/\/[^/]+/, base));
     await invited.getByRole("heading", { name: "Rejoindre salle comme gestionnaire" }).waitFor();
     await axeCheck(invited, "the invitation");
+    // The admin suspends an establishment, with its reason, then reactivates it.
+    await admin.getByRole("link", { name: "Établissements" }).click();
+    await admin.getByRole("link", { name: "Collège La Garenne" }).click();
+    await admin.getByRole("heading", { name: "Administration de l'établissement" }).waitFor();
+    await axeCheck(admin, "an establishment's administration");
+    await admin.getByLabel("Motif de la suspension (les associations le liront)").fill("Travaux dans le gymnase");
+    await admin.getByRole("button", { name: "Suspendre l'établissement" }).click();
+    await admin.getByText("Établissement suspendu").waitFor();
+    await axeCheck(admin, "a suspended establishment's administration");
+    await admin.getByRole("button", { name: "Réactiver l'établissement" }).click();
+    await admin.getByRole("button", { name: "Suspendre l'établissement" }).waitFor();
     console.log(`${label}: the journey passed`);
     passed = true;
   } finally {

@@ -12,8 +12,10 @@
 //! - [`payments`]: the simulated provider's pages.
 //! - [`manage`]: the managers' and admins' pages (establishments, rooms).
 //! - [`admin`]: the admins' pages (import, invitations, tariffs, verification).
+//! - [`establishment_admin`]: an admin's part of an establishment's page (details, suspension, managers).
 
 pub mod admin;
+pub mod establishment_admin;
 pub mod layout;
 pub mod manage;
 pub mod marketplace;

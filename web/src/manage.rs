@@ -92,6 +92,8 @@ pub struct EstablishmentPage {
     pub error: Option<String>,
     pub notice: Option<String>,
     pub week: WeekGrid,
+    /// For admins: its details, suspension and managers.
+    pub admin: Option<crate::establishment_admin::EstablishmentAdmin>,
 }
 
 /// A day's taken times of a room: (time range, status code, status label).
@@ -120,6 +122,9 @@ pub fn establishment(chrome: &Chrome, page: &EstablishmentPage) -> Markup {
             p { (page.address) " · " a href=(page.ledger_href) { (t(lang, "Grand livre", "Ledger")) } }
             (alert(page.error.as_deref()))
             @if let Some(n) = &page.notice { p class="notice" role="status" { (n) } }
+            @if let Some(a) = &page.admin {
+                (crate::establishment_admin::section(lang, &chrome.csrf, &page.id, a))
+            }
             h2 { (t(lang, "Versements", "Payouts")) }
             @match (&page.payout.account, page.payout.ready) {
                 (Some(account), true) => {

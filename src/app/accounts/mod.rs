@@ -310,6 +310,15 @@ pub async fn add_establishment(
     Ok(store::add_establishment(store, user_id, establishment_id).await?)
 }
 
+/// Takes the establishment out of the manager's care.
+pub async fn remove_establishment(
+    store: &Store,
+    user_id: Uuid,
+    establishment_id: Uuid,
+) -> Result<(), AccountError> {
+    Ok(store::remove_establishment(store, user_id, establishment_id).await?)
+}
+
 /// The accounts of an association's members, oldest first.
 pub async fn members_of(store: &Store, association_id: Uuid) -> Result<Vec<Account>, AccountError> {
     Ok(store::members_of(store, association_id).await?)

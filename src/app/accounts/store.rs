@@ -187,6 +187,20 @@ pub(super) async fn set_password(
     tx.commit().await
 }
 
+pub(super) async fn remove_establishment(
+    store: &Store,
+    user_id: Uuid,
+    establishment_id: Uuid,
+) -> Result<(), sqlx::Error> {
+    sql::write(
+        store,
+        "DELETE FROM account_establishments WHERE user_id = $1 AND establishment_id = $2",
+        Args::new().uuid(user_id).uuid(establishment_id),
+    )
+    .await?;
+    Ok(())
+}
+
 pub(super) async fn add_establishment(
     store: &Store,
     user_id: Uuid,

@@ -1,6 +1,6 @@
 //! `/api/v1/establishments`, their managers and rooms; `/api/v1/rooms/{id}`.
 
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chrono::NaiveTime;
 use salle_events::catalog::establishment::EstablishmentKind;
 use salle_events::catalog::room::{
@@ -74,6 +74,72 @@ pub async fn add_manager(
     let body = body.into_inner();
     let new = establishments::NewManager { email: body.email, password: body.password, name: body.name };
     Ok(created(establishments::add_manager(&app, &caller, path.into_inner(), &new).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct EstablishmentRevision {
+    name: Option<String>,
+    address: Option<String>,
+    /// `active` or `suspended` (a suspended establishment takes no new requests).
+    status: Option<String>,
+    /// Why it is suspended (required to suspend; people read it).
+    reason: Option<String>,
+}
+
+/// `PATCH /api/v1/establishments/{id}` (admin): details, suspension, reactivation.
+#[utoipa::path(patch, path = "/api/v1/establishments/{id}", tag = "establishments", request_body = EstablishmentRevision, security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The establishment")),
+    responses((status = 200, description = "As it is now", body = crate::http::api::schemas::EstablishmentState),
+              (status = 403, description = "Not an admin", body = crate::http::api::schemas::ErrorBody),
+              (status = 404, description = "No such establishment", body = crate::http::api::schemas::ErrorBody),
+              (status = 422, description = "An empty name or address, an unknown status, a suspension without its reason", body = crate::http::api::schemas::ErrorBody)))]
+#[patch("/api/v1/establishments/{id}")]
+pub async fn revise_establishment(
+    app: web::Data<App>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+    body: web::Json<EstablishmentRevision>,
+) -> Result<HttpResponse, AppError> {
+    let body = body.into_inner();
+    let suspended = match body.status.as_deref() {
+        None => None,
+        Some("active") => Some(false),
+        Some("suspended") => Some(true),
+        Some(other) => {
+            return Err(AppError::Unprocessable {
+                code: "invalid_status",
+                message: format!("« {other} » n'est pas un état d'établissement (active, suspended)."),
+            });
+        }
+    };
+    let revision =
+        establishments::Revision { name: body.name, address: body.address, suspended, reason: body.reason };
+    let id = path.into_inner();
+    let suspended = establishments::revise(&app, &caller, id, &revision).await?;
+    let e = app.commands.establishment(id).await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "id": id,
+        "name": e.name,
+        "address": e.address,
+        "status": if suspended { "suspended" } else { "active" },
+    })))
+}
+
+/// `DELETE /api/v1/establishments/{id}/managers/{user_id}` (admin)
+#[utoipa::path(delete, path = "/api/v1/establishments/{id}/managers/{user_id}", tag = "establishments", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The establishment"), ("user_id" = Uuid, Path, description = "The manager's account")),
+    responses((status = 204, description = "No longer in their care; the account stays"),
+              (status = 403, description = "Not an admin", body = crate::http::api::schemas::ErrorBody),
+              (status = 404, description = "No such establishment, or not one of its managers", body = crate::http::api::schemas::ErrorBody)))]
+#[delete("/api/v1/establishments/{id}/managers/{user_id}")]
+pub async fn remove_manager(
+    app: web::Data<App>,
+    caller: Caller,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, AppError> {
+    let (id, user_id) = path.into_inner();
+    establishments::remove_manager(&app, &caller, id, user_id).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// `POST /api/v1/establishments/{id}/payouts` (its manager, admin)

@@ -77,6 +77,8 @@ pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
         .service(establishments::create_establishment)
         .service(establishments::add_manager)
         .service(establishments::payouts)
+        .service(establishments::revise_establishment)
+        .service(establishments::remove_manager)
         .service(establishments::add_room)
         .service(establishments::show_room)
         .service(rooms::revise_room)

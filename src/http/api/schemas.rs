@@ -44,6 +44,16 @@ pub struct Created {
     id: Uuid,
 }
 
+/// An establishment after its revision.
+#[derive(ToSchema)]
+pub struct EstablishmentState {
+    id: Uuid,
+    name: String,
+    address: String,
+    /// `active` or `suspended`
+    status: String,
+}
+
 /// An establishment's payout onboarding.
 #[derive(ToSchema)]
 pub struct Payouts {

@@ -8,6 +8,7 @@ use actix_web::{HttpResponse, get, post, web};
 use chrono::{NaiveDate, Utc};
 use salle_events::catalog::room::{ApprovalMode, RoomDetails};
 use salle_web::Lang;
+use salle_web::establishment_admin::{EstablishmentAdmin, ManagerLine};
 use salle_web::manage::{
     self as views, EstablishmentLine, EstablishmentPage, NewRoomValues, Payout, RoomLine, WeekGrid,
 };
@@ -15,7 +16,7 @@ use uuid::Uuid;
 
 use crate::app::accounts::{self, Role};
 use crate::app::rooms::{self, NewRoom};
-use crate::app::{App, AppError, access};
+use crate::app::{App, AppError, Caller, access};
 use crate::domain::establishment::Establishment;
 use crate::http::pages::form::{SignedInPost, refused};
 use crate::http::pages::labels::{day_slots, kind_label, kinds};
@@ -131,7 +132,21 @@ async fn establishment_view(
         error: None,
         notice: None,
         week,
+        admin: None,
     })
+}
+
+/// The establishment's page as the caller sees it (with the admin's part for admins).
+pub(crate) async fn page_for(
+    state: &App,
+    caller: &Caller,
+    lang: Lang,
+    establishment: &Establishment,
+    id: Uuid,
+) -> Result<EstablishmentPage, AppError> {
+    let mut page = establishment_view(state, lang, establishment, id, None).await?;
+    page.admin = admin_part(state, caller, establishment).await?;
+    Ok(page)
 }
 
 /// `GET /etablissements/{id}/gestion`: payouts and rooms.
@@ -149,7 +164,8 @@ pub async fn establishment_page(
         .map(|d| salle_domain::time::parse_day("semaine", d))
         .transpose()
         .map_err(crate::domain::DomainError::from)?;
-    let page = establishment_view(&state, visitor.lang, &establishment, id, week).await?;
+    let mut page = establishment_view(&state, visitor.lang, &establishment, id, week).await?;
+    page.admin = admin_part(&state, &caller, &establishment).await?;
     let chrome = visitor.chrome(&state).await;
     Ok(visitor.ok(views::establishment(&chrome, &page)))
 }
@@ -204,7 +220,7 @@ pub async fn add_room(
         Err(
             e @ (AppError::Unprocessable { .. } | AppError::Conflict { .. } | AppError::BadRequest { .. }),
         ) => {
-            let mut page = establishment_view(&state, visitor.lang, &establishment, id, None).await?;
+            let mut page = page_for(&state, &caller, visitor.lang, &establishment, id).await?;
             page.new_room = typed;
             page.error = Some(e.to_string());
             let chrome = visitor.chrome(&state).await;
@@ -212,4 +228,29 @@ pub async fn add_room(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The admin's part of the page; none for a manager.
+async fn admin_part(
+    state: &App,
+    caller: &Caller,
+    establishment: &Establishment,
+) -> Result<Option<EstablishmentAdmin>, AppError> {
+    if caller.role() != Role::Admin {
+        return Ok(None);
+    }
+    let mut managers = vec![];
+    for id in &establishment.managers {
+        if let Some(a) = accounts::by_id(&state.store, *id).await? {
+            managers.push(ManagerLine { user_id: id.to_string(), name: a.name, email: a.email });
+        }
+    }
+    managers.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(Some(EstablishmentAdmin {
+        name: establishment.name.clone(),
+        address: establishment.address.clone(),
+        suspended: establishment.suspended,
+        reason: String::new(),
+        managers,
+    }))
 }

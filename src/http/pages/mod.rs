@@ -13,7 +13,8 @@
 //! - [`association`]: an association's own page and the invitation of its members.
 //! - [`bookings`], [`request`], [`receipt`]: bookings, a request (and a series' preview), a receipt.
 //! - [`ledger`], [`reconciliation`]: the ledgers, exports and reconciliation.
-//! - [`manage_establishments`], [`manage_rooms`]: the managers' pages.
+//! - [`manage_establishments`], [`manage_rooms`]: the managers' pages;
+//!   [`establishment_admin`]: an admin's decisions on an establishment.
 //! - [`admin`]: the admins' page and the invited manager's.
 //! - [`simulated`]: the simulated payment provider's pages.
 //! - [`assets`], [`info`]: static files; the legal notice and accessibility statement.
@@ -23,6 +24,7 @@ pub mod admin;
 pub mod assets;
 pub mod association;
 pub mod bookings;
+pub mod establishment_admin;
 pub mod form;
 pub mod info;
 pub mod labels;
@@ -93,6 +95,8 @@ pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
         .service(manage_establishments::establishment_page)
         .service(manage_establishments::start_payouts)
         .service(manage_establishments::add_room)
+        .service(establishment_admin::decide)
+        .service(establishment_admin::remove_manager)
         .service(manage_rooms::room_page)
         // Before `/salles/{id}/gestion/{action}`, which it would match.
         .service(manage_rooms::lift)
