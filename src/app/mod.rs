@@ -25,6 +25,7 @@
 //! - [`password_reset`]: a forgotten password: a single-use link by e-mail.
 //! - [`passwords`]: Argon2id, bounded to as many hashes at once as there are cores.
 //! - [`sign_in`]: signing in by password, with the attempt limits.
+//! - [`staff`]: finance and admin accounts; disabling any account.
 
 pub mod access;
 pub mod accounts;
@@ -49,6 +50,7 @@ pub mod registration;
 pub mod rooms;
 pub mod search;
 pub mod sign_in;
+pub mod staff;
 
 use std::sync::Arc;
 

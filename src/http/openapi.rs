@@ -59,6 +59,7 @@ impl Modify for Conventions {
         crate::http::api::accounts::notices,
         crate::http::api::accounts::set_notices,
         crate::http::api::bookings::grant_refund,
+        crate::http::api::accounts::change_user,
         crate::http::api::establishments::payouts,
         crate::http::api::establishments::revise_establishment,
         crate::http::api::establishments::remove_manager,

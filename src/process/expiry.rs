@@ -158,7 +158,12 @@ impl ExpiryManager {
             | RoomEvent::BookingCancelled { booking_id, .. } => {
                 self.pending.remove(&booking_id);
                 self.slots.remove(&booking_id);
-                self.reminders.retain(|(b, _), _| *b != booking_id);
+                // By key, not by a scan of every reminder: a first start
+                // replays the whole log through here (a scan made that
+                // quadratic — minutes of CPU at département scale).
+                for reminder in Reminder::ALL {
+                    self.reminders.remove(&(booking_id, reminder));
+                }
             }
             _ => {}
         }

@@ -35,6 +35,17 @@ pub struct InviteValues {
     pub name: String,
 }
 
+/// The forms on finance and admin accounts, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct StaffValues {
+    pub email: String,
+    pub name: String,
+    /// `finance` or `admin`
+    pub role: String,
+    /// The address of the account to disable or enable.
+    pub target: String,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct AdminPage {
     /// Collèges of the shipped list already registered, out of how many.
@@ -53,7 +64,8 @@ pub struct AdminPage {
     /// (id, name) of every establishment, for the invitation.
     pub establishments: Vec<(String, String)>,
     pub invite: InviteValues,
-    /// Which form a refusal belongs to (`colleges`, `associations`, `tarifs`, `invitation`), and why.
+    pub staff: StaffValues,
+    /// Which form a refusal belongs to (`colleges`, `associations`, `tarifs`, `invitation`, `comptes`), and why.
     pub error: Option<(String, String)>,
     pub notice: Option<String>,
 }
@@ -95,6 +107,7 @@ pub fn admin(chrome: &Chrome, page: &AdminPage) -> Markup {
                 div { label for="invite-email" { (t(lang, "Adresse e-mail", "E-mail address")) } input id="invite-email" name="email" type="email" value=(page.invite.email) autocomplete="off" required; }
                 div { button type="submit" { (t(lang, "Envoyer l'invitation", "Send the invitation")) } }
             }
+            (staff_forms(chrome, page))
             h2 id="tarifs" { (t(lang, "Grilles tarifaires", "Tariff grids")) }
             form class="inline" method="get" action="/admin#tarifs" {
                 label for="grille" { (t(lang, "Grille de", "Grid of")) } " "
@@ -227,4 +240,46 @@ pub fn invitation(chrome: &Chrome, to: &InvitedTo, email: &str, name: &str, erro
             }
         },
     )
+}
+
+/// Finance and admin accounts made by an admin; any account disabled or enabled again.
+fn staff_forms(chrome: &Chrome, page: &AdminPage) -> Markup {
+    let lang = chrome.lang;
+    let s = &page.staff;
+    html! {
+        h2 id="comptes" { (t(lang, "Comptes de la finance et des administrateurs", "Finance and admin accounts")) }
+        (section_error(page, "comptes"))
+        form class="stack" method="post" action="/admin/comptes" {
+            (csrf_field(&chrome.csrf))
+            div {
+                label for="staff-role" { (t(lang, "Rôle", "Role")) }
+                select id="staff-role" name="role" {
+                    option value="finance" selected[s.role != "admin"] { (t(lang, "Finance (lit et exporte les grands livres)", "Finance (reads and exports the ledgers)")) }
+                    option value="admin" selected[s.role == "admin"] { (t(lang, "Administration", "Administration")) }
+                }
+            }
+            div { label for="staff-name" { (t(lang, "Nom du titulaire", "Holder's name")) } input id="staff-name" name="name" value=(s.name) maxlength="120" required; }
+            div { label for="staff-email" { (t(lang, "Courriel du nouveau compte", "New account's e-mail")) } input id="staff-email" name="email" type="email" value=(s.email) autocomplete="off" required; }
+            div {
+                label for="staff-password" { (t(lang, "Mot de passe initial (12 caractères au moins)", "First password (12 characters or more)")) }
+                input id="staff-password" name="password" type="password" minlength="12" autocomplete="new-password" required aria-describedby="staff-password-hint";
+                p class="hint" id="staff-password-hint" { (t(lang, "Transmettez-le de vive voix ; la personne le change par « Mot de passe oublié ».", "Give it in person; they change it with « Forgotten password ».")) }
+            }
+            div { button type="submit" { (t(lang, "Créer le compte", "Create the account")) } }
+        }
+        h3 { (t(lang, "Désactiver ou réactiver un compte", "Disable or enable an account")) }
+        form class="stack" method="post" action="/admin/comptes/etat" {
+            (csrf_field(&chrome.csrf))
+            div {
+                label for="staff-target" { (t(lang, "Courriel du compte", "The account's e-mail")) }
+                input id="staff-target" name="email" type="email" value=(s.target) autocomplete="off" required aria-describedby="staff-target-hint";
+                p class="hint" id="staff-target-hint" { (t(lang, "Un compte désactivé ne peut plus se connecter, et ses sessions et jetons cessent aussitôt de fonctionner.", "A disabled account cannot sign in, and its sessions and tokens stop working at once.")) }
+            }
+            div {
+                button type="submit" name="disabled" value="1" class="danger" { (t(lang, "Désactiver", "Disable")) }
+                " "
+                button type="submit" name="disabled" value="0" class="secondary" { (t(lang, "Réactiver", "Enable")) }
+            }
+        }
+    }
 }

@@ -259,6 +259,10 @@ pub enum Reminder {
     SlotSoon,
 }
 
+impl Reminder {
+    pub const ALL: [Reminder; 2] = [Self::PaymentDue, Self::SlotSoon];
+}
+
 /// Why a booking expired.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -244,7 +244,8 @@ pub async fn authenticate(
     password: &str,
 ) -> Result<Option<Account>, AccountError> {
     let row = match normalise_email(email) {
-        Ok(email) => row_by_email(store, &email).await?,
+        // A disabled account answers as an unknown one, in the same time.
+        Ok(email) => store::enabled_by_email(store, &email).await?,
         Err(_) => None,
     };
     let matches =
@@ -293,6 +294,28 @@ pub async fn session(
 /// could not be completed).
 pub async fn delete(store: &Store, user_id: Uuid) -> Result<(), AccountError> {
     Ok(store::delete(store, user_id).await?)
+}
+
+/// Disables the account (its sessions and tokens stop at once) or enables
+/// it again; false when there is no such account.
+pub async fn set_disabled(
+    store: &Store,
+    user_id: Uuid,
+    disabled: bool,
+    now: DateTime<Utc>,
+) -> Result<bool, AccountError> {
+    Ok(store::set_disabled(store, user_id, disabled.then_some(now)).await?)
+}
+
+/// The account with this e-mail address, if any (disabled or not).
+pub async fn by_email(store: &Store, email: &str) -> Result<Option<Account>, AccountError> {
+    let Ok(email) = normalise_email(email) else { return Ok(None) };
+    Ok(row_by_email(store, &email).await?.and_then(store::Row::account))
+}
+
+/// Whether the account is disabled.
+pub async fn is_disabled(store: &Store, user_id: Uuid) -> Result<bool, AccountError> {
+    Ok(store::disabled(store, user_id).await?)
 }
 
 /// Ends a session.

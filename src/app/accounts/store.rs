@@ -51,6 +51,42 @@ pub(super) async fn row_by_email(store: &Store, email: &str) -> Result<Option<Ro
     sql::fetch_optional(store, BY_EMAIL, Args::new().text(email.to_owned())).await
 }
 
+/// The account that may sign in with this address: none if disabled.
+pub(super) async fn enabled_by_email(store: &Store, email: &str) -> Result<Option<Row>, sqlx::Error> {
+    let sql = format!("{BY_EMAIL} AND disabled_at IS NULL");
+    sql::fetch_optional(store, sql, Args::new().text(email.to_owned())).await
+}
+
+/// Disables the account (`Some`: since when), ending its sessions and
+/// tokens, or enables it again (`None`); false when there is no such account.
+pub(super) async fn set_disabled(
+    store: &Store,
+    user_id: Uuid,
+    at: Option<DateTime<Utc>>,
+) -> Result<bool, sqlx::Error> {
+    let changed = sql::write(
+        store,
+        "UPDATE accounts SET disabled_at = $1 WHERE user_id = $2",
+        Args::new().time(at).uuid(user_id),
+    )
+    .await?;
+    if at.is_some() {
+        sql::write(store, "DELETE FROM sessions WHERE user_id = $1", Args::new().uuid(user_id)).await?;
+    }
+    Ok(changed > 0)
+}
+
+/// Whether the account is disabled.
+pub(super) async fn disabled(store: &Store, user_id: Uuid) -> Result<bool, sqlx::Error> {
+    let at: Option<Option<DateTime<Utc>>> = sql::fetch_value(
+        store,
+        "SELECT disabled_at FROM accounts WHERE user_id = $1",
+        Args::new().uuid(user_id),
+    )
+    .await?;
+    Ok(at.flatten().is_some())
+}
+
 pub async fn by_id(store: &Store, user_id: Uuid) -> Result<Option<Account>, super::AccountError> {
     let row: Option<Row> = sql::fetch_optional(store, BY_ID, Args::new().uuid(user_id)).await?;
     Ok(row.and_then(Row::account))
@@ -123,7 +159,8 @@ pub(super) struct SessionRow {
 pub(super) async fn session(store: &Store, token_hash: &str) -> Result<Option<SessionRow>, sqlx::Error> {
     sql::fetch_optional(
         store,
-        "SELECT user_id, kind, csrf_token, last_seen_at, expires_at FROM sessions WHERE token_hash = $1",
+        "SELECT s.user_id, s.kind, s.csrf_token, s.last_seen_at, s.expires_at FROM sessions s \
+         JOIN accounts a ON a.user_id = s.user_id WHERE s.token_hash = $1 AND a.disabled_at IS NULL",
         Args::new().text(token_hash.to_owned()),
     )
     .await

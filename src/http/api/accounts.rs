@@ -1,15 +1,15 @@
 //! `/api/v1/users`, `/api/v1/me` and its notices, `/api/v1/associations` (a
 //! sign-up and its confirmation), `/api/v1/auth/password-resets`.
 
-use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
-use chrono::Utc;
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, put, web};
 use salle_events::catalog::association::RequesterCategory;
 use serde::Deserialize;
 use serde_json::json;
+use uuid::Uuid;
 
 use super::{created, lang_of};
 use crate::app::App;
-use crate::app::accounts::{self, NewAccount, Role};
+use crate::app::accounts::{self, Role};
 use crate::domain::DomainError;
 use crate::http::auth::Caller;
 use crate::http::client::ClientAddress;
@@ -36,25 +36,39 @@ pub async fn create_user(
     caller: Caller,
     body: web::Json<NewUser>,
 ) -> Result<HttpResponse, AppError> {
-    caller.require(&[Role::Admin])?;
-    let role = match Role::parse(&body.role) {
-        Some(role @ (Role::Finance | Role::Admin)) => role,
-        _ => {
-            return Err(DomainError::rule(
-                "invalid_role",
-                "Le rôle est « finance » ou « admin » (les gestionnaires et les associations ont leur propre route).",
-            )
-            .into());
-        }
+    let body = body.into_inner();
+    let new = crate::app::staff::NewStaff {
+        email: body.email,
+        password: body.password,
+        name: body.name,
+        role: body.role,
     };
-    let new = NewAccount {
-        email: &body.email,
-        password: &body.password,
-        name: &body.name,
-        role,
-        association_id: None,
-    };
-    Ok(created(accounts::create(&app.store, new, Utc::now()).await?))
+    Ok(created(crate::app::staff::create(&app, &caller, &new).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct UserChange {
+    /// `true`: the account cannot sign in and its sessions and tokens stop at once; `false`: it works again.
+    disabled: bool,
+}
+
+/// `PATCH /api/v1/users/{id}` (admin): disable or enable any account.
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "accounts", request_body = UserChange, security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The account")),
+    responses((status = 200, description = "As it is now", body = crate::http::api::schemas::UserState),
+              (status = 403, description = "Not an admin", body = crate::http::api::schemas::ErrorBody),
+              (status = 404, description = "No such account", body = crate::http::api::schemas::ErrorBody),
+              (status = 422, description = "The admin's own account", body = crate::http::api::schemas::ErrorBody)))]
+#[patch("/api/v1/users/{id}")]
+pub async fn change_user(
+    app: web::Data<App>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+    body: web::Json<UserChange>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    crate::app::staff::set_disabled(&app, &caller, id, body.disabled).await?;
+    Ok(HttpResponse::Ok().json(json!({ "id": id, "disabled": body.disabled })))
 }
 
 /// `GET /api/v1/me`

@@ -64,6 +64,7 @@ fn money(m: Money) -> serde_json::Value {
 /// Every route of the API, in the order they are matched.
 pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
     cfg.service(accounts::create_user)
+        .service(accounts::change_user)
         .service(accounts::me)
         .service(accounts::notices)
         .service(accounts::set_notices)

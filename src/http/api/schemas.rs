@@ -44,6 +44,13 @@ pub struct Created {
     id: Uuid,
 }
 
+/// An account after an admin's change.
+#[derive(ToSchema)]
+pub struct UserState {
+    id: Uuid,
+    disabled: bool,
+}
+
 /// An establishment after its revision.
 #[derive(ToSchema)]
 pub struct EstablishmentState {

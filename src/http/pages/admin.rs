@@ -84,6 +84,7 @@ async fn admin_view(state: &App, lang: Lang, owner: Option<Uuid>) -> Result<Admi
         fees,
         establishments: listed.into_iter().map(|e| (e.establishment_id.to_string(), e.name)).collect(),
         invite: InviteValues::default(),
+        staff: views::StaffValues::default(),
         error: None,
         notice: None,
     })
@@ -192,6 +193,62 @@ pub async fn invite(
             answer(&state, &visitor, Ok(notice), |_| {}).await
         }
         Err(e) => answer(&state, &visitor, Err(("invitation", e)), |p| p.invite = typed).await,
+    }
+}
+
+/// `POST /admin/comptes`: a finance or admin account.
+#[post("/admin/comptes")]
+pub async fn create_staff(
+    state: web::Data<App>,
+    SignedInPost { visitor, caller, fields }: SignedInPost,
+) -> Result<HttpResponse, PageError> {
+    let typed = views::StaffValues {
+        email: fields.get("email"),
+        name: fields.get("name"),
+        role: fields.get("role"),
+        ..Default::default()
+    };
+    let new = crate::app::staff::NewStaff {
+        email: typed.email.clone(),
+        password: fields.raw("password"),
+        name: typed.name.clone(),
+        role: typed.role.clone(),
+    };
+    match crate::app::staff::create(&state, &caller, &new).await {
+        Ok(_) => {
+            let notice = match visitor.lang {
+                Lang::Fr => format!("Le compte de {} ({}) est créé.", typed.name, typed.email),
+                Lang::En => format!("The account of {} ({}) is created.", typed.name, typed.email),
+            };
+            answer(&state, &visitor, Ok(notice), |_| {}).await
+        }
+        Err(e) => answer(&state, &visitor, Err(("comptes", e)), |p| p.staff = typed).await,
+    }
+}
+
+/// `POST /admin/comptes/etat`: disables (`disabled=1`) or enables an account, by its address.
+#[post("/admin/comptes/etat")]
+pub async fn staff_state(
+    state: web::Data<App>,
+    SignedInPost { visitor, caller, fields }: SignedInPost,
+) -> Result<HttpResponse, PageError> {
+    let email = fields.get("email");
+    let disabled = fields.get("disabled") == "1";
+    match crate::app::staff::set_disabled_by_email(&state, &caller, &email, disabled).await {
+        Ok(account) => {
+            let notice = match (visitor.lang, disabled) {
+                (Lang::Fr, true) => {
+                    format!("Le compte {} est désactivé : ses sessions sont fermées.", account.email)
+                }
+                (Lang::Fr, false) => format!("Le compte {} fonctionne de nouveau.", account.email),
+                (Lang::En, true) => {
+                    format!("The account {} is disabled: its sessions are closed.", account.email)
+                }
+                (Lang::En, false) => format!("The account {} works again.", account.email),
+            };
+            answer(&state, &visitor, Ok(notice), |_| {}).await
+        }
+        Err(e) => answer(&state, &visitor, Err(("comptes", e)), |p| p.staff.target = email).await,
     }
 }
 

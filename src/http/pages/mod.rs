@@ -96,6 +96,8 @@ pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
         .service(manage_establishments::start_payouts)
         .service(manage_establishments::add_room)
         .service(establishment_admin::decide)
+        .service(admin::create_staff)
+        .service(admin::staff_state)
         .service(establishment_admin::remove_manager)
         .service(manage_rooms::room_page)
         // Before `/salles/{id}/gestion/{action}`, which it would match.
