@@ -73,24 +73,8 @@ async fn an_admin_makes_finance_accounts_and_disables_any_account(db: TestDb) {
     let (status, _, location) = claire.get("/grand-livre").await;
     assert_eq!(status, 303, "sent to sign in");
     assert!(location.unwrap().starts_with("/connexion"));
-    let (status, _, refused) = w
-        .app
-        .api(
-            Method::POST,
-            "/auth/token",
-            None,
-            Some(json!({ "email": "claire@salle.test", "password": PASSWORD })),
-        )
-        .await;
-    let (unknown_status, _, unknown) = w
-        .app
-        .api(
-            Method::POST,
-            "/auth/token",
-            None,
-            Some(json!({ "email": "personne@salle.test", "password": PASSWORD })),
-        )
-        .await;
+    let (status, refused) = token_for(&w, "claire@salle.test").await;
+    let (unknown_status, unknown) = token_for(&w, "personne@salle.test").await;
     assert_eq!((status, &refused["error"]["message"]), (unknown_status, &unknown["error"]["message"]));
 
     // From the page: an unknown address is named; the account enabled again.
@@ -110,14 +94,12 @@ async fn an_admin_makes_finance_accounts_and_disables_any_account(db: TestDb) {
         .post("/admin/comptes/etat", &[("csrf", &token), ("email", "claire@salle.test"), ("disabled", "1")])
         .await;
     assert_eq!(status, 200, "{html}");
-    let (status, _, _) = w
-        .app
-        .api(
-            Method::POST,
-            "/auth/token",
-            None,
-            Some(json!({ "email": "claire@salle.test", "password": PASSWORD })),
-        )
-        .await;
-    assert_eq!(status, 401);
+    assert_eq!(token_for(&w, "claire@salle.test").await.0, 401);
+}
+
+/// Asks for a token for `email` with the finance password: the status and the answer.
+async fn token_for(w: &World, email: &str) -> (reqwest::StatusCode, serde_json::Value) {
+    let body = json!({ "email": email, "password": PASSWORD });
+    let (status, _, answer) = w.app.api(Method::POST, "/auth/token", None, Some(body)).await;
+    (status, answer)
 }
