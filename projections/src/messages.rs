@@ -85,17 +85,6 @@ pub async fn conversation(store: &Store, booking_id: Uuid) -> Result<Vec<Message
     sql::fetch_all(store, sql, Args::new().uuid(booking_id).uuid(booking_id)).await.map_err(failed)
 }
 
-/// How many messages the conversation about a booking holds.
-pub async fn count(store: &Store, booking_id: Uuid) -> Result<i64, ProjectionError> {
-    let sql = "SELECT COUNT(*) FROM read_booking_messages m WHERE m.booking_id = $1 OR m.booking_id IN ( \
-             SELECT s.booking_id FROM read_bookings s JOIN read_bookings b ON s.series_id = b.series_id \
-             WHERE b.booking_id = $2)";
-    Ok(sql::fetch_value(store, sql, Args::new().uuid(booking_id).uuid(booking_id))
-        .await
-        .map_err(failed)?
-        .unwrap_or(0))
-}
-
 /// Empties the table (a rebuild of the projection).
 pub(crate) async fn reset(tx: &mut StoreTx) -> Result<(), ProjectionError> {
     sql::execute(tx, "DELETE FROM read_booking_messages", Args::new()).await.map_err(failed)?;

@@ -114,14 +114,11 @@ pub async fn revise(
     caller.require(&[Role::Admin])?;
     let establishment = access::public_establishment(app, establishment_id).await?;
     let meta = caller.metadata(establishment_id);
-    if r.name.is_some() || r.address.is_some() {
-        let name = r.name.clone().unwrap_or_else(|| establishment.name.clone());
-        let address = r.address.clone().unwrap_or_else(|| establishment.address.clone());
-        app.commands
-            .on_establishment(establishment_id, EstablishmentCommand::ChangeDetails { name, address }, &meta)
-            .await?;
-    }
-    let command = match r.suspended {
+    let details = (r.name.is_some() || r.address.is_some()).then(|| EstablishmentCommand::ChangeDetails {
+        name: r.name.clone().unwrap_or_else(|| establishment.name.clone()),
+        address: r.address.clone().unwrap_or_else(|| establishment.address.clone()),
+    });
+    let status = match r.suspended {
         Some(true) if !establishment.suspended => Some(EstablishmentCommand::Suspend {
             reason: r.reason.clone().unwrap_or_default(),
             now: Utc::now(),
@@ -129,10 +126,11 @@ pub async fn revise(
         Some(false) if establishment.suspended => Some(EstablishmentCommand::Reactivate { now: Utc::now() }),
         _ => None,
     };
+    // The search index shows the name and the suspension: wait for the last write.
     let mut position = None;
-    if let Some(command) = command {
-        position =
-            Some(app.commands.on_establishment(establishment_id, command, &meta).await?.append.log_position);
+    for command in details.into_iter().chain(status) {
+        let executed = app.commands.on_establishment(establishment_id, command, &meta).await?;
+        position = Some(executed.append.log_position);
     }
     crate::app::search_reached(app, position).await;
     Ok(app.commands.establishment(establishment_id).await?.suspended)

@@ -25,13 +25,6 @@ pub struct RefundGranted {
     pub left: Money,
 }
 
-/// How much of the booking may still be given back, for the caller who may give it.
-pub async fn refundable(app: &App, caller: &Caller, booking_id: Uuid) -> Result<Money, AppError> {
-    let row = access::refundable_booking(app, caller, booking_id).await?;
-    let room = app.commands.room(row.room_id).await?;
-    Ok(room.booking(booking_id)?.refundable_after_slot()?)
-}
-
 /// Its manager (or an admin) gives `amount_cents` back, saying why.
 pub async fn grant(
     app: &App,

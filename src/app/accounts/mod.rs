@@ -313,11 +313,6 @@ pub async fn by_email(store: &Store, email: &str) -> Result<Option<Account>, Acc
     Ok(row_by_email(store, &email).await?.and_then(store::Row::account))
 }
 
-/// Whether the account is disabled.
-pub async fn is_disabled(store: &Store, user_id: Uuid) -> Result<bool, AccountError> {
-    Ok(store::disabled(store, user_id).await?)
-}
-
 /// Ends a session.
 pub async fn sign_out(store: &Store, token: &str) -> Result<(), AccountError> {
     Ok(store::end_session(store, &token_hash(token)).await?)

@@ -76,17 +76,6 @@ pub(super) async fn set_disabled(
     Ok(changed > 0)
 }
 
-/// Whether the account is disabled.
-pub(super) async fn disabled(store: &Store, user_id: Uuid) -> Result<bool, sqlx::Error> {
-    let at: Option<Option<DateTime<Utc>>> = sql::fetch_value(
-        store,
-        "SELECT disabled_at FROM accounts WHERE user_id = $1",
-        Args::new().uuid(user_id),
-    )
-    .await?;
-    Ok(at.flatten().is_some())
-}
-
 pub async fn by_id(store: &Store, user_id: Uuid) -> Result<Option<Account>, super::AccountError> {
     let row: Option<Row> = sql::fetch_optional(store, BY_ID, Args::new().uuid(user_id)).await?;
     Ok(row.and_then(Row::account))
