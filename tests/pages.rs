@@ -210,7 +210,13 @@ async fn an_association_books_and_pays_through_the_pages(db: TestDb) {
     let calendar = salle::domain::calendar::Calendar::isere().unwrap();
     let day = (0..30)
         .map(|d| day + chrono::Duration::days(d))
-        .find(|d| calendar.school_holiday(*d).is_none() && calendar.public_holiday(*d).is_none())
+        // The weekly series below needs a school day a week later too (not
+        // the first week of the Christmas holidays, say).
+        .find(|d| {
+            [*d, *d + chrono::Duration::days(7)]
+                .iter()
+                .all(|d| calendar.school_holiday(*d).is_none() && calendar.public_holiday(*d).is_none())
+        })
         .unwrap();
     let day_text = day.to_string();
     let form = [
